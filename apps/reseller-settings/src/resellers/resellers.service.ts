@@ -1,0 +1,72 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import {
+  DomainError,
+  ErrorCodes,
+  Events,
+  RESELLER_ID_PATTERN,
+  type CreateResellerBody,
+  type ResellerView,
+  type TicketTwoFactorApprovedPayload,
+} from '@pbx2fa/contracts';
+import { OutboxRelay, OutboxWriter } from '@pbx2fa/messaging';
+import type { Reseller } from './reseller.entity';
+import { ResellerRepository } from './reseller.repository';
+
+export function toResellerView(reseller: Reseller): ResellerView {
+  return {
+    id: reseller.id,
+    name: reseller.name,
+    twoFactorEnabled: reseller.twoFactorEnabled,
+    version: reseller.version,
+    updatedAt: new Date(reseller.updatedAt).toISOString(),
+  };
+}
+
+@Injectable()
+export class ResellersService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly resellers: ResellerRepository,
+    private readonly outbox: OutboxWriter,
+    private readonly relay: OutboxRelay,
+  ) {}
+
+  async create(body: CreateResellerBody, correlationId: string): Promise<ResellerView> {
+    if (!RESELLER_ID_PATTERN.test(body.id ?? '')) {
+      throw new DomainError(400, ErrorCodes.ValidationFailed, 'A reseller id is 2 to 40 characters of a-z, 0-9 and "-".');
+    }
+    const name = (body.name ?? '').trim();
+    if (!name) throw new DomainError(400, ErrorCodes.ValidationFailed, 'A reseller needs a name.');
+    const created = await this.dataSource.transaction(async (manager) => {
+      const reseller = await this.resellers.insertIfAbsent(manager, body.id, name);
+      if (!reseller) throw new DomainError(409, ErrorCodes.ResellerExists, `A reseller with id "${body.id}" already exists.`);
+      await this.outbox.add(manager, Events.ResellerCreated, { resellerId: reseller.id, name: reseller.name }, correlationId);
+      return reseller;
+    });
+    this.relay.kick();
+    return toResellerView(created);
+  }
+
+  async get(id: string): Promise<ResellerView> {
+    const reseller = RESELLER_ID_PATTERN.test(id ?? '') ? await this.resellers.findById(id) : null;
+    if (!reseller) throw new DomainError(404, ErrorCodes.ResellerNotFound, `There is no reseller "${id}".`);
+    return toResellerView(reseller);
+  }
+
+  /**
+   * Applies an approved 2FA ticket: every approval moves the version by exactly one (even when
+   * the setting already had that value) and announces the result, which resolves the ticket.
+   */
+  async applyApproval(manager: EntityManager, approval: TicketTwoFactorApprovedPayload, correlationId: string): Promise<void> {
+    const current = await this.resellers.findForUpdate(manager, approval.resellerId);
+    if (!current) throw new Error(`approval ${approval.ticketId} names unknown reseller ${approval.resellerId}`);
+    const updated = await this.resellers.setTwoFactor(manager, approval.resellerId, approval.action === 'enable');
+    await this.outbox.add(
+      manager,
+      Events.ResellerTwoFactorChanged,
+      { resellerId: updated.id, enabled: updated.twoFactorEnabled, version: updated.version, sourceTicketId: approval.ticketId },
+      correlationId,
+    );
+  }
+}

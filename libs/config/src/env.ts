@@ -1,0 +1,67 @@
+import { z } from 'zod';
+
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/pbx2fa';
+export const DEFAULT_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveMs = z.coerce.number().int().positive();
+
+const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/.test(value), {
+    message: 'must be a postgres:// URL that names a database',
+  });
+const amqpUrl = z
+  .string()
+  .refine((value) => /^amqps?:\/\/.+/.test(value), { message: 'must be an amqp:// URL' });
+
+/** What every service reads: where its database and broker are, and how it talks to them. */
+export function commonEnvSchema(defaultPort: number) {
+  return z.object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    PORT: port.default(defaultPort),
+    DATABASE_URL: postgresUrl.default(DEFAULT_DATABASE_URL),
+    RABBITMQ_URL: amqpUrl.default(DEFAULT_RABBITMQ_URL),
+    RABBITMQ_QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
+    RPC_TIMEOUT_MS: positiveMs.default(5000),
+    OUTBOX_POLL_MS: positiveMs.default(500),
+    CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  });
+}
+
+export type CommonEnv = z.infer<ReturnType<typeof commonEnvSchema>>;
+
+/** Thrown for a bad environment; `main.ts` prints its one line and exits. */
+export class ConfigError extends Error {
+  constructor(readonly variable: string, detail: string) {
+    super(`Invalid configuration: ${variable} ${detail}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the environment once into a typed object. Empty strings count as unset, so a compose
+ * file's `FOO=` falls back to the default instead of failing a format check.
+ */
+export function loadEnv<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const cleaned = Object.fromEntries(
+    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const result = schema.safeParse(cleaned);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const variable = issue.path.join('.') || 'environment';
+    throw new ConfigError(variable, issue.message);
+  }
+  return result.data;
+}
+
+/** Starts a service's bootstrap, turning a configuration error into one clear line and exit 1. */
+export function exitOnConfigError(error: unknown): never {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

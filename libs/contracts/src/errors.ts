@@ -1,0 +1,60 @@
+/** The error body of the contract: `{ statusCode, error, message }`. */
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+}
+
+export const ErrorCodes = {
+  ValidationFailed: 'validation_failed',
+  MalformedJson: 'malformed_json',
+  PayloadTooLarge: 'payload_too_large',
+  InvalidId: 'invalid_id',
+  InvalidCursor: 'invalid_cursor',
+  NotFound: 'not_found',
+  Unauthorized: 'unauthorized',
+  Forbidden: 'forbidden',
+  InvalidCredentials: 'invalid_credentials',
+  TooManyAttempts: 'too_many_attempts',
+  InvalidTransition: 'invalid_transition',
+  ResellerExists: 'reseller_exists',
+  ResellerNotFound: 'reseller_not_found',
+  UsernameTaken: 'username_taken',
+  UserNotFound: 'user_not_found',
+  TicketNotFound: 'ticket_not_found',
+  ServiceUnavailable: 'service_unavailable',
+  InternalError: 'internal_error',
+  InvalidPasscode: 'invalid_passcode',
+  InvalidChallenge: 'invalid_challenge',
+  InvalidAssertion: 'invalid_assertion',
+  InvalidCurrentPassword: 'invalid_current_password',
+  NoPendingSetup: 'no_pending_setup',
+  TwoFactorNotEnabledForReseller: 'two_factor_not_enabled_for_reseller',
+  TwoFactorAlreadyEnabled: 'two_factor_already_enabled',
+  TwoFactorNotActive: 'two_factor_not_active',
+} as const;
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/**
+ * The one exception every domain rule throws. It carries the HTTP status with it so the
+ * exception filter (and the RPC boundary) turn it into the contract's body without a lookup.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: ErrorCode | string,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+
+  toBody(): ErrorBody {
+    return { statusCode: this.statusCode, error: this.code, message: this.message };
+  }
+
+  static fromBody(body: ErrorBody): DomainError {
+    return new DomainError(body.statusCode, body.error, body.message);
+  }
+}

@@ -1,0 +1,67 @@
+/** The one topic exchange every event travels through; the routing key is the event name. */
+export const EVENTS_EXCHANGE = 'pbx2fa.events';
+/** Where consumers' queues send what they cannot handle; routed by the queue's own name. */
+export const DEAD_LETTER_EXCHANGE = 'pbx2fa.dead-letters';
+
+export const Events = {
+  ResellerCreated: 'reseller.created',
+  TicketTwoFactorApproved: 'ticket.two_factor.approved',
+  ResellerTwoFactorChanged: 'reseller.two_factor.changed',
+  TicketUserTwoFactorResetApproved: 'ticket.user_two_factor_reset.approved',
+  UserTwoFactorReset: 'user.two_factor.reset',
+} as const;
+export type EventName = (typeof Events)[keyof typeof Events];
+
+export interface ResellerCreatedPayload {
+  resellerId: string;
+  name: string;
+}
+
+export type TwoFactorAction = 'enable' | 'disable';
+
+export interface TicketTwoFactorApprovedPayload {
+  ticketId: string;
+  resellerId: string;
+  action: TwoFactorAction;
+  approvedBy: string;
+}
+
+export interface ResellerTwoFactorChangedPayload {
+  resellerId: string;
+  enabled: boolean;
+  version: number;
+  sourceTicketId: string | null;
+}
+
+export interface TicketUserTwoFactorResetApprovedPayload {
+  ticketId: string;
+  resellerId: string;
+  targetUsername: string;
+  approvedBy: string;
+}
+
+export interface UserTwoFactorResetPayload {
+  ticketId: string;
+  resellerId: string;
+  username: string;
+}
+
+export interface EventPayloads {
+  [Events.ResellerCreated]: ResellerCreatedPayload;
+  [Events.TicketTwoFactorApproved]: TicketTwoFactorApprovedPayload;
+  [Events.ResellerTwoFactorChanged]: ResellerTwoFactorChangedPayload;
+  [Events.TicketUserTwoFactorResetApproved]: TicketUserTwoFactorResetApprovedPayload;
+  [Events.UserTwoFactorReset]: UserTwoFactorResetPayload;
+}
+
+/**
+ * What travels on the wire, inside Nest's `{ pattern, data }` packet: `data` is this envelope.
+ * The same id, time and correlation id are also set as AMQP message properties.
+ */
+export interface EventEnvelope<N extends EventName = EventName> {
+  eventId: string;
+  name: N;
+  occurredAt: string;
+  correlationId: string;
+  payload: EventPayloads[N];
+}

@@ -1,0 +1,39 @@
+import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { BrokerPublisher } from '@pbx2fa/messaging';
+
+@Injectable()
+export class BrokerHealthIndicator {
+  constructor(
+    private readonly publisher: BrokerPublisher,
+    private readonly indicators: HealthIndicatorService,
+  ) {}
+
+  async isHealthy(key: string) {
+    const indicator = this.indicators.check(key);
+    return (await this.publisher.waitForConnection(2000)) ? indicator.up() : indicator.down({ message: 'RabbitMQ is not reachable' });
+  }
+}
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly database: TypeOrmHealthIndicator,
+    private readonly broker: BrokerHealthIndicator,
+  ) {}
+
+  /** 200 when the database and the broker answer, 503 with the failing part otherwise. */
+  @Get()
+  @HealthCheck()
+  check() {
+    return this.health.check([() => this.database.pingCheck('database', { timeout: 2000 }), () => this.broker.isHealthy('broker')]);
+  }
+}
+
+@Module({
+  imports: [TerminusModule.forRoot({ logger: false })],
+  controllers: [HealthController],
+  providers: [BrokerHealthIndicator],
+})
+export class HealthModule {}

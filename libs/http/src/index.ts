@@ -1,0 +1,3 @@
+export * from './error-body.filter';
+export * from './validation.pipe';
+export * from './health.module';

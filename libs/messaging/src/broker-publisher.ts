@@ -1,0 +1,64 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
+import type { ConfirmChannel } from 'amqplib';
+import { EVENTS_EXCHANGE, type EventEnvelope } from '@pbx2fa/contracts';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { declareTopology } from './topology';
+
+/**
+ * Publishes events on a confirm channel: a publish resolves only once the broker has taken the
+ * message. The wire body is Nest's `{ pattern, data }` packet so Nest consumers dispatch it.
+ */
+@Injectable()
+export class BrokerPublisher implements OnModuleDestroy {
+  private readonly logger = new Logger(BrokerPublisher.name);
+  private connection: AmqpConnectionManager | null = null;
+  private channel: ChannelWrapper | null = null;
+
+  constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
+
+  private open(): ChannelWrapper {
+    if (this.channel) return this.channel;
+    this.connection = amqp.connect([this.options.rabbitmqUrl], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
+    this.connection.on('connectFailed', ({ err }) => this.logger.warn(`broker unreachable: ${err.message}`));
+    this.connection.on('disconnect', ({ err }) => this.logger.warn(`broker connection lost: ${err?.message ?? 'closed'}`));
+    this.channel = this.connection.createChannel({
+      json: false,
+      confirm: true,
+      publishTimeout: this.options.rpcTimeoutMs,
+      setup: (channel: ConfirmChannel) => declareTopology(channel, this.options.queueType),
+    });
+    return this.channel;
+  }
+
+  /** Resolves when the broker confirms; rejects when it refuses or cannot be reached in time. */
+  async publish(envelope: EventEnvelope): Promise<void> {
+    const content = Buffer.from(JSON.stringify({ pattern: envelope.name, data: envelope }));
+    await this.open().publish(EVENTS_EXCHANGE, envelope.name, content, {
+      persistent: true,
+      contentType: 'application/json',
+      messageId: envelope.eventId,
+      correlationId: envelope.correlationId,
+      timestamp: Math.floor(Date.parse(envelope.occurredAt) / 1000),
+      type: envelope.name,
+    });
+  }
+
+  /** True once the publishing channel is up, waiting at most `timeoutMs` for it. */
+  async waitForConnection(timeoutMs: number): Promise<boolean> {
+    const channel = this.open();
+    if (this.connection?.isConnected()) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+    try {
+      return await Promise.race([channel.waitForConnect().then(() => true as const), gaveUp]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.channel?.close().catch(() => undefined);
+    await this.connection?.close().catch(() => undefined);
+  }
+}

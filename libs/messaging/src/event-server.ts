@@ -1,0 +1,28 @@
+import { ServerRMQ } from '@nestjs/microservices';
+import type { Channel } from 'amqplib';
+import type { MessagingOptions } from './messaging.options';
+import { declareTopology, eventQueueName, eventQueueOptions } from './topology';
+import { EVENT_TRANSPORT } from './transports';
+
+const PREFETCH = 20;
+
+/** Consumes the service's durable event queue with manual acks; declares the topology first. */
+export class EventServer extends ServerRMQ {
+  constructor(private readonly messaging: MessagingOptions) {
+    super({
+      urls: [messaging.rabbitmqUrl],
+      queue: eventQueueName(messaging.service),
+      queueOptions: eventQueueOptions(messaging.service, messaging.queueType),
+      noAck: false,
+      prefetchCount: PREFETCH,
+      persistent: true,
+      socketOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
+    });
+    this.transportId = EVENT_TRANSPORT;
+  }
+
+  override async setupChannel(channel: Channel, callback: Function): Promise<void> {
+    await declareTopology(channel, this.messaging.queueType);
+    return super.setupChannel(channel, callback);
+  }
+}

@@ -1,0 +1,32 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { BrokerPublisher } from './broker-publisher';
+import { EventInbox } from './event-inbox';
+import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { OutboxRelay } from './outbox-relay';
+import { OutboxWriter } from './outbox.writer';
+
+export interface MessagingModuleOptions {
+  imports?: DynamicModule['imports'];
+  inject?: any[];
+  useFactory: (...args: any[]) => MessagingOptions;
+}
+
+/** Outbox, relay and inbox for one service; needs the service's TypeORM DataSource. */
+@Global()
+@Module({})
+export class MessagingModule {
+  static forRootAsync(options: MessagingModuleOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      imports: options.imports,
+      providers: [
+        { provide: MESSAGING_OPTIONS, inject: options.inject, useFactory: options.useFactory },
+        OutboxWriter,
+        BrokerPublisher,
+        OutboxRelay,
+        EventInbox,
+      ],
+      exports: [MESSAGING_OPTIONS, OutboxWriter, BrokerPublisher, OutboxRelay, EventInbox],
+    };
+  }
+}

@@ -1,0 +1,50 @@
+import { Logger } from '@nestjs/common';
+import { ClientRMQ, RmqRecordBuilder } from '@nestjs/microservices';
+import { lastValueFrom, timeout } from 'rxjs';
+import { DomainError, ErrorCodes, type Actor, type RpcResult } from '@pbx2fa/contracts';
+import type { MessagingOptions } from './messaging.options';
+import { rpcQueueName } from './rpc-server';
+
+/** Request/response to one service over RabbitMQ, bounded by the configured timeout. */
+export class RpcClient {
+  private readonly logger: Logger;
+  private readonly client: ClientRMQ;
+
+  constructor(
+    private readonly target: 'tickets' | 'reseller-settings',
+    private readonly displayName: string,
+    private readonly options: MessagingOptions,
+  ) {
+    this.logger = new Logger(`RpcClient:${target}`);
+    this.client = new ClientRMQ({
+      urls: [options.rabbitmqUrl],
+      queue: rpcQueueName(target),
+      queueOptions: { durable: false },
+      persistent: false,
+      socketOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
+    });
+  }
+
+  async call<T>(pattern: string, body: unknown, context: { correlationId: string; actor?: Actor }): Promise<T> {
+    const record = new RmqRecordBuilder({ correlationId: context.correlationId, actor: context.actor, body })
+      .setOptions({ expiration: String(this.options.rpcTimeoutMs) })
+      .build();
+    let result: RpcResult<T>;
+    try {
+      result = await lastValueFrom(this.client.send<RpcResult<T>>(pattern, record).pipe(timeout(this.options.rpcTimeoutMs)));
+    } catch (error) {
+      this.logger.warn(`${pattern} failed: ${(error as Error).message ?? error}`);
+      throw new DomainError(
+        503,
+        ErrorCodes.ServiceUnavailable,
+        `The ${this.displayName} did not answer in time. Please try again in a moment.`,
+      );
+    }
+    if (!result.ok) throw DomainError.fromBody(result.error);
+    return result.value;
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+}

@@ -1,0 +1,56 @@
+import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { ensureDatabase } from './ensure-database';
+
+export interface ServiceDatabaseOptions {
+  url: string;
+  /** The service's own schema; nothing else reads its tables. */
+  schema: string;
+  entities: MixedList<Function | string | EntitySchema>;
+  migrations: MixedList<Function | string>;
+  poolSize?: number;
+}
+
+export function dataSourceOptions(options: ServiceDatabaseOptions): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url: options.url,
+    schema: options.schema,
+    entities: options.entities,
+    migrations: options.migrations,
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    migrationsRun: false,
+    logging: false,
+    // Raw SQL (migrations, repositories) resolves unqualified names in the service's schema.
+    extra: { options: `-c search_path=${options.schema}`, max: options.poolSize ?? 10 },
+  };
+}
+
+/** Serialises migrations across replicas that start together. */
+function advisoryKey(schema: string): number {
+  let hash = 0;
+  for (const char of `pbx2fa:migrate:${schema}`) hash = (hash * 31 + char.charCodeAt(0)) | 0;
+  return hash;
+}
+
+/**
+ * Creates the database and schema if missing, then runs pending migrations under an advisory
+ * lock so that two replicas starting at once do not both migrate.
+ */
+export async function openServiceDatabase(options: ServiceDatabaseOptions): Promise<DataSource> {
+  await ensureDatabase(options.url);
+  const dataSource = new DataSource(dataSourceOptions(options));
+  await dataSource.initialize();
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.connect();
+    await runner.query('SELECT pg_advisory_lock($1)', [advisoryKey(options.schema)]);
+    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [advisoryKey(options.schema)]).catch(() => undefined);
+    await runner.release();
+  }
+  return dataSource;
+}
