@@ -34,12 +34,16 @@ export class ErrorBodyFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): { body: ErrorBody; headers: Record<string, string> } {
     if (exception instanceof DomainError) return { body: exception.toBody(), headers: exception.headers };
-    const parserError = exception as BodyParserError;
+    // Express's adapter wraps body-parser failures in an HttpException whose cause says what failed.
+    const parserError = (exception instanceof HttpException ? exception.cause : exception) as BodyParserError;
     if (parserError?.type === 'entity.too.large') {
       return { body: { statusCode: 413, error: ErrorCodes.PayloadTooLarge, message: 'The request body is too large.' }, headers: {} };
     }
-    if (parserError?.type === 'entity.parse.failed') {
+    if (parserError?.type === 'entity.parse.failed' || exception instanceof SyntaxError) {
       return { body: { statusCode: 400, error: ErrorCodes.MalformedJson, message: 'The request body is not valid JSON.' }, headers: {} };
+    }
+    if (parserError instanceof URIError) {
+      return { body: { statusCode: 400, error: ErrorCodes.ValidationFailed, message: 'The request path is not validly encoded.' }, headers: {} };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

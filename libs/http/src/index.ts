@@ -1,3 +1,4 @@
 export * from './error-body.filter';
 export * from './validation.pipe';
 export * from './health.module';
+export * from './json-object-only.middleware';

@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
+import { AccountController } from './account.controller';
+import { AccountService } from './account.service';
+
+@Module({
+  imports: [ResellerPolicyModule],
+  controllers: [AccountController],
+  providers: [AccountService],
+})
+export class AccountModule {}

@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import type { Actor } from '@pbx2fa/contracts';
+import { ResellerDirectory } from '../reseller-policy/reseller-directory';
+
+export interface MeView {
+  id: string;
+  username: string;
+  resellerId: string | null;
+  role: Actor['role'];
+  twoFactor: { availableForReseller: boolean; enabled: boolean };
+}
+
+@Injectable()
+export class AccountService {
+  constructor(private readonly resellers: ResellerDirectory) {}
+
+  async me(actor: Actor): Promise<MeView> {
+    return {
+      id: actor.userId,
+      username: actor.username,
+      resellerId: actor.resellerId,
+      role: actor.role,
+      twoFactor: { availableForReseller: await this.resellers.isTwoFactorAvailable(actor.resellerId), enabled: false },
+    };
+  }
+}

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { commonEnvSchema, ConfigError, loadEnv } from '@pbx2fa/config';
+
+export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
+
+/** Development-only fallbacks: fine on a laptop, refused when NODE_ENV=production. */
+export const DEVELOPMENT_JWT_SECRET = 'pbx2fa-development-jwt-secret-do-not-use-in-production';
+export const DEVELOPMENT_TOTP_KEY = Buffer.alloc(32, 7).toString('base64');
+
+const optionalText = z.string().min(1).optional();
+
+export const authEnvSchema = commonEnvSchema(3000).extend({
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
+  BOOTSTRAP_AGENT_USERNAME: optionalText,
+  BOOTSTRAP_AGENT_PASSWORD: optionalText,
+  TOTP_ENCRYPTION_KEY: z
+    .string()
+    .refine((value) => Buffer.from(value, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' })
+    .optional(),
+  TOTP_ISSUER: z.string().min(1).max(64).default('PBX Dashboard'),
+  RINGOS_HOSTS: z.string().default(''),
+  RINGOS_SSO_PUBLIC_KEY: optionalText,
+  RINGOS_SSO_ISSUER: optionalText,
+  RINGOS_SSO_AUDIENCE: z.string().min(1).default('pbx-dashboard'),
+  INTROSPECTION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'must look like 64kb').default('64kb'),
+  TRUST_PROXY: z.string().default('loopback'),
+});
+
+export type AuthConfig = ReturnType<typeof loadAuthConfig>;
+
+/** Reads and checks the gateway's environment; production refuses the development secrets. */
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
+  const raw = loadEnv(authEnvSchema, env);
+  const production = raw.NODE_ENV === 'production';
+  if (production && !raw.JWT_SECRET) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
+  if (production && !raw.TOTP_ENCRYPTION_KEY) throw new ConfigError('TOTP_ENCRYPTION_KEY', 'is required when NODE_ENV=production');
+  if (Boolean(raw.BOOTSTRAP_AGENT_USERNAME) !== Boolean(raw.BOOTSTRAP_AGENT_PASSWORD)) {
+    const missing = raw.BOOTSTRAP_AGENT_USERNAME ? 'BOOTSTRAP_AGENT_PASSWORD' : 'BOOTSTRAP_AGENT_USERNAME';
+    throw new ConfigError(missing, 'must be set together with the other BOOTSTRAP_AGENT_* variable');
+  }
+  if (raw.BOOTSTRAP_AGENT_PASSWORD && raw.BOOTSTRAP_AGENT_PASSWORD.length < 12) {
+    throw new ConfigError('BOOTSTRAP_AGENT_PASSWORD', 'must be at least 12 characters');
+  }
+  return {
+    ...raw,
+    JWT_SECRET: raw.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
+    TOTP_ENCRYPTION_KEY: raw.TOTP_ENCRYPTION_KEY ?? DEVELOPMENT_TOTP_KEY,
+    usingDevelopmentSecrets: { jwt: !raw.JWT_SECRET, totp: !raw.TOTP_ENCRYPTION_KEY },
+    ringosHosts: raw.RINGOS_HOSTS.split(',')
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+  };
+}

@@ -1,0 +1,79 @@
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { RESELLER_ID_PATTERN, TicketStatuses, TicketTypes, type TicketStatus, type TicketType } from '@pbx2fa/contracts';
+import { USERNAME_PATTERN } from '../../users/dto/create-user.dto';
+
+const RESELLER_ID_MESSAGE = { message: 'resellerId must be 2 to 40 characters of a-z, 0-9 and "-"' };
+
+export class CreateTicketDto {
+  @IsIn(TicketTypes, { message: `type must be one of ${TicketTypes.join(', ')}` })
+  type: TicketType;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 200, { message: 'subject must be 1 to 200 characters long' })
+  subject?: string;
+
+  @IsOptional()
+  @IsString()
+  @Length(0, 5000, { message: 'description must be at most 5000 characters long' })
+  description?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'targetUsername must be a username' })
+  targetUsername?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(RESELLER_ID_PATTERN, RESELLER_ID_MESSAGE)
+  resellerId?: string;
+}
+
+export class ListTicketsQueryDto {
+  @IsOptional()
+  @IsIn(TicketStatuses, { message: `status must be one of ${TicketStatuses.join(', ')}` })
+  status?: TicketStatus;
+
+  @IsOptional()
+  @IsIn(TicketTypes, { message: `type must be one of ${TicketTypes.join(', ')}` })
+  type?: TicketType;
+
+  @IsOptional()
+  @IsString()
+  @Matches(RESELLER_ID_PATTERN, RESELLER_ID_MESSAGE)
+  resellerId?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(100, { message: 'limit must be at most 100' })
+  limit?: number;
+
+  @IsOptional()
+  @IsString()
+  @Length(1, 500, { message: 'cursor is not valid' })
+  cursor?: string;
+}
+
+export class CommentDto {
+  @IsString()
+  @Length(1, 5000, { message: 'body must be 1 to 5000 characters long' })
+  body: string;
+}
+
+export class ApproveDto {
+  @IsOptional()
+  @IsString()
+  @Length(0, 2000, { message: 'note must be at most 2000 characters long' })
+  note?: string;
+}
+
+export class RejectDto {
+  @IsString()
+  @Length(1, 2000, { message: 'reason must be 1 to 2000 characters long' })
+  reason: string;
+}
+
+export class EmptyDto {}

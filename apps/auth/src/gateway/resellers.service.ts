@@ -1,0 +1,33 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, ErrorCodes, ResellerRpc, type Actor, type ResellerView } from '@pbx2fa/contracts';
+import type { RpcClient } from '@pbx2fa/messaging';
+import { ResellerDirectory } from '../reseller-policy/reseller-directory';
+import { requireAgent } from '../sessions/require-role';
+import type { CreateResellerDto } from './dto/create-reseller.dto';
+import { RESELLER_SETTINGS_CLIENT } from './service-clients';
+
+@Injectable()
+export class ResellersGatewayService {
+  constructor(
+    @Inject(RESELLER_SETTINGS_CLIENT) private readonly resellerSettings: RpcClient,
+    private readonly directory: ResellerDirectory,
+  ) {}
+
+  async create(actor: Actor, body: CreateResellerDto, correlationId: string): Promise<ResellerView> {
+    requireAgent(actor, 'create resellers');
+    const created = await this.resellerSettings.call<ResellerView>(ResellerRpc.Create, body, { correlationId, actor });
+    await this.directory.remember(created);
+    return created;
+  }
+
+  /** Agents read any reseller; a reseller admin reads its own. */
+  async get(actor: Actor, id: string, correlationId: string): Promise<ResellerView> {
+    const ownReseller = actor.role === 'reseller_admin' && actor.resellerId === id;
+    if (actor.role !== 'agent' && !ownReseller) {
+      throw new DomainError(403, ErrorCodes.Forbidden, 'Only support agents, or admins of this reseller, can view it.');
+    }
+    const reseller = await this.resellerSettings.call<ResellerView>(ResellerRpc.Get, { id }, { correlationId, actor });
+    await this.directory.remember(reseller);
+    return reseller;
+  }
+}

@@ -1,0 +1,18 @@
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { clientInfo } from '../common/correlation-id';
+import { Public } from '../sessions/public.decorator';
+import { LoginDto } from './dto/login.dto';
+import { LoginService } from './login.service';
+
+@Controller('auth')
+export class LoginController {
+  constructor(private readonly login: LoginService) {}
+
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  signIn(@Body() body: LoginDto, @Req() request: Request) {
+    return this.login.login(body, clientInfo(request));
+  }
+}

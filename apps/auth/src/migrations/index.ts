@@ -1,0 +1,4 @@
+import { MessagingTables1764300000000 } from '@pbx2fa/messaging';
+import { UsersSessionsPolicies1764300000200 } from './1764300000200-users-sessions-policies';
+
+export const authMigrations = [MessagingTables1764300000000, UsersSessionsPolicies1764300000200];

@@ -1,0 +1,41 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ResellerRpc, type ResellerView } from '@pbx2fa/contracts';
+import type { RpcClient } from '@pbx2fa/messaging';
+import { RESELLER_SETTINGS_CLIENT } from '../gateway/service-clients';
+import type { ResellerPolicy } from './reseller-policy.entity';
+import { ResellerPolicyRepository } from './reseller-policy.repository';
+
+/**
+ * What the gateway knows of a reseller: its own copy first; when the copy has not arrived yet
+ * (the event is still on its way), the reseller-settings service answers and the copy is filled.
+ */
+@Injectable()
+export class ResellerDirectory {
+  constructor(
+    private readonly policies: ResellerPolicyRepository,
+    @Inject(RESELLER_SETTINGS_CLIENT) private readonly resellerSettings: RpcClient,
+  ) {}
+
+  async requireExisting(resellerId: string, correlationId: string): Promise<ResellerPolicy | ResellerView> {
+    const local = await this.policies.find(resellerId);
+    if (local) return local;
+    const remote = await this.resellerSettings.call<ResellerView>(ResellerRpc.Get, { id: resellerId }, { correlationId });
+    await this.remember(remote);
+    return remote;
+  }
+
+  /** Keeps the copy current from an answer of the reseller-settings service (never rolls back). */
+  async remember(reseller: ResellerView): Promise<void> {
+    await this.policies.applyIfNewer({
+      resellerId: reseller.id,
+      name: reseller.name,
+      twoFactorEnabled: reseller.twoFactorEnabled,
+      version: reseller.version,
+    });
+  }
+
+  async isTwoFactorAvailable(resellerId: string | null): Promise<boolean> {
+    if (!resellerId) return false;
+    return (await this.policies.find(resellerId))?.twoFactorEnabled ?? false;
+  }
+}

@@ -1,0 +1,30 @@
+import { Controller } from '@nestjs/common';
+import { Ctx, Payload, RmqContext } from '@nestjs/microservices';
+import { Events } from '@pbx2fa/contracts';
+import { EventInbox, OnEvent } from '@pbx2fa/messaging';
+import { ResellerPolicyRepository } from './reseller-policy.repository';
+
+@Controller()
+export class ResellerEventsController {
+  constructor(
+    private readonly inbox: EventInbox,
+    private readonly policies: ResellerPolicyRepository,
+  ) {}
+
+  @OnEvent(Events.ResellerCreated)
+  created(@Payload() data: unknown, @Ctx() context: RmqContext) {
+    return this.inbox.consume(Events.ResellerCreated, data, context, (manager, event) =>
+      this.policies.recordExisting(manager, event.payload.resellerId, event.payload.name),
+    );
+  }
+
+  @OnEvent(Events.ResellerTwoFactorChanged)
+  twoFactorChanged(@Payload() data: unknown, @Ctx() context: RmqContext) {
+    return this.inbox.consume(Events.ResellerTwoFactorChanged, data, context, async (manager, event) => {
+      await this.policies.applyIfNewer(
+        { resellerId: event.payload.resellerId, twoFactorEnabled: event.payload.enabled, version: event.payload.version },
+        manager,
+      );
+    });
+  }
+}

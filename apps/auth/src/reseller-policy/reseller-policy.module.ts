@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { ResellerDirectory } from './reseller-directory';
+import { ResellerEventsController } from './reseller-events.controller';
+import { ResellerPolicyRepository } from './reseller-policy.repository';
+
+@Module({
+  controllers: [ResellerEventsController],
+  providers: [ResellerPolicyRepository, ResellerDirectory],
+  exports: [ResellerPolicyRepository, ResellerDirectory],
+})
+export class ResellerPolicyModule {}

@@ -1,0 +1,5 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const IS_PUBLIC = 'pbx2fa:public';
+/** A route anyone may call without a bearer token. */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
