@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import { queryRows } from '@pbx2fa/persistence';
 import { Reseller } from './reseller.entity';
 
 @Injectable()
@@ -26,7 +27,8 @@ export class ResellerRepository {
   }
 
   async setTwoFactor(manager: EntityManager, id: string, enabled: boolean): Promise<Reseller> {
-    const rows: Reseller[] = await manager.query(
+    const rows = await queryRows<Reseller>(
+      manager,
       `UPDATE resellers SET two_factor_enabled = $2, version = version + 1, updated_at = now() WHERE id = $1
        RETURNING id, name, two_factor_enabled AS "twoFactorEnabled", version, updated_at AS "updatedAt"`,
       [id, enabled],

@@ -1,0 +1,122 @@
+import { DomainError, ErrorCodes, type Actor } from '@pbx2fa/contracts';
+import {
+  canSee,
+  requireActor,
+  requireAgent,
+  requireOpener,
+  requireVisible,
+  resellerForNewTicket,
+  resellerScopeForList,
+} from './ticket-access.policy';
+
+const actor = (overrides: Partial<Actor> = {}): Actor => ({
+  userId: 'u-1',
+  username: 'alice',
+  role: 'reseller_user',
+  resellerId: 'acme',
+  ...overrides,
+});
+const agent = (overrides: Partial<Actor> = {}) => actor({ username: 'agent-smith', role: 'agent', resellerId: null, ...overrides });
+
+function refusal(work: () => unknown): DomainError {
+  try {
+    work();
+  } catch (error) {
+    return error as DomainError;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('ticket access policy', () => {
+  describe('requireActor', () => {
+    it('refuses a request without an authenticated caller with 401', () => {
+      expect(refusal(() => requireActor(undefined))).toMatchObject({ statusCode: 401, code: ErrorCodes.Unauthorized });
+    });
+
+    it('passes the caller through', () => {
+      const caller = actor();
+      expect(requireActor(caller)).toBe(caller);
+    });
+  });
+
+  describe('opening a ticket', () => {
+    it('puts a reseller user’s ticket on their own reseller', () => {
+      expect(resellerForNewTicket(actor(), undefined)).toBe('acme');
+      expect(resellerForNewTicket(actor({ role: 'reseller_admin' }), 'acme')).toBe('acme');
+    });
+
+    it('refuses a reseller user who names another reseller with 403', () => {
+      expect(refusal(() => resellerForNewTicket(actor(), 'globex'))).toMatchObject({ statusCode: 403, code: ErrorCodes.Forbidden });
+    });
+
+    it('refuses a caller who belongs to no reseller with 403', () => {
+      expect(refusal(() => resellerForNewTicket(actor({ resellerId: null }), undefined)).statusCode).toBe(403);
+    });
+
+    it('lets an agent open a ticket for any reseller they name', () => {
+      expect(resellerForNewTicket(agent(), 'globex')).toBe('globex');
+    });
+
+    it('asks an agent to name the reseller with 400', () => {
+      expect(refusal(() => resellerForNewTicket(agent(), undefined))).toMatchObject({
+        statusCode: 400,
+        code: ErrorCodes.ValidationFailed,
+      });
+    });
+  });
+
+  describe('listing', () => {
+    it('limits a reseller user to their reseller', () => {
+      expect(resellerScopeForList(actor(), undefined)).toBe('acme');
+      expect(resellerScopeForList(actor(), 'acme')).toBe('acme');
+    });
+
+    it('refuses a reseller user who asks for another reseller with 403', () => {
+      expect(refusal(() => resellerScopeForList(actor(), 'globex'))).toMatchObject({ statusCode: 403, code: ErrorCodes.Forbidden });
+    });
+
+    it('shows an agent every reseller, or the one they filter on', () => {
+      expect(resellerScopeForList(agent(), undefined)).toBeNull();
+      expect(resellerScopeForList(agent(), 'globex')).toBe('globex');
+    });
+  });
+
+  describe('seeing a ticket', () => {
+    it('shows a ticket to its reseller’s users and to agents only', () => {
+      expect(canSee(actor(), { resellerId: 'acme' })).toBe(true);
+      expect(canSee(actor(), { resellerId: 'globex' })).toBe(false);
+      expect(canSee(actor({ resellerId: null }), { resellerId: 'acme' })).toBe(false);
+      expect(canSee(agent(), { resellerId: 'globex' })).toBe(true);
+    });
+
+    it('answers another reseller’s ticket and a missing one alike with 404 ticket_not_found', () => {
+      const missing = refusal(() => requireVisible(actor(), null));
+      const foreign = refusal(() => requireVisible(actor(), { resellerId: 'globex' }));
+      expect(missing).toMatchObject({ statusCode: 404, code: ErrorCodes.TicketNotFound });
+      expect(foreign.toBody()).toEqual(missing.toBody());
+    });
+
+    it('returns the ticket the caller may see', () => {
+      const ticket = { resellerId: 'acme', id: 't' };
+      expect(requireVisible(actor(), ticket)).toBe(ticket);
+    });
+  });
+
+  describe('deciding and closing', () => {
+    it('lets only agents decide', () => {
+      expect(() => requireAgent(agent(), 'approve')).not.toThrow();
+      for (const role of ['reseller_user', 'reseller_admin'] as const) {
+        const error = refusal(() => requireAgent(actor({ role }), 'approve'));
+        expect(error).toBeInstanceOf(DomainError);
+        expect(error).toMatchObject({ statusCode: 403, code: ErrorCodes.Forbidden });
+        expect(error.message).toContain('approve');
+      }
+    });
+
+    it('lets only the opener close a ticket, agents included', () => {
+      expect(() => requireOpener(actor(), { openedBy: 'alice' })).not.toThrow();
+      expect(refusal(() => requireOpener(actor({ username: 'bob' }), { openedBy: 'alice' })).statusCode).toBe(403);
+      expect(refusal(() => requireOpener(agent(), { openedBy: 'alice' })).statusCode).toBe(403);
+    });
+  });
+});

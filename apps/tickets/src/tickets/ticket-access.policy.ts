@@ -1,0 +1,67 @@
+import { DomainError, ErrorCodes, type Actor } from '@pbx2fa/contracts';
+
+/**
+ * Who may do what with tickets. The gateway forwards every request as it came, so these rules
+ * are the only ones there are. Agents see every reseller; everyone else only their own.
+ */
+
+type Owned = { resellerId: string };
+
+function forbidden(message: string): DomainError {
+  return new DomainError(403, ErrorCodes.Forbidden, message);
+}
+
+export function requireActor(actor: Actor | undefined): Actor {
+  if (!actor?.username || !actor.role) throw new DomainError(401, ErrorCodes.Unauthorized, 'Please sign in first.');
+  return actor;
+}
+
+export function isAgent(actor: Actor): boolean {
+  return actor.role === 'agent';
+}
+
+export function requireAgent(actor: Actor, verb: string): void {
+  if (!isAgent(actor)) throw forbidden(`Only a support agent can ${verb} a ticket.`);
+}
+
+function ownReseller(actor: Actor): string {
+  if (!actor.resellerId) throw forbidden('Your account does not belong to a reseller, so it has no tickets.');
+  return actor.resellerId;
+}
+
+/** Whose ticket a new one is: an agent names the reseller, anyone else opens it for their own. */
+export function resellerForNewTicket(actor: Actor, requested: string | undefined): string {
+  if (isAgent(actor)) {
+    if (!requested) {
+      throw new DomainError(400, ErrorCodes.ValidationFailed, 'Say which reseller the ticket is for: resellerId is required for agents.');
+    }
+    return requested;
+  }
+  const own = ownReseller(actor);
+  if (requested && requested !== own) throw forbidden('You can only open tickets for your own reseller.');
+  return own;
+}
+
+/** Which reseller a listing is limited to; null means all of them (agents only). */
+export function resellerScopeForList(actor: Actor, requested: string | undefined): string | null {
+  if (isAgent(actor)) return requested ?? null;
+  const own = ownReseller(actor);
+  if (requested && requested !== own) throw forbidden("You can only see your own reseller's tickets.");
+  return own;
+}
+
+export function canSee(actor: Actor, ticket: Owned): boolean {
+  return isAgent(actor) || (!!actor.resellerId && actor.resellerId === ticket.resellerId);
+}
+
+/** Another reseller's ticket answers exactly like a missing one, so ids reveal nothing. */
+export function requireVisible<T extends Owned>(actor: Actor, ticket: T | null): T {
+  if (!ticket || !canSee(actor, ticket)) {
+    throw new DomainError(404, ErrorCodes.TicketNotFound, 'There is no such ticket, or it is not one you can see.');
+  }
+  return ticket;
+}
+
+export function requireOpener(actor: Actor, ticket: { openedBy: string }): void {
+  if (actor.username !== ticket.openedBy) throw forbidden('Only the person who opened this ticket can close it.');
+}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, In, type EntityManager } from 'typeorm';
+import { TicketComment } from './ticket-comment.entity';
+import { TicketHistoryEntry } from './ticket-history-entry.entity';
+
+export type NewHistoryEntry = Pick<TicketHistoryEntry, 'actor' | 'action' | 'fromStatus' | 'toStatus' | 'note'>;
+
+/** Comments and history: what was said about a ticket and what happened to it. */
+@Injectable()
+export class TicketActivityRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async addComment(manager: EntityManager, ticketId: string, author: string, body: string): Promise<TicketComment> {
+    const rows: TicketComment[] = await manager.query(
+      `INSERT INTO ticket_comments (ticket_id, author, body) VALUES ($1, $2, $3)
+       RETURNING id, position, ticket_id AS "ticketId", author, body, created_at AS "createdAt"`,
+      [ticketId, author, body],
+    );
+    return rows[0];
+  }
+
+  async addHistory(manager: EntityManager, ticketId: string, entry: NewHistoryEntry): Promise<void> {
+    await manager.query(
+      'INSERT INTO ticket_history (ticket_id, actor, action, from_status, to_status, note) VALUES ($1, $2, $3, $4, $5, $6)',
+      [ticketId, entry.actor, entry.action, entry.fromStatus, entry.toStatus, entry.note],
+    );
+  }
+
+  /** Comments of several tickets in one query, oldest first. */
+  commentsOf(ticketIds: string[], manager: EntityManager = this.dataSource.manager): Promise<TicketComment[]> {
+    if (ticketIds.length === 0) return Promise.resolve([]);
+    return manager.find(TicketComment, { where: { ticketId: In(ticketIds) }, order: { position: 'ASC' } });
+  }
+
+  /** History of several tickets in one query, oldest first. */
+  historyOf(ticketIds: string[], manager: EntityManager = this.dataSource.manager): Promise<TicketHistoryEntry[]> {
+    if (ticketIds.length === 0) return Promise.resolve([]);
+    return manager.find(TicketHistoryEntry, { where: { ticketId: In(ticketIds) }, order: { position: 'ASC' } });
+  }
+}

@@ -1,0 +1,145 @@
+import {
+  DomainError,
+  ErrorCodes,
+  RESELLER_ID_PATTERN,
+  TicketStatuses,
+  TicketTypes,
+  type TicketStatus,
+  type TicketType,
+} from '@pbx2fa/contracts';
+import { decodeCursor, type TicketCursor } from './ticket-cursor';
+
+/** Reads what the gateway forwarded, refusing with the contract's 400 before any rule runs. */
+
+export const MAX_SUBJECT = 200;
+export const MAX_TEXT = 5000;
+export const MAX_USERNAME = 200;
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+const DEFAULT_SUBJECTS: Record<TicketType, (target: string | null) => string> = {
+  enable_2fa: () => 'Enable two-factor authentication',
+  disable_2fa: () => 'Disable two-factor authentication',
+  reset_user_2fa: (target) => `Reset two-factor authentication for ${target}`,
+  general: () => 'Support request',
+};
+
+export interface NewTicketInput {
+  type: TicketType;
+  subject: string;
+  description: string;
+  targetUsername: string | null;
+  resellerId?: string;
+}
+
+export interface TicketListInput {
+  status?: TicketStatus;
+  type?: TicketType;
+  resellerId?: string;
+  limit: number;
+  cursor?: TicketCursor;
+}
+
+function invalid(message: string): DomainError {
+  return new DomainError(400, ErrorCodes.ValidationFailed, message);
+}
+
+function objectOf(value: unknown): Record<string, unknown> {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalid('The request body must be a JSON object.');
+  return value as Record<string, unknown>;
+}
+
+/** Trimmed text, or undefined when absent or blank. */
+function optionalText(value: unknown, field: string, max: number): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw invalid(`${field} must be text.`);
+  const text = value.trim();
+  if (text.length > max) throw invalid(`${field} can be at most ${max} characters long.`);
+  return text || undefined;
+}
+
+function optionalEnum<T extends string>(value: unknown, field: string, allowed: readonly T[]): T | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !allowed.includes(value as T)) throw invalid(`${field} must be one of ${allowed.join(', ')}.`);
+  return value as T;
+}
+
+function optionalResellerId(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !RESELLER_ID_PATTERN.test(value)) {
+    throw invalid('resellerId must be 2 to 40 characters of a-z, 0-9 and "-".');
+  }
+  return value;
+}
+
+export function parseNewTicket(body: unknown): NewTicketInput {
+  const fields = objectOf(body);
+  const type = optionalEnum(fields.type, 'type', TicketTypes);
+  if (!type) throw invalid(`Say what the ticket is for: type must be one of ${TicketTypes.join(', ')}.`);
+  const targetUsername = optionalText(fields.targetUsername, 'targetUsername', MAX_USERNAME) ?? null;
+  if (type === 'reset_user_2fa' && !targetUsername) {
+    throw invalid('A reset_user_2fa ticket needs targetUsername: the user whose two-factor authentication should be reset.');
+  }
+  if (type !== 'reset_user_2fa' && targetUsername) throw invalid('targetUsername is only for reset_user_2fa tickets.');
+  return {
+    type,
+    subject: optionalText(fields.subject, 'subject', MAX_SUBJECT) ?? DEFAULT_SUBJECTS[type](targetUsername),
+    description: optionalText(fields.description, 'description', MAX_TEXT) ?? '',
+    targetUsername,
+    resellerId: optionalResellerId(fields.resellerId),
+  };
+}
+
+/** `limit` may come as a number or, straight from a query string, as digits. */
+function parseLimit(value: unknown): number {
+  if (value === undefined || value === null || value === '') return DEFAULT_LIMIT;
+  const limit = typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : value;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}.`);
+  }
+  return limit;
+}
+
+export function parseListQuery(query: unknown): TicketListInput {
+  const fields = objectOf(query);
+  const cursor = fields.cursor === undefined || fields.cursor === null || fields.cursor === '' ? undefined : decodeCursor(fields.cursor);
+  return {
+    status: optionalEnum(fields.status, 'status', TicketStatuses),
+    type: optionalEnum(fields.type, 'type', TicketTypes),
+    resellerId: optionalResellerId(fields.resellerId),
+    limit: parseLimit(fields.limit),
+    cursor,
+  };
+}
+
+export function parseTicketId(value: unknown): string {
+  if (typeof value !== 'string' || !UUID.test(value)) {
+    throw new DomainError(400, ErrorCodes.InvalidId, 'That is not a ticket id; ticket ids are UUIDs.');
+  }
+  return value.toLowerCase();
+}
+
+/** The body of a request that names a ticket, e.g. `{ ticketId, note }`. */
+export function parseTicketRequest(body: unknown): Record<string, unknown> & { ticketId: string } {
+  const fields = objectOf(body);
+  return { ...fields, ticketId: parseTicketId(fields.ticketId) };
+}
+
+export function parseCommentBody(value: unknown): string {
+  const body = optionalText(value, 'body', MAX_TEXT);
+  if (!body) throw invalid('A comment needs some text in body.');
+  return body;
+}
+
+export function parseNote(value: unknown): string | null {
+  return optionalText(value, 'note', MAX_TEXT) ?? null;
+}
+
+export function parseReason(value: unknown): string {
+  const reason = optionalText(value, 'reason', MAX_TEXT);
+  if (!reason) throw invalid('Give a reason for rejecting the ticket; whoever opened it will read it.');
+  return reason;
+}

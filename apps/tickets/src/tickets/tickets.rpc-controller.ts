@@ -1,0 +1,56 @@
+import { Controller } from '@nestjs/common';
+import { Payload } from '@nestjs/microservices';
+import {
+  TicketRpc,
+  type CreateTicketBody,
+  type ListTicketsQuery,
+  type RpcRequest,
+  type TicketIdBody,
+} from '@pbx2fa/contracts';
+import { answer, OnRpc } from '@pbx2fa/messaging';
+import { TicketDecisionsService } from './ticket-decisions.service';
+import { TicketsService } from './tickets.service';
+
+/** The gateway's requests, forwarded as they came; the services check the caller and the body. */
+@Controller()
+export class TicketsRpcController {
+  constructor(
+    private readonly tickets: TicketsService,
+    private readonly decisions: TicketDecisionsService,
+  ) {}
+
+  @OnRpc(TicketRpc.Create)
+  create(@Payload() request: RpcRequest<CreateTicketBody>) {
+    return answer(() => this.tickets.create(request.actor, request.body));
+  }
+
+  @OnRpc(TicketRpc.List)
+  list(@Payload() request: RpcRequest<ListTicketsQuery>) {
+    return answer(() => this.tickets.list(request.actor, request.body));
+  }
+
+  @OnRpc(TicketRpc.Get)
+  get(@Payload() request: RpcRequest<{ id: string }>) {
+    return answer(() => this.tickets.get(request.actor, request.body));
+  }
+
+  @OnRpc(TicketRpc.Comment)
+  comment(@Payload() request: RpcRequest<TicketIdBody & { body: string }>) {
+    return answer(() => this.tickets.comment(request.actor, request.body));
+  }
+
+  @OnRpc(TicketRpc.Approve)
+  approve(@Payload() request: RpcRequest<TicketIdBody & { note?: string }>) {
+    return answer(() => this.decisions.approve(request.actor, request.body, request.correlationId));
+  }
+
+  @OnRpc(TicketRpc.Reject)
+  reject(@Payload() request: RpcRequest<TicketIdBody & { reason: string }>) {
+    return answer(() => this.decisions.reject(request.actor, request.body));
+  }
+
+  @OnRpc(TicketRpc.Close)
+  close(@Payload() request: RpcRequest<TicketIdBody>) {
+    return answer(() => this.decisions.close(request.actor, request.body));
+  }
+}
