@@ -3,8 +3,11 @@ import { HealthModule } from '@pbx2fa/http';
 import { InboxEntry, MessagingModule, OutboxMessage } from '@pbx2fa/messaging';
 import { PersistenceModule } from '@pbx2fa/persistence';
 import { AccountModule } from './account/account.module';
+import { AuditModule } from './audit/audit.module';
+import { CommonModule } from './common/common.module';
 import { correlationIdMiddleware } from './common/correlation-id';
 import { AUTH_CONFIG, type AuthConfig } from './config';
+import { EnrollmentModule } from './enrollment/enrollment.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { ServiceClientsModule } from './gateway/service-clients';
 import { LoginModule } from './login/login.module';
@@ -13,6 +16,7 @@ import { ResellerPolicy } from './reseller-policy/reseller-policy.entity';
 import { ResellerPolicyModule } from './reseller-policy/reseller-policy.module';
 import { Session } from './sessions/session.entity';
 import { SessionsModule } from './sessions/sessions.module';
+import { SsoModule } from './sso/sso.module';
 import { User } from './users/user.entity';
 import { UsersModule } from './users/users.module';
 
@@ -43,6 +47,8 @@ export class AppModule implements NestModule {
           }),
         }),
         ServiceClientsModule,
+        CommonModule,
+        AuditModule,
         HealthModule,
         SessionsModule,
         UsersModule,
@@ -50,6 +56,8 @@ export class AppModule implements NestModule {
         AccountModule,
         ResellerPolicyModule,
         GatewayModule,
+        EnrollmentModule,
+        SsoModule,
       ],
       providers: [configProvider],
       exports: [configProvider],

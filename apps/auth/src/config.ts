@@ -18,6 +18,12 @@ export const authEnvSchema = commonEnvSchema(3000).extend({
     .string()
     .refine((value) => Buffer.from(value, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' })
     .optional(),
+  TOTP_ENCRYPTION_PREVIOUS_KEYS: z
+    .string()
+    .refine((value) => value.split(',').every((key) => Buffer.from(key.trim(), 'base64').length === 32), {
+      message: 'must be a comma-separated list of 32-byte base64 keys',
+    })
+    .optional(),
   TOTP_ISSUER: z.string().min(1).max(64).default('PBX Dashboard'),
   RINGOS_HOSTS: z.string().default(''),
   RINGOS_SSO_PUBLIC_KEY: optionalText,
@@ -48,6 +54,10 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
     JWT_SECRET: raw.JWT_SECRET ?? DEVELOPMENT_JWT_SECRET,
     TOTP_ENCRYPTION_KEY: raw.TOTP_ENCRYPTION_KEY ?? DEVELOPMENT_TOTP_KEY,
     usingDevelopmentSecrets: { jwt: !raw.JWT_SECRET, totp: !raw.TOTP_ENCRYPTION_KEY },
+    previousTotpKeys: (raw.TOTP_ENCRYPTION_PREVIOUS_KEYS ?? '')
+      .split(',')
+      .map((key) => key.trim())
+      .filter(Boolean),
     ringosHosts: raw.RINGOS_HOSTS.split(',')
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),

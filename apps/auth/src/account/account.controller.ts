@@ -1,5 +1,9 @@
-import { Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import type { Actor } from '@pbx2fa/contracts';
+import { AuditEvents } from '../audit/audit-events';
+import { AuditLog } from '../audit/audit-log';
+import { clientInfo } from '../common/correlation-id';
 import { AccessTokenService } from '../sessions/access-token.service';
 import { CurrentActor, CurrentSession } from '../sessions/current-actor.decorator';
 import type { LiveSession } from '../sessions/session.repository';
@@ -10,6 +14,7 @@ export class AccountController {
   constructor(
     private readonly account: AccountService,
     private readonly tokens: AccessTokenService,
+    private readonly audit: AuditLog,
   ) {}
 
   @Get('me')
@@ -19,7 +24,17 @@ export class AccountController {
 
   @Post('logout')
   @HttpCode(204)
-  async logout(@CurrentSession() session: LiveSession): Promise<void> {
+  async logout(@CurrentSession() session: LiveSession, @Req() request: Request): Promise<void> {
     await this.tokens.revoke(session.sessionId);
+    const client = clientInfo(request);
+    await this.audit.record({
+      event: AuditEvents.Logout,
+      outcome: 'success',
+      username: session.username,
+      userId: session.userId,
+      resellerId: session.resellerId,
+      clientIp: client.ip,
+      userAgent: client.userAgent,
+    });
   }
 }

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
+import { SecondFactorModule } from '../second-factor/second-factor.module';
 import { AccountController } from './account.controller';
 import { AccountService } from './account.service';
 
 @Module({
-  imports: [ResellerPolicyModule],
+  imports: [ResellerPolicyModule, SecondFactorModule],
   controllers: [AccountController],
   providers: [AccountService],
 })

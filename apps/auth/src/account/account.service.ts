@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@pbx2fa/contracts';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
+import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
 
 export interface MeView {
   id: string;
@@ -12,7 +13,10 @@ export interface MeView {
 
 @Injectable()
 export class AccountService {
-  constructor(private readonly resellers: ResellerDirectory) {}
+  constructor(
+    private readonly resellers: ResellerDirectory,
+    private readonly credentials: TwoFactorCredentialRepository,
+  ) {}
 
   async me(actor: Actor): Promise<MeView> {
     return {
@@ -20,7 +24,10 @@ export class AccountService {
       username: actor.username,
       resellerId: actor.resellerId,
       role: actor.role,
-      twoFactor: { availableForReseller: await this.resellers.isTwoFactorAvailable(actor.resellerId), enabled: false },
+      twoFactor: {
+        availableForReseller: await this.resellers.isTwoFactorAvailable(actor.resellerId),
+        enabled: await this.credentials.isActive(actor.userId),
+      },
     };
   }
 }

@@ -1,11 +1,15 @@
 import { Module } from '@nestjs/common';
+import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
+import { SecondFactorModule } from '../second-factor/second-factor.module';
 import { UsersModule } from '../users/users.module';
+import { ChallengeRepository } from './challenge.repository';
 import { LoginController } from './login.controller';
 import { LoginService } from './login.service';
 
 @Module({
-  imports: [UsersModule],
+  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule],
   controllers: [LoginController],
-  providers: [LoginService],
+  providers: [LoginService, ChallengeRepository],
+  exports: [LoginService],
 })
 export class LoginModule {}

@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { AccessTokenService } from './access-token.service';
 import { BearerAuthGuard } from './bearer-auth.guard';
+import { IntrospectionController } from './introspection.controller';
 import { SessionRepository } from './session.repository';
 
 @Global()
@@ -18,6 +19,7 @@ import { SessionRepository } from './session.repository';
       }),
     }),
   ],
+  controllers: [IntrospectionController],
   providers: [SessionRepository, AccessTokenService, { provide: APP_GUARD, useClass: BearerAuthGuard }],
   exports: [AccessTokenService, SessionRepository],
 })

@@ -1,0 +1,40 @@
+/** Every security event the audit log records. */
+export const AuditEvents = {
+  Login: 'login',
+  LoginSecondFactor: 'login.second_factor',
+  SsoLogin: 'login.sso',
+  Logout: 'logout',
+  PasswordLocked: 'password.locked',
+  SecondFactorLocked: 'second_factor.locked',
+  TwoFactorSetupStarted: 'two_factor.setup_started',
+  TwoFactorActivated: 'two_factor.activated',
+  TwoFactorDisabled: 'two_factor.disabled',
+  TwoFactorReset: 'two_factor.reset',
+  RecoveryCodeUsed: 'recovery_code.used',
+  RecoveryCodesRegenerated: 'recovery_codes.regenerated',
+  UserCreated: 'user.created',
+} as const;
+export type AuditEvent = (typeof AuditEvents)[keyof typeof AuditEvents];
+
+export type AuditOutcome = 'success' | 'failure' | 'locked';
+
+export interface AuditEntry {
+  event: AuditEvent;
+  outcome: AuditOutcome;
+  username?: string | null;
+  userId?: string | null;
+  resellerId?: string | null;
+  /** Who did it, when not the user themself (an agent, or "system" for an approved ticket). */
+  actor?: string | null;
+  clientIp?: string | null;
+  userAgent?: string | null;
+  detail?: Record<string, string | number | boolean | null>;
+}
+
+/** Who an entry is about, from the user and the request. */
+export function auditSubject(
+  user: { username: string; id: string; resellerId: string | null },
+  client: { ip: string | null; userAgent: string | null },
+) {
+  return { username: user.username, userId: user.id, resellerId: user.resellerId, clientIp: client.ip, userAgent: client.userAgent };
+}

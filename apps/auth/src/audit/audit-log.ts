@@ -1,0 +1,62 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { AuditEntry } from './audit-events';
+
+export interface AuditRecord {
+  id: string;
+  at: string;
+  event: string;
+  outcome: string;
+  username: string | null;
+  userId: string | null;
+  resellerId: string | null;
+  actor: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditQuery {
+  username?: string;
+  resellerId?: string;
+  limit: number;
+}
+
+/** The security audit log: append-only, never holding a secret (details are chosen fields only). */
+@Injectable()
+export class AuditLog {
+  private readonly logger = new Logger(AuditLog.name);
+
+  constructor(private readonly dataSource: DataSource) {}
+
+  async record(entry: AuditEntry, manager: EntityManager = this.dataSource.manager): Promise<void> {
+    await manager.query(
+      `INSERT INTO audit_log (event, outcome, username, user_id, reseller_id, actor, client_ip, user_agent, detail)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [
+        entry.event,
+        entry.outcome,
+        entry.username?.toLowerCase() ?? null,
+        entry.userId ?? null,
+        entry.resellerId ?? null,
+        entry.actor ?? null,
+        entry.clientIp ?? null,
+        entry.userAgent?.slice(0, 500) ?? null,
+        entry.detail ?? {},
+      ],
+    );
+    this.logger.log({ audit: entry.event, outcome: entry.outcome, username: entry.username, resellerId: entry.resellerId });
+  }
+
+  async list(query: AuditQuery): Promise<AuditRecord[]> {
+    return this.dataSource.query(
+      `SELECT id::text, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS at, event, outcome, username,
+              user_id AS "userId", reseller_id AS "resellerId", actor, client_ip AS "clientIp", user_agent AS "userAgent", detail
+         FROM audit_log
+        WHERE ($1::text IS NULL OR username = lower($1)) AND ($2::text IS NULL OR reseller_id = $2)
+        ORDER BY id DESC
+        LIMIT $3`,
+      [query.username ?? null, query.resellerId ?? null, query.limit],
+    );
+  }
+}

@@ -1,0 +1,37 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { RESELLER_ID_PATTERN, type Actor } from '@pbx2fa/contracts';
+import { CurrentActor } from '../sessions/current-actor.decorator';
+import { requireAgent } from '../sessions/require-role';
+import { AuditLog } from './audit-log';
+
+export class AuditQueryDto {
+  @IsOptional()
+  @IsString()
+  @Length(1, 64, { message: 'username must be 1 to 64 characters long' })
+  username?: string;
+
+  @IsOptional()
+  @IsString()
+  @Matches(RESELLER_ID_PATTERN, { message: 'resellerId must be 2 to 40 characters of a-z, 0-9 and "-"' })
+  resellerId?: string;
+
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be a whole number' })
+  @Min(1, { message: 'limit must be at least 1' })
+  @Max(500, { message: 'limit must be at most 500' })
+  limit?: number;
+}
+
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditLog) {}
+
+  @Get()
+  async list(@CurrentActor() actor: Actor, @Query() query: AuditQueryDto) {
+    requireAgent(actor, 'read the audit log');
+    return { items: await this.audit.list({ username: query.username, resellerId: query.resellerId, limit: query.limit ?? 100 }) };
+  }
+}

@@ -1,0 +1,16 @@
+import { Module } from '@nestjs/common';
+import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
+import { SecondFactorModule } from '../second-factor/second-factor.module';
+import { UsersModule } from '../users/users.module';
+import { CurrentPasswordCheck } from './current-password';
+import { EnrollmentController } from './enrollment.controller';
+import { EnrollmentService } from './enrollment.service';
+import { TwoFactorResetEventController } from './two-factor-reset.event-controller';
+import { TwoFactorResetService } from './two-factor-reset.service';
+
+@Module({
+  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule],
+  controllers: [EnrollmentController, TwoFactorResetEventController],
+  providers: [EnrollmentService, CurrentPasswordCheck, TwoFactorResetService],
+})
+export class EnrollmentModule {}

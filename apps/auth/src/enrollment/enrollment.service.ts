@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { DomainError, ErrorCodes, type Actor } from '@pbx2fa/contracts';
+import { AuditEvents, auditSubject } from '../audit/audit-events';
+import { AuditLog } from '../audit/audit-log';
+import { Clock } from '../common/clock';
+import { AUTH_CONFIG, type AuthConfig } from '../config';
+import { ResellerDirectory } from '../reseller-policy/reseller-directory';
+import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';
+import { hashRecoveryCode, newRecoveryCodes } from '../second-factor/recovery-codes';
+import { SECRET_BOX, SecondFactorVerifier } from '../second-factor/second-factor.verifier';
+import type { SecretBox } from '../second-factor/secret-box';
+import { newTotpSecret, otpauthUrl } from '../second-factor/totp';
+import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
+import type { ClientInfo } from '../sessions/access-token.service';
+import type { User } from '../users/user.entity';
+import { UserRepository } from '../users/user.repository';
+import { CurrentPasswordCheck } from './current-password';
+import type { ActivateTwoFactorDto, PasswordAndPasscodeDto, PasswordAndSecondFactorDto } from './dto/enrollment.dto';
+import { qrCodeDataUrl } from './qr-code';
+
+export interface SetupView {
+  otpauthUrl: string;
+  secret: string;
+  qrCodeDataUrl: string;
+}
+
+/** The Profile page's "Change Account Security": set up, activate, disable, new recovery codes. */
+@Injectable()
+export class EnrollmentService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UserRepository,
+    private readonly credentials: TwoFactorCredentialRepository,
+    private readonly recoveryCodes: RecoveryCodeRepository,
+    private readonly verifier: SecondFactorVerifier,
+    private readonly currentPassword: CurrentPasswordCheck,
+    private readonly resellers: ResellerDirectory,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    @Inject(SECRET_BOX) private readonly secretBox: SecretBox,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  /** A new pending secret on every call; the active one (if any) is untouched until activation. */
+  async setup(actor: Actor, client: ClientInfo): Promise<SetupView> {
+    const user = await this.requireUser(actor);
+    if (!(await this.resellers.isTwoFactorAvailable(user.resellerId))) {
+      throw new DomainError(
+        403,
+        ErrorCodes.TwoFactorNotEnabledForReseller,
+        'Two-factor authentication is not enabled for your reseller yet. Open a support ticket to request it.',
+      );
+    }
+    if (await this.credentials.isActive(user.id)) {
+      throw new DomainError(409, ErrorCodes.TwoFactorAlreadyEnabled, 'Google Authenticator is already set up for your account. Disable it first to set it up again.');
+    }
+    const secret = newTotpSecret();
+    await this.credentials.savePending(user.id, this.secretBox.seal(secret), this.clock.now());
+    await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorSetupStarted, outcome: 'success' });
+    const url = otpauthUrl(this.config.TOTP_ISSUER, user.username, secret);
+    return { otpauthUrl: url, secret, qrCodeDataUrl: await qrCodeDataUrl(url) };
+  }
+
+  async activate(actor: Actor, body: ActivateTwoFactorDto, client: ClientInfo): Promise<{ enabled: true; recoveryCodes: string[] }> {
+    const user = await this.requireUser(actor);
+    const credential = await this.credentials.find(user.id);
+    if (credential?.activeSecret) {
+      throw new DomainError(409, ErrorCodes.TwoFactorAlreadyEnabled, 'Google Authenticator is already set up for your account.');
+    }
+    if (!credential?.pendingSecret) {
+      throw new DomainError(409, ErrorCodes.NoPendingSetup, 'Start with "Set Up Google Authenticator" to get a QR code, then enter its passcode.');
+    }
+    await this.currentPassword.require(user, body.currentPassword, client);
+    const step = await this.verifier.verifyPending(user, credential.pendingSecret, body.passcode, client);
+    const codes = newRecoveryCodes();
+    const activated = await this.dataSource.transaction(async (manager) => {
+      if (!(await this.credentials.activate(manager, user.id, credential.pendingSecret!, step, this.clock.now()))) return false;
+      await this.recoveryCodes.replaceAll(manager, user.id, codes.map(hashRecoveryCode));
+      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorActivated, outcome: 'success' }, manager);
+      return true;
+    });
+    if (!activated) {
+      throw new DomainError(409, ErrorCodes.NoPendingSetup, 'A newer QR code was created meanwhile. Scan the latest one and enter its passcode.');
+    }
+    return { enabled: true, recoveryCodes: codes };
+  }
+
+  async disable(actor: Actor, body: PasswordAndSecondFactorDto, client: ClientInfo): Promise<{ enabled: false }> {
+    const user = await this.requireUser(actor);
+    await this.requireActive(user.id);
+    await this.currentPassword.require(user, body.currentPassword, client);
+    await this.verifier.verify(user, { passcode: body.passcode, recoveryCode: body.recoveryCode }, client, 400);
+    await this.dataSource.transaction(async (manager) => {
+      await this.credentials.remove(user.id, manager);
+      await this.recoveryCodes.removeAll(manager, user.id);
+      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorDisabled, outcome: 'success' }, manager);
+    });
+    return { enabled: false };
+  }
+
+  async regenerateRecoveryCodes(actor: Actor, body: PasswordAndPasscodeDto, client: ClientInfo): Promise<{ recoveryCodes: string[] }> {
+    const user = await this.requireUser(actor);
+    await this.requireActive(user.id);
+    await this.currentPassword.require(user, body.currentPassword, client);
+    await this.verifier.verify(user, { passcode: body.passcode }, client, 400);
+    const codes = newRecoveryCodes();
+    await this.dataSource.transaction(async (manager) => {
+      await this.recoveryCodes.replaceAll(manager, user.id, codes.map(hashRecoveryCode));
+      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.RecoveryCodesRegenerated, outcome: 'success' }, manager);
+    });
+    return { recoveryCodes: codes };
+  }
+
+  private async requireUser(actor: Actor): Promise<User> {
+    const user = await this.users.findById(actor.userId);
+    if (!user) throw new DomainError(401, ErrorCodes.Unauthorized, 'Your account no longer exists.');
+    return user;
+  }
+
+  private async requireActive(userId: string): Promise<void> {
+    if (!(await this.credentials.isActive(userId))) {
+      throw new DomainError(409, ErrorCodes.TwoFactorNotActive, 'Google Authenticator is not set up for your account.');
+    }
+  }
+}
+

@@ -1,0 +1,103 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
+import { AuditEvents, auditSubject } from '../audit/audit-events';
+import { AuditLog } from '../audit/audit-log';
+import { Clock } from '../common/clock';
+import type { ClientInfo } from '../sessions/access-token.service';
+import { AttemptThrottle, secondFactorKey } from '../throttle/attempt-throttle';
+import type { User } from '../users/user.entity';
+import { hashRecoveryCode } from './recovery-codes';
+import { RecoveryCodeRepository } from './recovery-code.repository';
+import { SecretBox } from './secret-box';
+import { matchPasscode } from './totp';
+import { TwoFactorCredentialRepository } from './two-factor-credential.repository';
+
+export const SECRET_BOX = Symbol('SECRET_BOX');
+
+export const WRONG_PASSCODE_MESSAGE =
+  'That passcode is not right. The code in Google Authenticator changes every 30 seconds: enter the one it shows now.';
+export const REPLAYED_PASSCODE_MESSAGE =
+  'That passcode was already used. Codes change every 30 seconds: wait for the next one in Google Authenticator and enter it.';
+export const WRONG_RECOVERY_CODE_MESSAGE = 'That recovery code is not valid or has already been used.';
+
+export interface SecondFactorProof {
+  passcode?: string;
+  recoveryCode?: string;
+}
+
+export type SecondFactorMethod = 'passcode' | 'recovery_code';
+type Verdict = 'accepted' | 'wrong' | 'replayed';
+
+/**
+ * Checks a user's second factor against the active authenticator or a recovery code, with the
+ * lock after five wrong ones in a row and single use of each passcode step and recovery code.
+ * `failureStatus` is 401 at sign-in and 400 on the account-security page.
+ */
+@Injectable()
+export class SecondFactorVerifier {
+  constructor(
+    private readonly credentials: TwoFactorCredentialRepository,
+    private readonly recoveryCodes: RecoveryCodeRepository,
+    private readonly throttle: AttemptThrottle,
+    private readonly audit: AuditLog,
+    private readonly clock: Clock,
+    @Inject(SECRET_BOX) private readonly secretBox: SecretBox,
+  ) {}
+
+  async verify(user: User, proof: SecondFactorProof, client: ClientInfo, failureStatus: 400 | 401): Promise<SecondFactorMethod> {
+    const key = secondFactorKey(user.id);
+    await this.throttle.assertOpen(key, 'passcodes');
+    const method: SecondFactorMethod = proof.recoveryCode !== undefined ? 'recovery_code' : 'passcode';
+    const verdict = method === 'passcode' ? await this.checkPasscode(user.id, proof.passcode ?? '') : await this.checkRecoveryCode(user.id, proof.recoveryCode ?? '');
+    if (verdict === 'accepted') {
+      await this.throttle.recordSuccess(key);
+      if (method === 'recovery_code') {
+        const remaining = await this.recoveryCodes.countUnused(user.id);
+        await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.RecoveryCodeUsed, outcome: 'success', detail: { remaining } });
+      }
+      return method;
+    }
+    return this.fail(user, client, method, failureStatus, verdict === 'replayed' ? REPLAYED_PASSCODE_MESSAGE : undefined);
+  }
+
+  /** Checks a passcode against a secret being enrolled; a wrong one counts toward the same lock. */
+  async verifyPending(user: User, sealedSecret: string, passcode: string, client: ClientInfo): Promise<number> {
+    const key = secondFactorKey(user.id);
+    await this.throttle.assertOpen(key, 'passcodes');
+    const match = await matchPasscode(this.secretBox.open(sealedSecret), normalizePasscode(passcode), this.clock.now());
+    if (match) {
+      await this.throttle.recordSuccess(key);
+      return match.step;
+    }
+    return this.fail(user, client, 'passcode', 400);
+  }
+
+  private async checkPasscode(userId: string, passcode: string): Promise<Verdict> {
+    const credential = await this.credentials.find(userId);
+    if (!credential?.activeSecret) return 'wrong';
+    const match = await matchPasscode(this.secretBox.open(credential.activeSecret), normalizePasscode(passcode), this.clock.now());
+    if (!match) return 'wrong';
+    return (await this.credentials.claimStep(userId, match.step)) ? 'accepted' : 'replayed';
+  }
+
+  private async checkRecoveryCode(userId: string, recoveryCode: string): Promise<Verdict> {
+    return (await this.recoveryCodes.consume(userId, hashRecoveryCode(recoveryCode))) ? 'accepted' : 'wrong';
+  }
+
+  private async fail(user: User, client: ClientInfo, method: SecondFactorMethod, status: 400 | 401, message?: string): Promise<never> {
+    const outcome = await this.throttle.recordFailure(secondFactorKey(user.id));
+    const event = method === 'passcode' ? AuditEvents.LoginSecondFactor : AuditEvents.RecoveryCodeUsed;
+    await this.audit.record({ ...auditSubject(user, client), event, outcome: 'failure', detail: { method, consecutiveFailures: outcome.consecutiveFailures } });
+    if (outcome.lockedUntil) {
+      // This attempt still hears what was wrong; the lock answers from the next one on.
+      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.SecondFactorLocked, outcome: 'locked', detail: { until: outcome.lockedUntil.toISOString() } });
+    }
+    throw new DomainError(status, ErrorCodes.InvalidPasscode, message ?? (method === 'passcode' ? WRONG_PASSCODE_MESSAGE : WRONG_RECOVERY_CODE_MESSAGE));
+  }
+
+}
+
+/** People type "123 456" as often as "123456". */
+export function normalizePasscode(passcode: string): string {
+  return passcode.replace(/\s/g, '');
+}

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type EntityManager } from 'typeorm';
+import { queryRows } from '@pbx2fa/persistence';
+
+export interface TwoFactorCredential {
+  userId: string;
+  pendingSecret: string | null;
+  pendingCreatedAt: Date | null;
+  activeSecret: string | null;
+  activatedAt: Date | null;
+  lastUsedStep: string | null;
+}
+
+/** A user's authenticator: sealed secrets only, and the last TOTP step accepted. */
+@Injectable()
+export class TwoFactorCredentialRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async find(userId: string): Promise<TwoFactorCredential | null> {
+    const rows: TwoFactorCredential[] = await this.dataSource.query(
+      `SELECT user_id AS "userId", pending_secret AS "pendingSecret", pending_created_at AS "pendingCreatedAt",
+              active_secret AS "activeSecret", activated_at AS "activatedAt", last_used_step::text AS "lastUsedStep"
+         FROM two_factor_credentials WHERE user_id = $1`,
+      [userId],
+    );
+    return rows[0] ?? null;
+  }
+
+  async isActive(userId: string): Promise<boolean> {
+    const rows = await this.dataSource.query('SELECT 1 FROM two_factor_credentials WHERE user_id = $1 AND active_secret IS NOT NULL', [userId]);
+    return rows.length > 0;
+  }
+
+  async savePending(userId: string, sealedSecret: string, at: Date): Promise<void> {
+    await this.dataSource.query(
+      `INSERT INTO two_factor_credentials (user_id, pending_secret, pending_created_at) VALUES ($1, $2, $3)
+       ON CONFLICT (user_id) DO UPDATE SET pending_secret = EXCLUDED.pending_secret, pending_created_at = EXCLUDED.pending_created_at`,
+      [userId, sealedSecret, at],
+    );
+  }
+
+  /**
+   * Makes the pending secret the active one, provided it is still the one the passcode was
+   * checked against (a second setup in between wins) and no secret is active yet.
+   */
+  async activate(manager: EntityManager, userId: string, sealedPending: string, step: number, at: Date): Promise<boolean> {
+    const rows = await queryRows(
+      manager,
+      `UPDATE two_factor_credentials
+          SET active_secret = pending_secret, activated_at = $4, last_used_step = $3, pending_secret = NULL, pending_created_at = NULL
+        WHERE user_id = $1 AND pending_secret = $2 AND active_secret IS NULL
+        RETURNING user_id`,
+      [userId, sealedPending, step, at],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Accepts a TOTP step once (RFC 6238 §5.2): the same or an earlier step is refused afterwards.
+   * A single conditional update, so two replicas racing with one passcode cannot both win.
+   */
+  async claimStep(userId: string, step: number): Promise<boolean> {
+    const rows = await queryRows(
+      this.dataSource,
+      `UPDATE two_factor_credentials SET last_used_step = $2
+        WHERE user_id = $1 AND active_secret IS NOT NULL AND (last_used_step IS NULL OR last_used_step < $2)
+        RETURNING user_id`,
+      [userId, step],
+    );
+    return rows.length > 0;
+  }
+
+  async remove(userId: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
+    const rows = await queryRows<{ active_secret: string | null }>(manager, 'DELETE FROM two_factor_credentials WHERE user_id = $1 RETURNING active_secret', [userId]);
+    return rows.some((row) => row.active_secret !== null);
+  }
+}

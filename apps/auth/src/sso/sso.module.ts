@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
+import { RingosAssertionVerifier } from './ringos-assertion.verifier';
+import { SsoController } from './sso.controller';
+import { SsoService } from './sso.service';
+import { UsedAssertionRepository } from './used-assertion.repository';
+
+@Module({
+  imports: [UsersModule],
+  controllers: [SsoController],
+  providers: [RingosAssertionVerifier, UsedAssertionRepository, SsoService],
+})
+export class SsoModule {}
