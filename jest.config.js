@@ -23,14 +23,17 @@ const common = {
 };
 
 module.exports = {
+  // End-to-end files each start three services; one at a time keeps a 2-core machine honest.
+  maxWorkers: 1,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    // Services and repositories against a real PostgreSQL, without HTTP.
+    { ...common, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.spec.ts'], testTimeout: 60000 },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       testTimeout: 120000,
-      maxWorkers: 1,
     },
   ],
 };

@@ -1,23 +1,21 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
 import { HealthModule } from '@pbx2fa/http';
-import { InboxEntry, MessagingModule, OutboxMessage } from '@pbx2fa/messaging';
+import { MessagingModule } from '@pbx2fa/messaging';
 import { PersistenceModule } from '@pbx2fa/persistence';
 import { AccountModule } from './account/account.module';
 import { AuditModule } from './audit/audit.module';
 import { CommonModule } from './common/common.module';
 import { correlationIdMiddleware } from './common/correlation-id';
 import { AUTH_CONFIG, type AuthConfig } from './config';
+import { authEntities } from './entities';
 import { EnrollmentModule } from './enrollment/enrollment.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { ServiceClientsModule } from './gateway/service-clients';
 import { LoginModule } from './login/login.module';
 import { authMigrations } from './migrations';
-import { ResellerPolicy } from './reseller-policy/reseller-policy.entity';
 import { ResellerPolicyModule } from './reseller-policy/reseller-policy.module';
-import { Session } from './sessions/session.entity';
 import { SessionsModule } from './sessions/sessions.module';
 import { SsoModule } from './sso/sso.module';
-import { User } from './users/user.entity';
 import { UsersModule } from './users/users.module';
 
 @Module({})
@@ -32,7 +30,7 @@ export class AppModule implements NestModule {
           useFactory: () => ({
             url: config.DATABASE_URL,
             schema: 'auth',
-            entities: [User, Session, ResellerPolicy, OutboxMessage, InboxEntry],
+            entities: authEntities,
             migrations: authMigrations,
           }),
         }),

@@ -1,0 +1,6 @@
+import { InboxEntry, OutboxMessage } from '@pbx2fa/messaging';
+import { ResellerPolicy } from './reseller-policy/reseller-policy.entity';
+import { Session } from './sessions/session.entity';
+import { User } from './users/user.entity';
+
+export const authEntities = [User, Session, ResellerPolicy, OutboxMessage, InboxEntry];
