@@ -13,7 +13,7 @@ const transform = {
   ],
 };
 const moduleNameMapper = {
-  '^@pbx2fa/(config|contracts|http|messaging|persistence)$': '<rootDir>/libs/$1/src',
+  '^@pbx2fa/(config|contracts|messaging|persistence|platform)$': '<rootDir>/libs/$1/src',
 };
 const common = {
   transform,

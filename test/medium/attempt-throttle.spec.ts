@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { openServiceDatabase } from '@pbx2fa/persistence';
 import { newTestDatabase, type TestDatabase } from '../../libs/persistence/src/testing';
+import { InboxEntry, OutboxMessage } from '@pbx2fa/messaging';
 import { authEntities } from '../../apps/auth/src/entities';
 import { authMigrations } from '../../apps/auth/src/migrations';
 import { Clock } from '../../apps/auth/src/common/clock';
@@ -34,7 +35,7 @@ describe('AttemptThrottle against PostgreSQL', () => {
   let clock: MovableClock;
   let throttle: AttemptThrottle;
 
-  const open = () => openServiceDatabase({ url: database.url, schema: 'auth', entities: authEntities, migrations: authMigrations });
+  const open = () => openServiceDatabase({ url: database.url, schema: 'auth', entities: [...authEntities, OutboxMessage, InboxEntry], migrations: authMigrations });
 
   beforeAll(async () => {
     database = newTestDatabase('throttle');

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { openServiceDatabase } from '@pbx2fa/persistence';
 import { newTestDatabase, type TestDatabase } from '../../libs/persistence/src/testing';
+import { InboxEntry, OutboxMessage } from '@pbx2fa/messaging';
 import { authEntities } from '../../apps/auth/src/entities';
 import { authMigrations } from '../../apps/auth/src/migrations';
 import { ResellerPolicyRepository } from '../../apps/auth/src/reseller-policy/reseller-policy.repository';
@@ -14,7 +15,7 @@ describe('rules enforced by single SQL statements', () => {
 
   beforeAll(async () => {
     database = newTestDatabase('rules');
-    dataSource = await openServiceDatabase({ url: database.url, schema: 'auth', entities: authEntities, migrations: authMigrations });
+    dataSource = await openServiceDatabase({ url: database.url, schema: 'auth', entities: [...authEntities, OutboxMessage, InboxEntry], migrations: authMigrations });
   });
 
   afterAll(async () => {

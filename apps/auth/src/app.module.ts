@@ -1,7 +1,5 @@
 import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
-import { HealthModule } from '@pbx2fa/http';
-import { MessagingModule } from '@pbx2fa/messaging';
-import { PersistenceModule } from '@pbx2fa/persistence';
+import { ServiceFoundationModule } from '@pbx2fa/platform';
 import { AccountModule } from './account/account.module';
 import { AuditModule } from './audit/audit.module';
 import { CommonModule } from './common/common.module';
@@ -26,28 +24,10 @@ export class AppModule implements NestModule {
       module: AppModule,
       global: true,
       imports: [
-        PersistenceModule.forRootAsync({
-          useFactory: () => ({
-            url: config.DATABASE_URL,
-            schema: 'auth',
-            entities: authEntities,
-            migrations: authMigrations,
-          }),
-        }),
-        MessagingModule.forRootAsync({
-          useFactory: () => ({
-            service: 'auth' as const,
-            rabbitmqUrl: config.RABBITMQ_URL,
-            queueType: config.RABBITMQ_QUEUE_TYPE,
-            rpcTimeoutMs: config.RPC_TIMEOUT_MS,
-            outboxPollMs: config.OUTBOX_POLL_MS,
-            consumerMaxAttempts: config.CONSUMER_MAX_ATTEMPTS,
-          }),
-        }),
+        ServiceFoundationModule.register({ service: 'auth', schema: 'auth', config, entities: authEntities, migrations: authMigrations }),
         ServiceClientsModule,
         CommonModule,
         AuditModule,
-        HealthModule,
         SessionsModule,
         UsersModule,
         LoginModule,

@@ -1,6 +1,5 @@
-import { InboxEntry, OutboxMessage } from '@pbx2fa/messaging';
 import { ResellerPolicy } from './reseller-policy/reseller-policy.entity';
 import { Session } from './sessions/session.entity';
 import { User } from './users/user.entity';
 
-export const authEntities = [User, Session, ResellerPolicy, OutboxMessage, InboxEntry];
+export const authEntities = [User, Session, ResellerPolicy];

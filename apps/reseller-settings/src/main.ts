@@ -1,18 +1,5 @@
-import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { exitOnConfigError } from '@pbx2fa/config';
-import { ErrorBodyFilter } from '@pbx2fa/http';
-import { startMessaging } from '@pbx2fa/messaging';
+import { runService } from '@pbx2fa/platform';
 import { AppModule } from './app.module';
 import { loadResellerSettingsConfig } from './config';
 
-async function bootstrap() {
-  const config = loadResellerSettingsConfig();
-  const app = await NestFactory.create(AppModule.register(config));
-  app.useGlobalFilters(new ErrorBodyFilter());
-  app.enableShutdownHooks();
-  await startMessaging(app, { rpc: true });
-  await app.listen(config.PORT);
-}
-
-bootstrap().catch(exitOnConfigError);
+runService({ loadConfig: loadResellerSettingsConfig, appModule: (config) => AppModule.register(config), rpc: true });

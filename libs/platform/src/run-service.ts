@@ -1,0 +1,30 @@
+import 'reflect-metadata';
+import type { DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { exitOnConfigError, type CommonEnv } from '@pbx2fa/config';
+import { startMessaging } from '@pbx2fa/messaging';
+import { ErrorBodyFilter } from './error-body.filter';
+
+export interface RunServiceOptions<C extends CommonEnv> {
+  loadConfig: () => C;
+  appModule: (config: C) => DynamicModule;
+  /** Whether the service answers the gateway's requests over RabbitMQ. */
+  rpc: boolean;
+  /** Service-specific HTTP set-up (body parsing, pipes, warnings) before it listens. */
+  configure?: (app: NestExpressApplication, config: C) => void;
+}
+
+/** Starts a service: config checked first (one clear line on error), then modules, broker, HTTP. */
+export function runService<C extends CommonEnv>(options: RunServiceOptions<C>): void {
+  const start = async () => {
+    const config = options.loadConfig();
+    const app = await NestFactory.create<NestExpressApplication>(options.appModule(config), { bodyParser: !options.configure });
+    app.useGlobalFilters(new ErrorBodyFilter());
+    app.enableShutdownHooks();
+    options.configure?.(app, config);
+    await startMessaging(app, { rpc: options.rpc });
+    await app.listen(config.PORT);
+  };
+  start().catch(exitOnConfigError);
+}
