@@ -2,6 +2,7 @@
 export const AuditEvents = {
   Login: 'login',
   LoginSecondFactor: 'login.second_factor',
+  SecondFactorRejected: 'second_factor.rejected',
   SsoLogin: 'login.sso',
   Logout: 'logout',
   PasswordLocked: 'password.locked',

@@ -86,8 +86,7 @@ export class SecondFactorVerifier {
 
   private async fail(user: User, client: ClientInfo, method: SecondFactorMethod, status: 400 | 401, message?: string): Promise<never> {
     const outcome = await this.throttle.recordFailure(secondFactorKey(user.id));
-    const event = method === 'passcode' ? AuditEvents.LoginSecondFactor : AuditEvents.RecoveryCodeUsed;
-    await this.audit.record({ ...auditSubject(user, client), event, outcome: 'failure', detail: { method, consecutiveFailures: outcome.consecutiveFailures } });
+    await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.SecondFactorRejected, outcome: 'failure', detail: { method, consecutiveFailures: outcome.consecutiveFailures } });
     if (outcome.lockedUntil) {
       // This attempt still hears what was wrong; the lock answers from the next one on.
       await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.SecondFactorLocked, outcome: 'locked', detail: { until: outcome.lockedUntil.toISOString() } });
