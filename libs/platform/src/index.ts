@@ -4,3 +4,4 @@ export * from './health.module';
 export * from './json-object-only.middleware';
 export * from './run-service';
 export * from './service-foundation.module';
+export * from './logging';

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import type { DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { exitOnConfigError, type CommonEnv } from '@pbx2fa/config';
 import { startMessaging } from '@pbx2fa/messaging';
@@ -19,7 +20,12 @@ export interface RunServiceOptions<C extends CommonEnv> {
 export function runService<C extends CommonEnv>(options: RunServiceOptions<C>): void {
   const start = async () => {
     const config = options.loadConfig();
-    const app = await NestFactory.create<NestExpressApplication>(options.appModule(config), { bodyParser: !options.configure });
+    const app = await NestFactory.create<NestExpressApplication>(options.appModule(config), {
+      bodyParser: !options.configure,
+      bufferLogs: true,
+    });
+    app.useLogger(app.get(Logger));
+    app.flushLogs();
     app.useGlobalFilters(new ErrorBodyFilter());
     app.enableShutdownHooks();
     options.configure?.(app, config);

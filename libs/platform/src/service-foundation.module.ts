@@ -4,6 +4,7 @@ import { InboxEntry, MessagingModule, OutboxMessage, type ServiceName } from '@p
 import { PersistenceModule } from '@pbx2fa/persistence';
 import type { MixedList } from 'typeorm';
 import { HealthModule } from './health.module';
+import { loggingModule } from './logging';
 
 export interface ServiceFoundationOptions {
   service: ServiceName;
@@ -21,6 +22,7 @@ export class ServiceFoundationModule {
     return {
       module: ServiceFoundationModule,
       imports: [
+        loggingModule(service, config.LOG_LEVEL),
         PersistenceModule.forRootAsync({
           useFactory: () => ({
             url: config.DATABASE_URL,

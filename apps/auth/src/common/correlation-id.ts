@@ -1,16 +1,13 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { randomUUID } from 'node:crypto';
+import { requestIdFor } from '@pbx2fa/platform';
 import type { AuthenticatedRequest } from '../sessions/authenticated-request';
 
-const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
-
-/** Gives every request an id (the caller's X-Request-Id when sane) that travels with its events. */
+/** The request id pino-http gave the request (see `requestIdFor`) is the correlation id of its events. */
 export function correlationIdMiddleware(request: Request, response: Response, next: NextFunction): void {
-  const offered = request.header('x-request-id');
-  const id = offered && ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
-  (request as AuthenticatedRequest).correlationId = id;
-  response.setHeader('X-Request-Id', id);
+  const id = (request as Request & { id?: unknown }).id;
+  (request as AuthenticatedRequest).correlationId = typeof id === 'string' ? id : requestIdFor(request, response);
   next();
 }
 
