@@ -33,7 +33,7 @@ export class RpcClient {
     try {
       result = await lastValueFrom(this.client.send<RpcResult<T>>(pattern, record).pipe(timeout(this.options.rpcTimeoutMs)));
     } catch (error) {
-      this.logger.warn(`${pattern} failed: ${(error as Error).message ?? error}`);
+      this.logger.warn(`${pattern} failed: ${describeFailure(error)}`);
       throw new DomainError(
         503,
         ErrorCodes.ServiceUnavailable,
@@ -47,4 +47,10 @@ export class RpcClient {
   async close(): Promise<void> {
     await this.client.close();
   }
+}
+
+function describeFailure(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  const wrapped = (error as { err?: unknown })?.err;
+  return wrapped instanceof Error ? wrapped.message : JSON.stringify(error);
 }

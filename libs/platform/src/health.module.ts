@@ -1,6 +1,7 @@
 import { Controller, Get, Injectable, Module } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { BrokerPublisher } from '@pbx2fa/messaging';
+import { Public } from './public.decorator';
 
 @Injectable()
 export class BrokerHealthIndicator {
@@ -24,6 +25,7 @@ export class HealthController {
   ) {}
 
   /** 200 when the database and the broker answer, 503 with the failing part otherwise. */
+  @Public()
   @Get()
   @HealthCheck()
   check() {

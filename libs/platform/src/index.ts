@@ -5,3 +5,4 @@ export * from './json-object-only.middleware';
 export * from './run-service';
 export * from './service-foundation.module';
 export * from './logging';
+export * from './public.decorator';

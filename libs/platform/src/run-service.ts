@@ -29,8 +29,10 @@ export function runService<C extends CommonEnv>(options: RunServiceOptions<C>): 
     app.useGlobalFilters(new ErrorBodyFilter());
     app.enableShutdownHooks();
     options.configure?.(app, config);
-    await startMessaging(app, { rpc: options.rpc });
+    // HTTP first: /health answers (and the gateway signs people in) while the broker is still away;
+    // the RabbitMQ servers connect as soon as it is reachable.
     await app.listen(config.PORT);
+    await startMessaging(app, { rpc: options.rpc });
   };
   start().catch(exitOnConfigError);
 }

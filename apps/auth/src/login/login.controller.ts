@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import type { Request } from 'express';
 import { clientInfo } from '../common/correlation-id';
-import { Public } from '../sessions/public.decorator';
+import { Public } from '@pbx2fa/platform';
 import { LoginDto } from './dto/login.dto';
 import { VerifyLoginDto } from './dto/verify-login.dto';
 import { LoginService } from './login.service';

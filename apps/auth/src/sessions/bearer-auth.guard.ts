@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 import { AccessTokenService } from './access-token.service';
 import { bearerToken, type AuthenticatedRequest } from './authenticated-request';
-import { IS_PUBLIC } from './public.decorator';
+import { IS_PUBLIC } from '@pbx2fa/platform';
 
 /** Every route needs a live session unless it is marked @Public(). */
 @Injectable()

@@ -5,7 +5,7 @@ import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { AccessTokenService } from './access-token.service';
 import { bearerToken, type AuthenticatedRequest } from './authenticated-request';
-import { Public } from './public.decorator';
+import { Public } from '@pbx2fa/platform';
 
 export class IntrospectDto {
   @IsString()

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { IsString, Length } from 'class-validator';
 import type { Request } from 'express';
 import { clientInfo } from '../common/correlation-id';
-import { Public } from '../sessions/public.decorator';
+import { Public } from '@pbx2fa/platform';
 import { SsoService } from './sso.service';
 
 export class RingosAssertionDto {
