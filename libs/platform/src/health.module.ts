@@ -1,4 +1,5 @@
-import { Controller, Get, Injectable, Module } from '@nestjs/common';
+import { Controller, Get, Injectable, Module, Res, ServiceUnavailableException } from '@nestjs/common';
+import type { Response } from 'express';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { BrokerPublisher } from '@pbx2fa/messaging';
 import { Public } from './public.decorator';
@@ -24,12 +25,18 @@ export class HealthController {
     private readonly broker: BrokerHealthIndicator,
   ) {}
 
-  /** 200 when the database and the broker answer, 503 with the failing part otherwise. */
+  /** 200 when the database and the broker answer, 503 naming the failing part otherwise. */
   @Public()
   @Get()
   @HealthCheck()
-  check() {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 2000 }), () => this.broker.isHealthy('broker')]);
+  async check(@Res({ passthrough: true }) response: Response) {
+    try {
+      return await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 }), () => this.broker.isHealthy('broker')]);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      response.status(503);
+      return error.getResponse();
+    }
   }
 }
 
