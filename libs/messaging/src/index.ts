@@ -14,3 +14,4 @@ export * from './rpc-client';
 export * from './rpc-server';
 export * from './topology';
 export * from './transports';
+export * from './dead-letters';

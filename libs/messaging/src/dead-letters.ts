@@ -1,0 +1,85 @@
+import amqp, { type ConfirmChannel, type GetMessage } from 'amqplib';
+import { EVENTS_EXCHANGE } from '@pbx2fa/contracts';
+import { ATTEMPTS_HEADER } from './event-inbox';
+import { deadLetterQueueName, type ServiceName } from './topology';
+
+export interface DeadLetter {
+  eventId: string | null;
+  eventName: string | null;
+  reason: string | null;
+  deadLetteredAt: string | null;
+  body: string;
+}
+
+interface DeathRecord {
+  reason?: string;
+  time?: { value?: number } | Date;
+  'routing-keys'?: string[];
+}
+
+function describe(message: GetMessage): DeadLetter {
+  const deaths = (message.properties.headers?.['x-death'] ?? []) as DeathRecord[];
+  const death = deaths[0];
+  const time = death?.time instanceof Date ? death.time.getTime() : death?.time?.value ? death.time.value * 1000 : null;
+  return {
+    eventId: (message.properties.messageId as string) ?? null,
+    eventName: (message.properties.type as string) ?? death?.['routing-keys']?.[0] ?? null,
+    reason: death?.reason ?? null,
+    deadLetteredAt: time ? new Date(time).toISOString() : null,
+    body: message.content.toString('utf8').slice(0, 500),
+  };
+}
+
+async function withChannel<T>(url: string, work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createConfirmChannel();
+    return await work(channel);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** What sits in a service's dead-letter queue; the messages stay there. */
+export function listDeadLetters(url: string, service: ServiceName, limit = 100): Promise<DeadLetter[]> {
+  return withChannel(url, async (channel) => {
+    const seen: DeadLetter[] = [];
+    const held: GetMessage[] = [];
+    for (let i = 0; i < limit; i++) {
+      const message = await channel.get(deadLetterQueueName(service), { noAck: false });
+      if (!message) break;
+      held.push(message);
+      seen.push(describe(message));
+    }
+    for (const message of held) channel.nack(message, false, true);
+    return seen;
+  });
+}
+
+/**
+ * Publishes dead letters back onto the events exchange under their event name, with a fresh
+ * attempt count; each is removed from the dead-letter queue only after the broker confirmed the
+ * copy. Consumers' inboxes make a replay of something already applied harmless.
+ */
+export function replayDeadLetters(url: string, service: ServiceName, limit = 1000): Promise<number> {
+  return withChannel(url, async (channel) => {
+    let replayed = 0;
+    // Only what is there now: a replayed message that fails again comes back, and must not loop.
+    const { messageCount } = await channel.checkQueue(deadLetterQueueName(service));
+    for (let i = 0; i < Math.min(limit, messageCount); i++) {
+      const message = await channel.get(deadLetterQueueName(service), { noAck: false });
+      if (!message) break;
+      const { eventName } = describe(message);
+      if (!eventName) {
+        channel.nack(message, false, true);
+        throw new Error(`a dead letter without an event name cannot be replayed: ${message.content.toString('utf8').slice(0, 200)}`);
+      }
+      const { 'x-death': _death, [ATTEMPTS_HEADER]: _attempts, ...headers } = message.properties.headers ?? {};
+      channel.publish(EVENTS_EXCHANGE, eventName, message.content, { ...message.properties, headers, persistent: true });
+      await channel.waitForConfirms();
+      channel.ack(message);
+      replayed += 1;
+    }
+    return replayed;
+  });
+}
