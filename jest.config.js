@@ -25,15 +25,16 @@ const common = {
 module.exports = {
   // End-to-end files each start three services; one at a time keeps a 2-core machine honest.
   maxWorkers: 1,
+  // Jest reads this only at the root; end-to-end files start real services in beforeAll.
+  testTimeout: 120000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/test/support/**/*.spec.ts'] },
     // Services and repositories against a real PostgreSQL, without HTTP.
-    { ...common, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.spec.ts'], testTimeout: 60000 },
+    { ...common, displayName: 'medium', testMatch: ['<rootDir>/test/medium/**/*.spec.ts'] },
     {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      testTimeout: 120000,
     },
   ],
 };
