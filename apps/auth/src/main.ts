@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { jsonObjectOnly, runService, strictValidationPipe } from '@pbx2fa/platform';
 import { AppModule } from './app.module';
 import { loadAuthConfig } from './config';
+import { setUpOpenApi } from './docs/openapi';
 
 runService({
   loadConfig: loadAuthConfig,
@@ -17,5 +18,6 @@ runService({
     app.useBodyParser('json', { limit: config.BODY_LIMIT, strict: false });
     app.use(jsonObjectOnly);
     app.useGlobalPipes(strictValidationPipe());
+    setUpOpenApi(app);
   },
 });

@@ -1,4 +1,5 @@
 import { Controller, Get, Injectable, Module, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { BrokerPublisher } from '@pbx2fa/messaging';
@@ -17,6 +18,7 @@ export class BrokerHealthIndicator {
   }
 }
 
+@ApiTags('operations')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -26,6 +28,7 @@ export class HealthController {
   ) {}
 
   /** 200 when the database and the broker answer, 503 naming the failing part otherwise. */
+  @ApiOperation({ summary: 'Database and broker reachability: 200 when both answer, 503 otherwise' })
   @Public()
   @Get()
   @HealthCheck()

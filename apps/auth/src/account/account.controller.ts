@@ -8,7 +8,12 @@ import { AccessTokenService } from '../sessions/access-token.service';
 import { CurrentActor, CurrentSession } from '../sessions/current-actor.decorator';
 import type { LiveSession } from '../sessions/session.repository';
 import { AccountService } from './account.service';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../docs/api-errors.decorator';
+import { MeResponse } from '../docs/responses';
 
+@ApiTags('sign-in')
+@ApiBearerAuth('bearer')
 @Controller('auth')
 export class AccountController {
   constructor(
@@ -17,11 +22,17 @@ export class AccountController {
     private readonly audit: AuditLog,
   ) {}
 
+  @ApiOperation({ summary: 'Who is signed in, and where their 2FA stands' })
+  @ApiOkResponse({ type: MeResponse })
+  @ApiErrors()
   @Get('me')
   me(@CurrentActor() actor: Actor) {
     return this.account.me(actor);
   }
 
+  @ApiOperation({ summary: 'End this session; the token stops working at once' })
+  @ApiNoContentResponse()
+  @ApiErrors()
   @Post('logout')
   @HttpCode(204)
   async logout(@CurrentSession() session: LiveSession, @Req() request: Request): Promise<void> {

@@ -6,28 +6,45 @@ import { EmptyDto } from '../gateway/dto/ticket.dto';
 import { CurrentActor } from '../sessions/current-actor.decorator';
 import { ActivateTwoFactorDto, PasswordAndPasscodeDto, PasswordAndSecondFactorDto } from './dto/enrollment.dto';
 import { EnrollmentService } from './enrollment.service';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../docs/api-errors.decorator';
+import { ActivateResponse, DisableResponse, RecoveryCodesResponse, SetupResponse } from '../docs/responses';
 
+@ApiTags('account security')
+@ApiBearerAuth('bearer')
 @Controller('auth/2fa')
 export class EnrollmentController {
   constructor(private readonly enrollment: EnrollmentService) {}
 
+  @ApiOperation({ summary: 'Set Up Google Authenticator: a new pending secret, its otpauth URL and QR code' })
+  @ApiCreatedResponse({ type: SetupResponse })
+  @ApiErrors([403, 'two_factor_not_enabled_for_reseller'], [409, 'two_factor_already_enabled'])
   @Post('setup')
   setup(@CurrentActor() actor: Actor, @Body() _body: EmptyDto, @Req() request: Request) {
     return this.enrollment.setup(actor, clientInfo(request));
   }
 
+  @ApiOperation({ summary: 'Save: the passcode from the app plus the current password; returns recovery codes once' })
+  @ApiOkResponse({ type: ActivateResponse })
+  @ApiErrors([400, 'invalid_passcode'], [400, 'invalid_current_password'], [409, 'no_pending_setup'], [409, 'two_factor_already_enabled'], [429, 'too_many_attempts'])
   @Post('activate')
   @HttpCode(200)
   activate(@CurrentActor() actor: Actor, @Body() body: ActivateTwoFactorDto, @Req() request: Request) {
     return this.enrollment.activate(actor, body, clientInfo(request));
   }
 
+  @ApiOperation({ summary: 'Turn 2FA off for this user: current password plus a passcode or a recovery code' })
+  @ApiOkResponse({ type: DisableResponse })
+  @ApiErrors([400, 'invalid_passcode'], [400, 'invalid_current_password'], [409, 'two_factor_not_active'], [429, 'too_many_attempts'])
   @Post('disable')
   @HttpCode(200)
   disable(@CurrentActor() actor: Actor, @Body() body: PasswordAndSecondFactorDto, @Req() request: Request) {
     return this.enrollment.disable(actor, body, clientInfo(request));
   }
 
+  @ApiOperation({ summary: 'New recovery codes (the old ones stop working): current password plus passcode' })
+  @ApiOkResponse({ type: RecoveryCodesResponse })
+  @ApiErrors([400, 'invalid_passcode'], [400, 'invalid_current_password'], [409, 'two_factor_not_active'], [429, 'too_many_attempts'])
   @Post('recovery-codes')
   @HttpCode(200)
   recoveryCodes(@CurrentActor() actor: Actor, @Body() body: PasswordAndPasscodeDto, @Req() request: Request) {

@@ -5,26 +5,43 @@ import { CurrentActor } from '../sessions/current-actor.decorator';
 import { ApproveDto, CommentDto, CreateTicketDto, EmptyDto, ListTicketsQueryDto, RejectDto } from './dto/ticket.dto';
 import { TicketIdPipe } from './ticket-id.pipe';
 import { TicketsGatewayService } from './tickets.service';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../docs/api-errors.decorator';
+import { TicketCommentResponse, TicketPageResponse, TicketResponse } from '../docs/responses';
 
+@ApiTags('tickets')
+@ApiBearerAuth('bearer')
 @Controller('tickets')
 export class TicketsController {
   constructor(private readonly tickets: TicketsGatewayService) {}
 
+  @ApiOperation({ summary: 'Open a ticket (enable_2fa, disable_2fa, reset_user_2fa, general)' })
+  @ApiCreatedResponse({ type: TicketResponse })
+  @ApiErrors([403, 'forbidden'], [404, 'reseller_not_found'], [404, 'user_not_found'], [503, 'service_unavailable'])
   @Post()
   create(@CurrentActor() actor: Actor, @Body() body: CreateTicketDto, @CorrelationId() correlationId: string) {
     return this.tickets.create(actor, body, correlationId);
   }
 
+  @ApiOperation({ summary: 'List tickets, newest first; reseller users see their own reseller only' })
+  @ApiOkResponse({ type: TicketPageResponse })
+  @ApiErrors([400, 'invalid_cursor'], [403, 'forbidden'], [503, 'service_unavailable'])
   @Get()
   list(@CurrentActor() actor: Actor, @Query() query: ListTicketsQueryDto, @CorrelationId() correlationId: string) {
     return this.tickets.list(actor, query, correlationId);
   }
 
+  @ApiOperation({ summary: 'A ticket with its comments and history' })
+  @ApiOkResponse({ type: TicketResponse })
+  @ApiErrors([400, 'invalid_id'], [404, 'ticket_not_found'], [503, 'service_unavailable'])
   @Get(':id')
   get(@CurrentActor() actor: Actor, @Param('id', TicketIdPipe) id: string, @CorrelationId() correlationId: string) {
     return this.tickets.get(actor, id, correlationId);
   }
 
+  @ApiOperation({ summary: 'Comment on a ticket' })
+  @ApiCreatedResponse({ type: TicketCommentResponse })
+  @ApiErrors([400, 'invalid_id'], [404, 'ticket_not_found'], [503, 'service_unavailable'])
   @Post(':id/comments')
   comment(
     @CurrentActor() actor: Actor,
@@ -35,18 +52,27 @@ export class TicketsController {
     return this.tickets.comment(actor, id, body, correlationId);
   }
 
+  @ApiOperation({ summary: 'Approve an open ticket (agents); a 2FA ticket then resolves itself once the change took effect' })
+  @ApiOkResponse({ type: TicketResponse })
+  @ApiErrors([400, 'invalid_id'], [403, 'forbidden'], [404, 'ticket_not_found'], [409, 'invalid_transition'], [503, 'service_unavailable'])
   @Post(':id/approve')
   @HttpCode(200)
   approve(@CurrentActor() actor: Actor, @Param('id', TicketIdPipe) id: string, @Body() body: ApproveDto, @CorrelationId() correlationId: string) {
     return this.tickets.approve(actor, id, body, correlationId);
   }
 
+  @ApiOperation({ summary: 'Reject an open ticket with a reason (agents)' })
+  @ApiOkResponse({ type: TicketResponse })
+  @ApiErrors([400, 'invalid_id'], [403, 'forbidden'], [404, 'ticket_not_found'], [409, 'invalid_transition'], [503, 'service_unavailable'])
   @Post(':id/reject')
   @HttpCode(200)
   reject(@CurrentActor() actor: Actor, @Param('id', TicketIdPipe) id: string, @Body() body: RejectDto, @CorrelationId() correlationId: string) {
     return this.tickets.reject(actor, id, body, correlationId);
   }
 
+  @ApiOperation({ summary: 'Withdraw an open ticket (its opener)' })
+  @ApiOkResponse({ type: TicketResponse })
+  @ApiErrors([400, 'invalid_id'], [403, 'forbidden'], [404, 'ticket_not_found'], [409, 'invalid_transition'], [503, 'service_unavailable'])
   /** Withdrawn by its opener. */
   @Post(':id/close')
   @HttpCode(200)

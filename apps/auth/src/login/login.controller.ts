@@ -5,11 +5,19 @@ import { Public } from '@pbx2fa/platform';
 import { LoginDto } from './dto/login.dto';
 import { VerifyLoginDto } from './dto/verify-login.dto';
 import { LoginService } from './login.service';
+import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { ApiErrors } from '../docs/api-errors.decorator';
+import { ChallengeResponse, TokenResponse } from '../docs/responses';
 
+@ApiTags('sign-in')
+@ApiExtraModels(TokenResponse, ChallengeResponse)
 @Controller('auth/login')
 export class LoginController {
   constructor(private readonly login: LoginService) {}
 
+  @ApiOperation({ summary: 'Sign in with a password; a passcode is asked next when the user has 2FA' })
+  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenResponse) }, { $ref: getSchemaPath(ChallengeResponse) }] } })
+  @ApiErrors([401, 'invalid_credentials'], [429, 'too_many_attempts'])
   @Public()
   @Post()
   @HttpCode(200)
@@ -17,6 +25,9 @@ export class LoginController {
     return this.login.login(body, clientInfo(request));
   }
 
+  @ApiOperation({ summary: 'Answer the challenge with a passcode or a recovery code' })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiErrors([401, 'invalid_passcode'], [401, 'invalid_challenge'], [429, 'too_many_attempts'])
   @Public()
   @Post('verify')
   @HttpCode(200)

@@ -6,8 +6,13 @@ import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { AccessTokenService } from './access-token.service';
 import { bearerToken, type AuthenticatedRequest } from './authenticated-request';
 import { Public } from '@pbx2fa/platform';
+import { ApiProperty } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { ApiErrors } from '../docs/api-errors.decorator';
+import { IntrospectionResponse } from '../docs/responses';
 
 export class IntrospectDto {
+  @ApiProperty({ description: 'the access token to look at' })
   @IsString()
   @Length(1, 4096, { message: 'token must be an access token' })
   token: string;
@@ -22,6 +27,7 @@ const sameSecret = (offered: string, expected: string) => {
 };
 
 /** RFC 7662-style introspection for other dashboard back ends (the secret) and agents (a bearer token). */
+@ApiTags('sign-in')
 @Controller('auth')
 export class IntrospectionController {
   constructor(
@@ -29,6 +35,11 @@ export class IntrospectionController {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
+  @ApiOperation({ summary: 'Look at a token (for other dashboard back ends, or agents)' })
+  @ApiBearerAuth('bearer')
+  @ApiSecurity('introspection-secret')
+  @ApiOkResponse({ type: IntrospectionResponse })
+  @ApiErrors([403, 'forbidden'])
   @Public()
   @Post('introspect')
   @HttpCode(200)

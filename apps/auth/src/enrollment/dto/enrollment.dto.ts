@@ -1,10 +1,13 @@
 import { IsString, Length, ValidateIf } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ActivateTwoFactorDto {
+  @ApiProperty({ example: '123456' })
   @IsString()
   @Length(1, 20, { message: 'passcode must be the 6-digit code from your authenticator app' })
   passcode: string;
 
+  @ApiProperty({ format: 'password' })
   @IsString()
   @Length(1, 256, { message: 'currentPassword is required' })
   currentPassword: string;
@@ -12,15 +15,18 @@ export class ActivateTwoFactorDto {
 
 /** Password plus one second factor: a passcode, or a recovery code when the phone is gone. */
 export class PasswordAndSecondFactorDto {
+  @ApiProperty({ format: 'password' })
   @IsString()
   @Length(1, 256, { message: 'currentPassword is required' })
   currentPassword: string;
 
+  @ApiPropertyOptional({ example: '123456', description: 'or send recoveryCode instead' })
   @ValidateIf((body: PasswordAndSecondFactorDto) => body.recoveryCode === undefined || body.passcode !== undefined)
   @IsString({ message: 'send a passcode or a recoveryCode' })
   @Length(1, 20, { message: 'passcode must be the 6-digit code from your authenticator app' })
   passcode?: string;
 
+  @ApiPropertyOptional({ example: '7K2M-QX9D-4HWT' })
   @ValidateIf((body: PasswordAndSecondFactorDto) => body.passcode === undefined)
   @IsString({ message: 'send a passcode or a recoveryCode' })
   @Length(1, 40, { message: 'recoveryCode must be one of your recovery codes' })
@@ -28,10 +34,12 @@ export class PasswordAndSecondFactorDto {
 }
 
 export class PasswordAndPasscodeDto {
+  @ApiProperty({ format: 'password' })
   @IsString()
   @Length(1, 256, { message: 'currentPassword is required' })
   currentPassword: string;
 
+  @ApiProperty({ example: '123456' })
   @IsString()
   @Length(1, 20, { message: 'passcode must be the 6-digit code from your authenticator app' })
   passcode: string;

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { RESELLER_ID_PATTERN, TicketStatuses, TicketTypes, type TicketStatus, type TicketType } from '@pbx2fa/contracts';
@@ -6,24 +7,29 @@ import { USERNAME_PATTERN } from '../../users/dto/create-user.dto';
 const RESELLER_ID_MESSAGE = { message: 'resellerId must be 2 to 40 characters of a-z, 0-9 and "-"' };
 
 export class CreateTicketDto {
+  @ApiProperty({ enum: TicketTypes })
   @IsIn(TicketTypes, { message: `type must be one of ${TicketTypes.join(', ')}` })
   type: TicketType;
 
+  @ApiPropertyOptional({ maxLength: 200, description: 'defaults to a sentence naming the request' })
   @IsOptional()
   @IsString()
   @Length(1, 200, { message: 'subject must be 1 to 200 characters long' })
   subject?: string;
 
+  @ApiPropertyOptional({ maxLength: 5000 })
   @IsOptional()
   @IsString()
   @Length(0, 5000, { message: 'description must be at most 5000 characters long' })
   description?: string;
 
+  @ApiPropertyOptional({ description: 'the user whose 2FA to reset; required for reset_user_2fa, only there' })
   @IsOptional()
   @IsString()
   @Matches(USERNAME_PATTERN, { message: 'targetUsername must be a username' })
   targetUsername?: string;
 
+  @ApiPropertyOptional({ description: "agents only: the reseller the ticket is for (others' tickets are for their own)" })
   @IsOptional()
   @IsString()
   @Matches(RESELLER_ID_PATTERN, RESELLER_ID_MESSAGE)
@@ -31,19 +37,23 @@ export class CreateTicketDto {
 }
 
 export class ListTicketsQueryDto {
+  @ApiPropertyOptional({ enum: TicketStatuses })
   @IsOptional()
   @IsIn(TicketStatuses, { message: `status must be one of ${TicketStatuses.join(', ')}` })
   status?: TicketStatus;
 
+  @ApiPropertyOptional({ enum: TicketTypes })
   @IsOptional()
   @IsIn(TicketTypes, { message: `type must be one of ${TicketTypes.join(', ')}` })
   type?: TicketType;
 
+  @ApiPropertyOptional({ description: "agents: any reseller; others: only their own (another is refused with 403)" })
   @IsOptional()
   @IsString()
   @Matches(RESELLER_ID_PATTERN, RESELLER_ID_MESSAGE)
   resellerId?: string;
 
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })
@@ -51,6 +61,7 @@ export class ListTicketsQueryDto {
   @Max(100, { message: 'limit must be at most 100' })
   limit?: number;
 
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @Length(1, 500, { message: 'cursor is not valid' })
@@ -58,12 +69,14 @@ export class ListTicketsQueryDto {
 }
 
 export class CommentDto {
+  @ApiProperty({ maxLength: 5000 })
   @IsString()
   @Length(1, 5000, { message: 'body must be 1 to 5000 characters long' })
   body: string;
 }
 
 export class ApproveDto {
+  @ApiPropertyOptional({ maxLength: 2000 })
   @IsOptional()
   @IsString()
   @Length(0, 2000, { message: 'note must be at most 2000 characters long' })
@@ -71,6 +84,7 @@ export class ApproveDto {
 }
 
 export class RejectDto {
+  @ApiProperty({ maxLength: 2000, description: 'shown to the reseller' })
   @IsString()
   @Length(1, 2000, { message: 'reason must be 1 to 2000 characters long' })
   reason: string;

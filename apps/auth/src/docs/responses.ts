@@ -1,0 +1,142 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Roles, TicketStatuses, TicketTypes } from '@pbx2fa/contracts';
+
+/** Schemas of what the gateway answers, for the OpenAPI document only. */
+
+export class ErrorResponse {
+  @ApiProperty({ example: 401 }) statusCode: number;
+  @ApiProperty({ example: 'invalid_passcode', description: 'machine-readable code from the contract' }) error: string;
+  @ApiProperty({ example: 'That passcode is not right. The code in Google Authenticator changes every 30 seconds: enter the one it shows now.' })
+  message: string;
+}
+
+export class TokenResponse {
+  @ApiProperty({ enum: ['authenticated'] }) status: 'authenticated';
+  @ApiProperty({ description: 'send as "Authorization: Bearer <accessToken>"' }) accessToken: string;
+  @ApiProperty({ description: 'seconds until the token expires', example: 3600 }) expiresIn: number;
+}
+
+export class ChallengeResponse {
+  @ApiProperty({ enum: ['two_factor_required'] }) status: 'two_factor_required';
+  @ApiProperty({ description: 'single use; answer with POST /auth/login/verify' }) challengeToken: string;
+  @ApiProperty({ example: 300 }) expiresIn: number;
+}
+
+export class TwoFactorStatus {
+  @ApiProperty({ description: "the user's reseller has 2FA on" }) availableForReseller: boolean;
+  @ApiProperty({ description: 'the user has activated an authenticator' }) enabled: boolean;
+}
+
+export class MeResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() username: string;
+  @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
+  @ApiProperty({ enum: Roles }) role: string;
+  @ApiProperty({ type: TwoFactorStatus }) twoFactor: TwoFactorStatus;
+}
+
+export class LoginOptionsResponse {
+  @ApiProperty({ description: 'the request came to a RingOS host: offer RingOS sign-on' }) sso: boolean;
+}
+
+export class IntrospectionResponse {
+  @ApiProperty() active: boolean;
+  @ApiPropertyOptional({ format: 'uuid' }) sub?: string;
+  @ApiPropertyOptional() username?: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) resellerId?: string | null;
+  @ApiPropertyOptional({ enum: Roles }) role?: string;
+  @ApiPropertyOptional({ type: [String], example: ['pwd', 'otp', 'mfa'], description: 'RFC 8176 methods' }) amr?: string[];
+  @ApiPropertyOptional({ description: 'expiry, seconds since the epoch' }) exp?: number;
+}
+
+export class SetupResponse {
+  @ApiProperty({ example: 'otpauth://totp/PBX%20Dashboard:alice?secret=JBSWY3DPEHPK3PXP&issuer=PBX%20Dashboard' }) otpauthUrl: string;
+  @ApiProperty({ description: 'the key for manual entry (base32, 160 bits)' }) secret: string;
+  @ApiProperty({ description: 'data:image/png;base64,… — a QR code of otpauthUrl' }) qrCodeDataUrl: string;
+}
+
+export class ActivateResponse {
+  @ApiProperty({ enum: [true] }) enabled: true;
+  @ApiProperty({ type: [String], description: 'ten single-use codes, shown once', example: ['7K2M-QX9D-4HWT'] }) recoveryCodes: string[];
+}
+
+export class DisableResponse {
+  @ApiProperty({ enum: [false] }) enabled: false;
+}
+
+export class RecoveryCodesResponse {
+  @ApiProperty({ type: [String] }) recoveryCodes: string[];
+}
+
+export class ResellerResponse {
+  @ApiProperty({ example: 'acme' }) id: string;
+  @ApiProperty() name: string;
+  @ApiProperty() twoFactorEnabled: boolean;
+  @ApiProperty({ description: 'moves by one with every change' }) version: number;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class UserResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() username: string;
+  @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
+  @ApiProperty({ enum: Roles }) role: string;
+}
+
+export class TicketCommentResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() author: string;
+  @ApiProperty() body: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+}
+
+export class TicketHistoryResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() actor: string;
+  @ApiProperty({ example: 'approved' }) action: string;
+  @ApiProperty({ enum: TicketStatuses, nullable: true }) fromStatus: string | null;
+  @ApiProperty({ enum: TicketStatuses }) toStatus: string;
+  @ApiProperty({ nullable: true, type: String }) note: string | null;
+  @ApiProperty({ format: 'date-time' }) at: string;
+}
+
+export class TicketResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() resellerId: string;
+  @ApiProperty({ enum: TicketTypes }) type: string;
+  @ApiProperty() subject: string;
+  @ApiProperty() description: string;
+  @ApiProperty({ enum: TicketStatuses }) status: string;
+  @ApiProperty() openedBy: string;
+  @ApiProperty({ nullable: true, type: String }) targetUsername: string | null;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+  @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) decidedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) resolution: string | null;
+  @ApiProperty({ type: [TicketCommentResponse] }) comments: TicketCommentResponse[];
+  @ApiProperty({ type: [TicketHistoryResponse] }) history: TicketHistoryResponse[];
+}
+
+export class TicketPageResponse {
+  @ApiProperty({ type: [TicketResponse] }) items: TicketResponse[];
+  @ApiProperty({ nullable: true, type: String, description: 'pass as ?cursor= for the next page' }) nextCursor: string | null;
+}
+
+export class AuditEntryResponse {
+  @ApiProperty() id: string;
+  @ApiProperty({ format: 'date-time' }) at: string;
+  @ApiProperty({ example: 'login.second_factor' }) event: string;
+  @ApiProperty({ enum: ['success', 'failure', 'locked'] }) outcome: string;
+  @ApiProperty({ nullable: true, type: String }) username: string | null;
+  @ApiProperty({ nullable: true, type: String }) userId: string | null;
+  @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
+  @ApiProperty({ nullable: true, type: String }) actor: string | null;
+  @ApiProperty({ nullable: true, type: String }) clientIp: string | null;
+  @ApiProperty({ nullable: true, type: String }) userAgent: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) detail: Record<string, unknown>;
+}
+
+export class AuditPageResponse {
+  @ApiProperty({ type: [AuditEntryResponse] }) items: AuditEntryResponse[];
+}
