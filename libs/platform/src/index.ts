@@ -6,3 +6,4 @@ export * from './run-service';
 export * from './service-foundation.module';
 export * from './logging';
 export * from './public.decorator';
+export * from './metrics';

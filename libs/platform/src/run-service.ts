@@ -6,6 +6,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { exitOnConfigError, type CommonEnv } from '@pbx2fa/config';
 import { startMessaging } from '@pbx2fa/messaging';
 import { ErrorBodyFilter } from './error-body.filter';
+import { httpMetricsMiddleware } from './metrics';
 
 export interface RunServiceOptions<C extends CommonEnv> {
   loadConfig: () => C;
@@ -26,6 +27,7 @@ export function runService<C extends CommonEnv>(options: RunServiceOptions<C>): 
     });
     app.useLogger(app.get(Logger));
     app.flushLogs();
+    app.use(httpMetricsMiddleware);
     app.useGlobalFilters(new ErrorBodyFilter());
     app.enableShutdownHooks();
     options.configure?.(app, config);

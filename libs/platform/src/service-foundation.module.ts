@@ -5,6 +5,7 @@ import { PersistenceModule } from '@pbx2fa/persistence';
 import type { MixedList } from 'typeorm';
 import { HealthModule } from './health.module';
 import { loggingModule } from './logging';
+import { MetricsModule } from './metrics';
 
 export interface ServiceFoundationOptions {
   service: ServiceName;
@@ -42,6 +43,7 @@ export class ServiceFoundationModule {
           }),
         }),
         HealthModule,
+        MetricsModule,
       ],
       exports: [PersistenceModule, MessagingModule],
     };

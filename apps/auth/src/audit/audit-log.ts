@@ -1,6 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AuditEntry } from './audit-events';
+
+const securityEvents = new Counter({
+  name: 'pbx2fa_security_events_total',
+  help: 'Security events by kind and outcome: logins, second-factor failures, locks, enrollment changes',
+  labelNames: ['event', 'outcome'] as const,
+});
 
 export interface AuditRecord {
   id: string;
@@ -45,6 +52,7 @@ export class AuditLog {
         entry.detail ?? {},
       ],
     );
+    securityEvents.inc({ event: entry.event, outcome: entry.outcome });
     this.logger.log({ audit: entry.event, outcome: entry.outcome, username: entry.username, resellerId: entry.resellerId });
   }
 
