@@ -29,12 +29,42 @@ export function runService<C extends CommonEnv>(options: RunServiceOptions<C>): 
     app.flushLogs();
     app.use(httpMetricsMiddleware);
     app.useGlobalFilters(new ErrorBodyFilter());
-    app.enableShutdownHooks();
     options.configure?.(app, config);
     // HTTP first: /health answers (and the gateway signs people in) while the broker is still away;
     // the RabbitMQ servers connect as soon as it is reachable.
     await app.listen(config.PORT);
+    stopGracefullyOnSignals(app);
     await startMessaging(app, { rpc: options.rpc });
   };
   start().catch(exitOnConfigError);
+}
+
+const SHUTDOWN_DEADLINE_MS = 10_000;
+
+/**
+ * On SIGTERM or SIGINT: stop taking work, let in-flight requests finish, close the broker and
+ * database connections, exit 0. Nest's own shutdown hooks re-raise the signal (exit 143), and an
+ * orchestrator reads that as a crash.
+ */
+function stopGracefullyOnSignals(app: NestExpressApplication): void {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const logger = app.get(Logger);
+    logger.log(`${signal} received: finishing in-flight work and stopping`);
+    setTimeout(() => {
+      logger.error(`still stopping after ${SHUTDOWN_DEADLINE_MS} ms: exiting anyway`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS).unref();
+    app
+      .close()
+      .then(() => process.exit(0))
+      .catch((error: Error) => {
+        logger.error(`shutdown failed: ${error.message}`);
+        process.exit(1);
+      });
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
