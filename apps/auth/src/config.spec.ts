@@ -1,0 +1,54 @@
+import { randomBytes } from 'node:crypto';
+import { ConfigError } from '@pbx2fa/config';
+import { DEVELOPMENT_JWT_SECRET, loadAuthConfig } from './config';
+
+const goodSecrets = { JWT_SECRET: randomBytes(48).toString('base64'), TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+
+function configError(env: NodeJS.ProcessEnv): string {
+  try {
+    loadAuthConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.message;
+    throw error;
+  }
+  throw new Error('expected a configuration error');
+}
+
+describe('loadAuthConfig', () => {
+  it('runs in development on default secrets, and says so', () => {
+    const config = loadAuthConfig({});
+    expect(config.JWT_SECRET).toBe(DEVELOPMENT_JWT_SECRET);
+    expect(config.usingDevelopmentSecrets).toEqual({ jwt: true, totp: true });
+  });
+
+  it('refuses production without a JWT secret', () => {
+    expect(configError({ NODE_ENV: 'production', TOTP_ENCRYPTION_KEY: goodSecrets.TOTP_ENCRYPTION_KEY })).toMatch(/^Invalid configuration: JWT_SECRET /);
+  });
+
+  it('refuses production without a TOTP encryption key', () => {
+    expect(configError({ NODE_ENV: 'production', JWT_SECRET: goodSecrets.JWT_SECRET })).toMatch(/^Invalid configuration: TOTP_ENCRYPTION_KEY /);
+  });
+
+  it('starts in production with both secrets set', () => {
+    expect(loadAuthConfig({ NODE_ENV: 'production', ...goodSecrets }).usingDevelopmentSecrets).toEqual({ jwt: false, totp: false });
+  });
+
+  it.each([
+    [{ JWT_SECRET: 'short' }, 'JWT_SECRET'],
+    [{ TOTP_ENCRYPTION_KEY: 'not-32-bytes' }, 'TOTP_ENCRYPTION_KEY'],
+    [{ TOTP_ENCRYPTION_PREVIOUS_KEYS: 'abc' }, 'TOTP_ENCRYPTION_PREVIOUS_KEYS'],
+    [{ BOOTSTRAP_AGENT_USERNAME: 'agent' }, 'BOOTSTRAP_AGENT_PASSWORD'],
+    [{ BOOTSTRAP_AGENT_USERNAME: 'agent', BOOTSTRAP_AGENT_PASSWORD: 'short' }, 'BOOTSTRAP_AGENT_PASSWORD'],
+    [{ INTROSPECTION_SECRET: 'short' }, 'INTROSPECTION_SECRET'],
+    [{ ACCESS_TOKEN_TTL_SECONDS: '5' }, 'ACCESS_TOKEN_TTL_SECONDS'],
+  ])('refuses %o naming %s', (env, variable) => {
+    expect(configError(env as NodeJS.ProcessEnv)).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it('reads RingOS hosts case-insensitively, ignoring blanks', () => {
+    expect(loadAuthConfig({ RINGOS_HOSTS: ' Dash.RingOS.example, ,pbx.ringos.example ' }).ringosHosts).toEqual([
+      'dash.ringos.example',
+      'pbx.ringos.example',
+    ]);
+  });
+});
