@@ -1,0 +1,117 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { eventually } from './support/api';
+import { resolvedComposeFile, REPOSITORY, runHealthcheck, startLikeCompose, type ComposeService } from './support/compose';
+import { dropDatabase, rabbitmqctl } from './support/infrastructure';
+import { freePort } from './support/stack';
+
+/**
+ * No Docker engine runs here, so the compose file is proven another way: each service is started
+ * with exactly the command and environment the compose file gives it — only the host names
+ * `postgres` and `rabbitmq` point at this machine, and the database and vhost are the test's own —
+ * and must pass the compose healthcheck, serve, and stop cleanly on SIGTERM.
+ */
+describe('the services as docker-compose runs them', () => {
+  const suffix = randomBytes(4).toString('hex');
+  const database = `pbx2fa_test_compose_${suffix}`;
+  const vhost = `pbx2fa_test_compose_${suffix}`;
+  const logDir = join(REPOSITORY, 'test-artifacts', 'logs', `compose-${suffix}`);
+  const agent = { username: 'compose.agent', password: randomBytes(18).toString('base64url') };
+  const operatorEnv = {
+    NODE_ENV: 'production',
+    POSTGRES_PASSWORD: 'unused-with-trust-auth',
+    RABBITMQ_USER: 'guest',
+    RABBITMQ_PASSWORD: 'guest',
+    JWT_SECRET: randomBytes(48).toString('base64url'),
+    TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    BOOTSTRAP_AGENT_USERNAME: agent.username,
+    BOOTSTRAP_AGENT_PASSWORD: agent.password,
+  };
+  const running = new Map<string, { child: ChildProcess; env: Record<string, string> }>();
+  let services: Record<string, ComposeService>;
+
+  /** The compose environment, with the compose network's host names pointed at this machine. */
+  function pointedHere(environment: Record<string, string>, port: number): Record<string, string> {
+    const env = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+    const databaseUrl = new URL(env.DATABASE_URL);
+    databaseUrl.hostname = '127.0.0.1';
+    databaseUrl.pathname = `/${database}`;
+    const rabbitmqUrl = new URL(env.RABBITMQ_URL);
+    rabbitmqUrl.hostname = '127.0.0.1';
+    rabbitmqUrl.pathname = `/${vhost}`;
+    return { ...env, DATABASE_URL: databaseUrl.toString(), RABBITMQ_URL: rabbitmqUrl.toString(), PORT: String(port) };
+  }
+
+  beforeAll(async () => {
+    mkdirSync(logDir, { recursive: true });
+    await rabbitmqctl('add_vhost', vhost);
+    await rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+    services = await resolvedComposeFile(operatorEnv);
+  });
+
+  afterAll(async () => {
+    for (const { child } of running.values()) if (child.exitCode === null) child.kill('SIGKILL');
+    await dropDatabase(database);
+    await rabbitmqctl('delete_vhost', vhost).catch(() => undefined);
+  });
+
+  it('gives every container a healthcheck and publishes only the gateway', () => {
+    const withoutHealthcheck = Object.keys(services).filter((name) => !services[name].healthcheck?.test?.length);
+    const publishing = Object.keys(services).filter((name) => (services[name].ports ?? []).length > 0);
+    expect(withoutHealthcheck).toEqual([]);
+    expect(publishing).toEqual(['auth']);
+    expect(services.auth.ports).toHaveLength(1);
+    expect(services.auth.depends_on).toMatchObject({
+      postgres: { condition: 'service_healthy' },
+      rabbitmq: { condition: 'service_healthy' },
+      tickets: { condition: 'service_healthy' },
+      'reseller-settings': { condition: 'service_healthy' },
+    });
+  });
+
+  it.each(['reseller-settings', 'tickets', 'auth'])('starts %s with its compose command and passes its healthcheck', async (name) => {
+    const service = services[name];
+    expect(service.command).toEqual(['npm', 'run', `start:${name}`]);
+    const env = pointedHere(service.environment ?? {}, await freePort());
+    const child = startLikeCompose(service, env, (text) => appendFileSync(join(logDir, `${name}.log`), text));
+    running.set(name, { child, env });
+    await eventually(
+      async () => {
+        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${logDir}/${name}.log`);
+        if (!(await runHealthcheck(service, env))) throw new Error(`${name} is not healthy yet`);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+  });
+
+  it('serves the story through the gateway started that way', async () => {
+    const base = `http://127.0.0.1:${running.get('auth')!.env.PORT}`;
+    const login = await fetch(`${base}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(agent),
+    });
+    expect(login.status).toBe(200);
+    const { accessToken } = (await login.json()) as { accessToken: string };
+    const created = await fetch(`${base}/resellers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ id: `compose-${suffix}`, name: 'Compose Check' }),
+    });
+    expect(created.status).toBe(201);
+  });
+
+  it.each(['auth', 'tickets', 'reseller-settings'])('stops %s on SIGTERM with exit code 0 within 10 seconds', async (name) => {
+    const { child } = running.get(name)!;
+    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const started = Date.now();
+    child.kill('SIGTERM');
+    const result = await exited;
+    expect(result).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});
