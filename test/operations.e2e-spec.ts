@@ -1,0 +1,97 @@
+import { connect, type Gateway } from './support/api';
+import { startStack, type Stack } from './support/stack';
+
+/** The routes of CONTRACT.md, each with the error codes it promises. */
+const CONTRACT_ROUTES: [method: string, path: string, errors: string[]][] = [
+  ['post', '/auth/login', ['invalid_credentials', 'too_many_attempts']],
+  ['post', '/auth/login/verify', ['invalid_passcode', 'invalid_challenge', 'too_many_attempts']],
+  ['post', '/auth/sso/ringos', ['invalid_assertion']],
+  ['get', '/auth/login-options', []],
+  ['post', '/auth/logout', []],
+  ['get', '/auth/me', []],
+  ['post', '/auth/introspect', []],
+  ['post', '/auth/2fa/setup', ['two_factor_not_enabled_for_reseller', 'two_factor_already_enabled']],
+  ['post', '/auth/2fa/activate', ['invalid_passcode', 'invalid_current_password', 'no_pending_setup']],
+  ['post', '/auth/2fa/disable', []],
+  ['post', '/auth/2fa/recovery-codes', []],
+  ['post', '/resellers', ['reseller_exists']],
+  ['get', '/resellers/{id}', []],
+  ['post', '/users', ['username_taken']],
+  ['post', '/tickets', []],
+  ['get', '/tickets', []],
+  ['get', '/tickets/{id}', []],
+  ['post', '/tickets/{id}/comments', []],
+  ['post', '/tickets/{id}/approve', ['invalid_transition']],
+  ['post', '/tickets/{id}/reject', []],
+  ['get', '/health', []],
+  ['get', '/audit', []],
+];
+
+describe('operating the services', () => {
+  let stack: Stack;
+  let gw: Gateway;
+
+  beforeAll(async () => {
+    stack = await startStack();
+    gw = await connect(stack);
+  });
+
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  describe('the OpenAPI document', () => {
+    let document: { paths: Record<string, Record<string, { responses: Record<string, { description?: string }>; requestBody?: unknown }>> };
+
+    beforeAll(async () => {
+      const response = await fetch(`${stack.authUrl}/docs-json`);
+      expect(response.status).toBe(200);
+      document = (await response.json()) as typeof document;
+    });
+
+    it.each(CONTRACT_ROUTES)('documents %s %s with the error codes of the contract', (method, path, errors) => {
+      const operation = document.paths[path]?.[method];
+      expect(operation).toBeDefined();
+      const descriptions = Object.values(operation.responses).map((response) => response.description ?? '').join(' ');
+      for (const code of errors) expect(descriptions).toContain(code);
+      if (method === 'post' && path !== '/auth/logout') expect(operation.requestBody).toBeDefined();
+    });
+
+    it('serves the API explorer at /docs without outside assets', async () => {
+      const page = await fetch(`${stack.authUrl}/docs`);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toContain('swagger-ui');
+      expect(html).not.toMatch(/(src|href)="https?:\/\//);
+    });
+  });
+
+  describe('health and metrics', () => {
+    it.each(['auth', 'tickets', 'reseller-settings'] as const)('%s reports its database and broker on /health', async (service) => {
+      const response = await fetch(`${stack.urls(service)[0]}/health`);
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, broker: { status: 'up' } } });
+    });
+
+    it.each(['auth', 'tickets', 'reseller-settings'] as const)('%s serves Prometheus metrics, outbox included', async (service) => {
+      const response = await fetch(`${stack.urls(service)[0]}/metrics`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toContain('text/plain');
+      const text = await response.text();
+      expect(text).toMatch(/^pbx2fa_outbox_backlog \d+$/m);
+      expect(text).toMatch(/^pbx2fa_outbox_oldest_age_seconds [\d.]+$/m);
+      expect(text).toContain('pbx2fa_process_resident_memory_bytes');
+    });
+
+    it('counts gateway requests by route template and status, and sign-ins by outcome', async () => {
+      await gw.anon.post('/auth/login', { username: 'nobody-here', password: 'wrong-password-123' });
+      await gw.agent.get('/tickets/00000000-0000-4000-8000-000000000000');
+      const text = await (await fetch(`${stack.authUrl}/metrics`)).text();
+      expect(text).toMatch(/pbx2fa_http_request_duration_seconds_count\{method="POST",route="\/auth\/login",status="401"\} [1-9]/);
+      expect(text).toMatch(/pbx2fa_http_request_duration_seconds_count\{method="GET",route="\/tickets\/:id",status="404"\} 1/);
+      expect(text).toMatch(/pbx2fa_security_events_total\{event="login",outcome="failure"\} [1-9]/);
+      expect(text).toMatch(/pbx2fa_security_events_total\{event="login",outcome="success"\} [1-9]/);
+      expect(text).not.toContain('00000000-0000-4000-8000-000000000000');
+    });
+  });
+});
