@@ -32,6 +32,12 @@ export const authEnvSchema = commonEnvSchema(3000).extend({
   INTROSPECTION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'must look like 64kb').default('64kb'),
   TRUST_PROXY: z.string().default('loopback'),
+  CORS_ORIGINS: z
+    .string()
+    .refine((value) => value.split(',').every((origin) => !origin.trim() || /^https?:\/\/[^/\s]+$/.test(origin.trim())), {
+      message: 'must be a comma-separated list of origins like https://dashboard.example.com',
+    })
+    .default(''),
 });
 
 export type AuthConfig = ReturnType<typeof loadAuthConfig>;
@@ -57,6 +63,9 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
     previousTotpKeys: (raw.TOTP_ENCRYPTION_PREVIOUS_KEYS ?? '')
       .split(',')
       .map((key) => key.trim())
+      .filter(Boolean),
+    corsOrigins: raw.CORS_ORIGINS.split(',')
+      .map((origin) => origin.trim())
       .filter(Boolean),
     ringosHosts: raw.RINGOS_HOSTS.split(',')
       .map((host) => host.trim().toLowerCase())

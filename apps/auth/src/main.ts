@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { jsonObjectOnly, runService, strictValidationPipe } from '@pbx2fa/platform';
 import { AppModule } from './app.module';
+import { protectForBrowsers } from './common/browser-protection';
 import { loadAuthConfig } from './config';
 import { setUpOpenApi } from './docs/openapi';
 
@@ -15,6 +16,7 @@ runService({
       logger.warn('TOTP_ENCRYPTION_KEY is not set: using the DEVELOPMENT encryption key. Never do this in production.');
     }
     app.set('trust proxy', config.TRUST_PROXY);
+    protectForBrowsers(app, config.corsOrigins);
     app.useBodyParser('json', { limit: config.BODY_LIMIT, strict: false });
     app.use(jsonObjectOnly);
     app.useGlobalPipes(strictValidationPipe());

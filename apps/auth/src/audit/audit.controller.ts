@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import { RESELLER_ID_PATTERN, type Actor } from '@pbx2fa/contracts';
 import { CurrentActor } from '../sessions/current-actor.decorator';
-import { requireAgent } from '../sessions/require-role';
+import { visibleAuditQuery } from './audit-access';
 import { AuditLog } from './audit-log';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -38,12 +38,11 @@ export class AuditQueryDto {
 export class AuditController {
   constructor(private readonly audit: AuditLog) {}
 
-  @ApiOperation({ summary: 'Security events, newest first (agents)' })
+  @ApiOperation({ summary: "Security events, newest first (agents; reseller admins their own reseller's)" })
   @ApiOkResponse({ type: AuditPageResponse })
   @ApiErrors([403, 'forbidden'])
   @Get()
   async list(@CurrentActor() actor: Actor, @Query() query: AuditQueryDto) {
-    requireAgent(actor, 'read the audit log');
-    return { items: await this.audit.list({ username: query.username, resellerId: query.resellerId, limit: query.limit ?? 100 }) };
+    return { items: await this.audit.list(visibleAuditQuery(actor, query)) };
   }
 }
