@@ -14,6 +14,7 @@ export class BrokerPublisher implements OnModuleDestroy {
   private readonly logger = new Logger(BrokerPublisher.name);
   private connection: AmqpConnectionManager | null = null;
   private channel: ChannelWrapper | null = null;
+  private readonly connectListeners: (() => void)[] = [];
 
   constructor(@Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions) {}
 
@@ -22,6 +23,7 @@ export class BrokerPublisher implements OnModuleDestroy {
     this.connection = amqp.connect([this.options.rabbitmqUrl], { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
     this.connection.on('connectFailed', ({ err }) => this.logger.warn(`broker unreachable: ${err.message}`));
     this.connection.on('disconnect', ({ err }) => this.logger.warn(`broker connection lost: ${err?.message ?? 'closed'}`));
+    this.connection.on('connect', () => this.connectListeners.forEach((listener) => listener()));
     this.channel = this.connection.createChannel({
       json: false,
       confirm: true,
@@ -29,6 +31,11 @@ export class BrokerPublisher implements OnModuleDestroy {
       setup: (channel: ConfirmChannel) => declareTopology(channel, this.options.queueType),
     });
     return this.channel;
+  }
+
+  /** Called each time the publishing connection (re)connects to the broker. */
+  onConnect(listener: () => void): void {
+    this.connectListeners.push(listener);
   }
 
   /** Resolves when the broker confirms; rejects when it refuses or cannot be reached in time. */

@@ -1,7 +1,5 @@
 import amqp, { type ConfirmChannel, type GetMessage } from 'amqplib';
-import { EVENTS_EXCHANGE } from '@pbx2fa/contracts';
-import { ATTEMPTS_HEADER } from './event-inbox';
-import { deadLetterQueueName, type ServiceName } from './topology';
+import { deadLetterQueueName, eventQueueName, type ServiceName } from './topology';
 
 export interface DeadLetter {
   eventId: string | null;
@@ -34,7 +32,11 @@ async function withChannel<T>(url: string, work: (channel: ConfirmChannel) => Pr
   const connection = await amqp.connect(url);
   try {
     const channel = await connection.createConfirmChannel();
-    return await work(channel);
+    const result = await work(channel);
+    // Closing the channel first makes the broker take its last acks; closing only the connection
+    // can overtake them, and the last message replayed would stay in the dead-letter queue.
+    await channel.close();
+    return result;
   } finally {
     await connection.close();
   }
@@ -57,9 +59,10 @@ export function listDeadLetters(url: string, service: ServiceName, limit = 100):
 }
 
 /**
- * Publishes dead letters back onto the events exchange under their event name, with a fresh
- * attempt count; each is removed from the dead-letter queue only after the broker confirmed the
- * copy. Consumers' inboxes make a replay of something already applied harmless.
+ * Puts dead letters back on the service's own event queue (not on the exchange, which would hand
+ * a copy to every other consumer of the event too); each is removed from the dead-letter queue
+ * only after the broker confirmed the copy. The consumer's inbox makes a replay of something
+ * already applied harmless.
  */
 export function replayDeadLetters(url: string, service: ServiceName, limit = 1000): Promise<number> {
   return withChannel(url, async (channel) => {
@@ -69,13 +72,11 @@ export function replayDeadLetters(url: string, service: ServiceName, limit = 100
     for (let i = 0; i < Math.min(limit, messageCount); i++) {
       const message = await channel.get(deadLetterQueueName(service), { noAck: false });
       if (!message) break;
-      const { eventName } = describe(message);
-      if (!eventName) {
-        channel.nack(message, false, true);
-        throw new Error(`a dead letter without an event name cannot be replayed: ${message.content.toString('utf8').slice(0, 200)}`);
-      }
-      const { 'x-death': _death, [ATTEMPTS_HEADER]: _attempts, ...headers } = message.properties.headers ?? {};
-      channel.publish(EVENTS_EXCHANGE, eventName, message.content, { ...message.properties, headers, persistent: true });
+      // A fresh start: without the broker's record of earlier deaths.
+      const headers = Object.fromEntries(
+        Object.entries(message.properties.headers ?? {}).filter(([key]) => !/^x-(first-|last-)?death/.test(key)),
+      );
+      channel.sendToQueue(eventQueueName(service), message.content, { ...message.properties, headers, persistent: true });
       await channel.waitForConfirms();
       channel.ack(message);
       replayed += 1;

@@ -5,17 +5,16 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { EventEnvelopeSchema, EventPayloadSchemas, type EventEnvelope, type EventName } from '@pbx2fa/contracts';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxRelay } from './outbox-relay';
-import { eventQueueName } from './topology';
-
-export const ATTEMPTS_HEADER = 'x-pbx2fa-attempts';
 
 export type EventEffect<N extends EventName> = (manager: EntityManager, event: EventEnvelope<N>) => Promise<void>;
+
+const MAX_RETRY_DELAY_MS = 5000;
 
 /**
  * Applies an event at most once and acknowledges it only after the effect has committed.
  * The event id goes into the inbox in the same transaction as the effect, so a redelivery
  * changes nothing. A message that cannot be read goes straight to the dead-letter queue; one
- * whose effect fails is retried a bounded number of times, then dead-lettered.
+ * whose effect fails is tried again in place, a bounded number of times, then dead-lettered.
  */
 @Injectable()
 export class EventInbox {
@@ -34,25 +33,54 @@ export class EventInbox {
     const event = this.parse(name, data);
     if (typeof event === 'string') {
       this.logger.error(`dead-lettering unreadable ${name} message: ${event}`);
-      channel.nack(message, false, false);
+      this.settle(channel, message, 'nack');
       return;
     }
 
+    // Retried here rather than re-queued at the back, so events behind it keep their order.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const applied = await this.apply(event, effect);
+        this.settle(channel, message, 'ack');
+        if (applied) this.relay.kick();
+        else this.logger.log(`ignored duplicate ${name} ${event.eventId}`);
+        return;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        if (attempt >= this.options.consumerMaxAttempts) {
+          this.logger.error(`dead-lettering ${name} ${event.eventId} after ${attempt} failed attempts: ${reason}`);
+          this.settle(channel, message, 'nack');
+          return;
+        }
+        this.logger.warn(`${name} ${event.eventId} failed (attempt ${attempt}), retrying: ${reason}`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  /** Records the event and runs its effect in one transaction; false when it was handled before. */
+  private apply<N extends EventName>(event: EventEnvelope<N>, effect: EventEffect<N>): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted = await manager.query(
+        'INSERT INTO inbox (event_id, event_name) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id',
+        [event.eventId, event.name],
+      );
+      if (inserted.length === 0) return false;
+      await effect(manager, event);
+      return true;
+    });
+  }
+
+  /**
+   * The channel a message came on may have closed meanwhile (the broker went away): the broker
+   * then delivers the message again, and the inbox drops it if its effect had committed.
+   */
+  private settle(channel: Channel, message: Message, outcome: 'ack' | 'nack'): void {
     try {
-      const applied = await this.dataSource.transaction(async (manager) => {
-        const inserted = await manager.query(
-          'INSERT INTO inbox (event_id, event_name) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id',
-          [event.eventId, event.name],
-        );
-        if (inserted.length === 0) return false;
-        await effect(manager, event);
-        return true;
-      });
-      channel.ack(message);
-      if (applied) this.relay.kick();
-      else this.logger.log(`ignored duplicate ${name} ${event.eventId}`);
+      if (outcome === 'ack') channel.ack(message);
+      else channel.nack(message, false, false);
     } catch (error) {
-      await this.retryOrDeadLetter(channel, message, name, error);
+      this.logger.warn(`could not ${outcome} a message, it will be delivered again: ${(error as Error).message}`);
     }
   }
 
@@ -63,29 +91,5 @@ export class EventInbox {
     const payload = EventPayloadSchemas[name].safeParse(envelope.data.payload);
     if (!payload.success) return `payload: ${payload.error.issues[0]?.path.join('.')} ${payload.error.issues[0]?.message}`;
     return { ...envelope.data, name, payload: payload.data } as EventEnvelope<N>;
-  }
-
-  private async retryOrDeadLetter(channel: Channel, message: Message, name: string, error: unknown): Promise<void> {
-    const attempts = Number(message.properties.headers?.[ATTEMPTS_HEADER] ?? 0) + 1;
-    const reason = error instanceof Error ? error.message : String(error);
-    if (attempts >= this.options.consumerMaxAttempts) {
-      this.logger.error(`dead-lettering ${name} after ${attempts} failed attempts: ${reason}`);
-      channel.nack(message, false, false);
-      return;
-    }
-    this.logger.warn(`${name} failed (attempt ${attempts}), retrying: ${reason}`);
-    await new Promise((resolve) => setTimeout(resolve, Math.min(5000, 100 * 2 ** attempts)));
-    try {
-      // Re-queue a copy that counts its attempts; the original is acked only once the copy is in.
-      const queued = channel.sendToQueue(eventQueueName(this.options.service), message.content, {
-        ...message.properties,
-        headers: { ...message.properties.headers, [ATTEMPTS_HEADER]: attempts },
-      });
-      if (!queued) throw new Error('channel buffer full');
-      await (channel as Channel & { waitForConfirms?: () => Promise<void> }).waitForConfirms?.();
-      channel.ack(message);
-    } catch {
-      channel.nack(message, false, true);
-    }
   }
 }

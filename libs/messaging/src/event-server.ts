@@ -4,7 +4,8 @@ import type { MessagingOptions } from './messaging.options';
 import { declareTopology, eventQueueName, eventQueueOptions } from './topology';
 import { EVENT_TRANSPORT } from './transports';
 
-const PREFETCH = 20;
+/** Nest handles delivered messages concurrently: one at a time keeps them in queue order. */
+const PREFETCH = 1;
 
 /** Consumes the service's durable event queue with manual acks; declares the topology first. */
 export class EventServer extends ServerRMQ {

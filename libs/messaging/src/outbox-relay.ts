@@ -6,8 +6,6 @@ import { OutboxMessage } from './outbox-message.entity';
 
 const BATCH_SIZE = 200;
 const MAX_BACKOFF_MS = 10_000;
-/** Only one replica publishes at a time, which keeps events in commit order. */
-const RELAY_LOCK_KEY = 0x7062_7832; // "pbx2"
 
 /**
  * Moves committed outbox rows to the broker. Runs right after a commit (`kick`) and on a
@@ -30,6 +28,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
+    // The broker is back: publish what waited now rather than when the backoff runs out.
+    this.publisher.onConnect(() => {
+      this.failures = 0;
+      this.kick();
+    });
     this.schedule(0);
   }
 
@@ -80,10 +83,16 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     }
   }
 
-  /** Publishes one batch in order inside a transaction holding the relay lock; returns how many. */
+  /**
+   * Publishes one batch in order inside a transaction holding the relay lock; returns how many.
+   * The lock is per schema: one replica of a service publishes at a time (which keeps its events
+   * in order), without holding up the other services sharing the database.
+   */
   private async publishBatch(): Promise<{ published: number; error?: string }> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query('SELECT pg_try_advisory_xact_lock($1) AS locked', [RELAY_LOCK_KEY]);
+      const [{ locked }] = await manager.query(
+        "SELECT pg_try_advisory_xact_lock(hashtext('pbx2fa:outbox-relay:' || current_schema())) AS locked",
+      );
       if (!locked) return { published: 0 };
       const pending = await manager
         .getRepository(OutboxMessage)
@@ -92,26 +101,24 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         .orderBy('m.position', 'ASC')
         .limit(BATCH_SIZE)
         .getMany();
-      if (pending.length === 0) return { published: 0 };
-      // One channel keeps the order; all confirms are awaited before any row is marked.
-      const results = await Promise.allSettled(pending.map((message) => this.publisher.publish(message.envelope)));
-      // Only the confirmed prefix counts as sent, so a gap is filled before anything after it.
-      const firstFailed = results.findIndex((result) => result.status === 'rejected');
-      const confirmed = firstFailed === -1 ? pending : pending.slice(0, firstFailed);
-      if (confirmed.length > 0) {
-        await manager.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE position = ANY($1::bigint[])', [
-          confirmed.map((message) => message.position),
-        ]);
+      // One at a time, each confirmed before the next leaves: a message the broker refused or
+      // never confirmed cannot be overtaken by the ones after it.
+      const confirmed: string[] = [];
+      let error: string | undefined;
+      for (const message of pending) {
+        try {
+          await this.publisher.publish(message.envelope);
+          confirmed.push(message.position);
+        } catch (failure) {
+          error = String((failure as Error)?.message ?? failure);
+          await manager.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE position = $1', [message.position, error]);
+          break;
+        }
       }
-      if (firstFailed === -1) return { published: pending.length };
-      const failure = results[firstFailed] as PromiseRejectedResult;
-      // Unconfirmed rows stay pending and go again, in order; a consumer's inbox drops any copy.
-      const reason = String((failure.reason as Error)?.message ?? failure.reason);
-      await manager.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE position = ANY($1::bigint[]) AND published_at IS NULL', [
-        pending.map((message) => message.position),
-        reason,
-      ]);
-      return { published: confirmed.length, error: reason };
+      if (confirmed.length > 0) {
+        await manager.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE position = ANY($1::bigint[])', [confirmed]);
+      }
+      return { published: confirmed.length, error };
     });
   }
 }

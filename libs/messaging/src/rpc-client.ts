@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { ClientRMQ, RmqRecordBuilder } from '@nestjs/microservices';
-import { lastValueFrom, timeout } from 'rxjs';
+import { filter, lastValueFrom, Subject, takeUntil, throwIfEmpty, timeout } from 'rxjs';
 import { DomainError, ErrorCodes, type Actor, type RpcResult } from '@pbx2fa/contracts';
 import type { MessagingOptions } from './messaging.options';
 import { rpcQueueName } from './rpc-server';
@@ -9,6 +9,8 @@ import { rpcQueueName } from './rpc-server';
 export class RpcClient {
   private readonly logger: Logger;
   private readonly client: ClientRMQ;
+  /** Emits when the connection drops: a reply can no longer reach the calls then waiting. */
+  private readonly connectionLost = new Subject<void>();
 
   constructor(
     private readonly target: 'tickets' | 'reseller-settings',
@@ -23,6 +25,7 @@ export class RpcClient {
       persistent: false,
       socketOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
     });
+    this.client.status.pipe(filter((status) => status === 'disconnected')).subscribe(() => this.connectionLost.next());
   }
 
   async call<T>(pattern: string, body: unknown, context: { correlationId: string; actor?: Actor }): Promise<T> {
@@ -31,7 +34,15 @@ export class RpcClient {
       .build();
     let result: RpcResult<T>;
     try {
-      result = await lastValueFrom(this.client.send<RpcResult<T>>(pattern, record).pipe(timeout(this.options.rpcTimeoutMs)));
+      // Replies come back on the channel that sent the request (direct reply-to), so when the
+      // connection drops the caller hears 503 at once instead of waiting out the timeout.
+      result = await lastValueFrom(
+        this.client.send<RpcResult<T>>(pattern, record).pipe(
+          timeout(this.options.rpcTimeoutMs),
+          takeUntil(this.connectionLost),
+          throwIfEmpty(() => new Error('connection to the broker lost while waiting for the answer')),
+        ),
+      );
     } catch (error) {
       this.logger.warn(`${pattern} failed: ${describeFailure(error)}`);
       throw new DomainError(

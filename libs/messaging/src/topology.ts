@@ -14,12 +14,17 @@ export const Subscriptions: Record<ServiceName, readonly EventName[]> = {
 export const eventQueueName = (service: ServiceName) => `${service}.events`;
 export const deadLetterQueueName = (service: ServiceName) => `${service}.events.dead`;
 
+/**
+ * One consumer at a time takes from an event queue, whatever the number of replicas; the others
+ * stand by and take over when it goes. With one message in flight (see EventServer) a queue is
+ * applied in the order it was published, so a reseller's approvals take effect in approval order.
+ */
 export function eventQueueOptions(service: ServiceName, queueType: QueueType) {
   return {
     durable: true,
     deadLetterExchange: DEAD_LETTER_EXCHANGE,
     deadLetterRoutingKey: eventQueueName(service),
-    arguments: { 'x-queue-type': queueType },
+    arguments: { 'x-queue-type': queueType, 'x-single-active-consumer': true },
   };
 }
 

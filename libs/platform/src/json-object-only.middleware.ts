@@ -36,6 +36,13 @@ export function jsonObjectOnly(request: Request, response: Response, next: NextF
     refuse(response, 'The address may not contain NUL characters.');
     return;
   }
+  // Express's query parser drops these keys silently; say so instead of answering as if unasked.
+  const queryKeys = [...new URLSearchParams(request.originalUrl.split('?')[1] ?? '').keys()].map((key) => key.replace(/\[.*$/, ''));
+  const forbiddenKey = queryKeys.find((key) => FORBIDDEN_KEYS.has(key));
+  if (forbiddenKey) {
+    refuse(response, `The parameter name "${forbiddenKey}" is not allowed.`);
+    return;
+  }
   const body: unknown = request.body;
   if (request.is('application/json') && body !== undefined) {
     if (body === null || typeof body !== 'object' || Array.isArray(body)) {
