@@ -22,6 +22,8 @@ export interface AuditItem {
   username: string | null;
   resellerId: string | null;
   actor: string | null;
+  clientIp: string | null;
+  userAgent: string | null;
   detail: Record<string, unknown>;
   at: string;
 }
