@@ -24,6 +24,8 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
+# The dashboard (/) and the desk (/desk): static files the gateway serves as they are.
+COPY apps/auth/public ./apps/auth/public
 # Files stay owned by root (read-only for the app); the process runs as `node`.
 USER node
 EXPOSE 3000 3001 3002

@@ -11,6 +11,7 @@ import { GatewayModule } from './gateway/gateway.module';
 import { ServiceClientsModule } from './gateway/service-clients';
 import { LoginModule } from './login/login.module';
 import { authMigrations } from './migrations';
+import { PagesModule } from './pages/pages.module';
 import { ResellerPolicyModule } from './reseller-policy/reseller-policy.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SsoModule } from './sso/sso.module';
@@ -36,6 +37,7 @@ export class AppModule implements NestModule {
         GatewayModule,
         EnrollmentModule,
         SsoModule,
+        PagesModule,
       ],
       providers: [configProvider],
       exports: [configProvider],

@@ -1,0 +1,329 @@
+// The dashboard at `/`: a home view and Profile → Change Account Security, the support article's
+// steps: request 2FA from support, Set Up Google Authenticator, save the recovery codes; later
+// new recovery codes or turning it off.
+
+import { ApiError, get, post } from './api.js';
+import { announce, byId, clearError, digitsOnly, el, formatTime, showError, showOnly, whileBusy } from './dom.js';
+import { recoveryCodesPanel } from './recovery-codes.js';
+import { startSession } from './session.js';
+
+const views = [byId('home-view'), byId('profile-view')];
+const panels = ['agent-note', 'request-panel', 'request-ticket', 'setup-start-panel', 'setup-panel', 'codes-panel', 'enabled-panel'].map(byId);
+const securityStatus = byId('security-status');
+const securityError = byId('security-error');
+
+let me = null;
+/** Bumped whenever what is on screen is replaced, so a late answer or poll of an old view stops. */
+let generation = 0;
+
+const ROLE_NAMES = { reseller_user: 'Reseller user', reseller_admin: 'Reseller admin', agent: 'Support agent' };
+
+// --- views ------------------------------------------------------------------------------------
+
+function route({ moveFocus }) {
+  if (!me) return;
+  generation++;
+  if (window.location.hash === '#profile') {
+    showOnly([byId('profile-view')], views);
+    void showProfile(moveFocus);
+  } else {
+    showOnly([byId('home-view')], views);
+    byId('home-username').textContent = me.username;
+    byId('home-reseller').textContent = me.resellerId ? `Reseller: ${me.resellerId}` : ROLE_NAMES[me.role] ?? '';
+    if (moveFocus) byId('home-title').focus();
+  }
+}
+
+async function showProfile(moveFocus) {
+  byId('profile-username').textContent = me.username;
+  byId('profile-reseller').textContent = me.resellerId ?? '—';
+  byId('profile-role').textContent = ROLE_NAMES[me.role] ?? me.role;
+  announce(securityStatus, '');
+  clearError(securityError);
+  showOnly([], panels);
+  if (moveFocus) byId('profile-title').focus();
+  await refreshSecurity();
+}
+
+/** Reads /auth/me again and shows the part of Change Account Security that fits. */
+async function refreshSecurity() {
+  const mine = generation;
+  let fresh;
+  try {
+    fresh = await get('/auth/me');
+  } catch (error) {
+    if (mine === generation) showError(securityError, error);
+    return;
+  }
+  if (mine !== generation) return;
+  me = fresh;
+  renderSecurity();
+}
+
+function renderSummary() {
+  const { availableForReseller, enabled } = me.twoFactor;
+  let summary = enabled
+    ? 'Two-factor authentication is on: Google Authenticator is set up for your account.'
+    : 'Two-factor authentication is off for your account.';
+  if (enabled && !availableForReseller) summary += ' Your reseller has turned two-factor authentication off, so no passcode is asked for now.';
+  byId('security-summary').textContent = summary;
+}
+
+function renderSecurity() {
+  const { availableForReseller, enabled } = me.twoFactor;
+  renderSummary();
+  if (!me.resellerId) {
+    showOnly([byId('agent-note')], panels);
+  } else if (enabled) {
+    showOnly([byId('enabled-panel')], panels);
+  } else if (availableForReseller) {
+    showOnly([byId('setup-start-panel'), ...(byId('request-ticket').hidden ? [] : [byId('request-ticket')])], panels);
+  } else {
+    showOnly([], panels);
+    void showLatestRequest();
+  }
+}
+
+// --- Request Two-Factor Authentication ----------------------------------------------------------
+
+const STATUS_NOTES = {
+  open: 'Support will review your request. This page updates by itself when it is done.',
+  approved: 'Approved. Two-factor authentication is being turned on for your reseller…',
+  resolved: 'Done: two-factor authentication is on for your reseller. You can set up Google Authenticator now.',
+  rejected: 'Support declined this request.',
+  closed: 'This request was withdrawn.',
+};
+
+/**
+ * The reseller's newest enable_2fa ticket, so a request is not made twice. A resolved one while
+ * the reseller has no 2FA is history (2FA was turned off again later): a new request is needed.
+ */
+async function showLatestRequest() {
+  const mine = generation;
+  let latest = null;
+  try {
+    const page = await get('/tickets', { type: 'enable_2fa', limit: 1 });
+    latest = page.items[0] ?? null;
+  } catch (error) {
+    if (mine === generation) showError(securityError, error);
+  }
+  if (mine !== generation) return;
+  if (latest?.status === 'resolved') latest = null;
+  byId('request-panel').hidden = latest?.status === 'open' || latest?.status === 'approved';
+  if (latest) showRequest(latest, { moveFocus: false });
+}
+
+function showRequest(ticket, { moveFocus }) {
+  byId('request-ticket').hidden = false;
+  byId('request-ticket-subject').textContent = ticket.subject;
+  byId('request-ticket-opened').textContent = `${formatTime(ticket.createdAt)} by ${ticket.openedBy}`;
+  const status = byId('request-ticket-status');
+  status.textContent = ticket.status;
+  status.className = `badge status-${ticket.status}`;
+  const reason = ticket.status === 'rejected' && ticket.resolution ? ` Reason: ${ticket.resolution}` : '';
+  byId('request-ticket-note').textContent = `${STATUS_NOTES[ticket.status] ?? ''}${reason}`;
+  if (moveFocus) byId('request-ticket-title').focus();
+  if (ticket.status === 'open' || ticket.status === 'approved') watchRequest(ticket);
+  if (ticket.status === 'resolved') void untilPolicyArrives(generation, 30);
+  if (ticket.status === 'rejected' || ticket.status === 'closed') byId('request-panel').hidden = false;
+}
+
+let requestWatch = null;
+
+/** Polls the ticket until it is decided: every 5 s while open, every second once approved. */
+function watchRequest(ticket) {
+  clearTimeout(requestWatch);
+  const mine = generation;
+  requestWatch = setTimeout(async () => {
+    if (mine !== generation || !me) return;
+    try {
+      const fresh = await get(`/tickets/${ticket.id}`);
+      if (mine === generation) showRequest(fresh, { moveFocus: false });
+    } catch {
+      if (mine === generation) watchRequest(ticket);
+    }
+  }, ticket.status === 'approved' ? 1000 : 5000);
+}
+
+/** The ticket says resolved; the gateway's copy of the policy may trail it by a moment. */
+async function untilPolicyArrives(mine, triesLeft) {
+  try {
+    const fresh = await get('/auth/me');
+    if (mine !== generation) return;
+    me = fresh;
+    if (me.twoFactor.availableForReseller || triesLeft <= 1) {
+      if (me.twoFactor.availableForReseller) {
+        announce(securityStatus, 'Two-factor authentication is now on for your reseller: set up Google Authenticator below.');
+      }
+      renderSecurity();
+      return;
+    }
+  } catch {
+    if (mine !== generation || triesLeft <= 1) return;
+  }
+  setTimeout(() => void untilPolicyArrives(mine, triesLeft - 1), 1000);
+}
+
+byId('request-button').addEventListener('click', async () => {
+  clearError(securityError);
+  try {
+    const ticket = await post('/tickets', {
+      type: 'enable_2fa',
+      subject: 'Please enable two-factor authentication',
+      description: `Requested by ${me.username} from the dashboard's Profile page.`,
+    });
+    byId('request-panel').hidden = true;
+    showRequest(ticket, { moveFocus: true });
+    announce(securityStatus, 'Your request was sent to support.');
+  } catch (error) {
+    showError(securityError, error);
+  }
+});
+
+// --- Set Up Google Authenticator ------------------------------------------------------------
+
+const activateForm = byId('activate-form');
+const setupError = byId('setup-error');
+
+/** Groups of four, as people copy a key; authenticator apps ignore the spaces. */
+const groupKey = (secret) => secret.replace(/(.{4})(?=.)/g, '$1 ');
+
+byId('setup-button').addEventListener('click', async () => {
+  clearError(securityError);
+  try {
+    const setup = await post('/auth/2fa/setup', {});
+    byId('qr-code-holder').replaceChildren(el('img', { id: 'qr-code', class: 'qr', src: setup.qrCodeDataUrl, alt: 'QR code for Google Authenticator' }));
+    byId('manual-key').textContent = groupKey(setup.secret);
+    activateForm.reset();
+    clearError(setupError);
+    showOnly([byId('setup-panel')], panels);
+    byId('setup-passcode').focus();
+  } catch (error) {
+    showError(securityError, error);
+    if (error instanceof ApiError && error.status === 409) void refreshSecurity();
+  }
+});
+
+function closeSetup() {
+  byId('qr-code-holder').replaceChildren();
+  byId('manual-key').textContent = '';
+  activateForm.reset();
+  clearError(setupError);
+}
+
+byId('setup-cancel').addEventListener('click', () => {
+  closeSetup();
+  renderSecurity();
+  byId('setup-button').focus();
+});
+
+activateForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void whileBusy(activateForm, async () => {
+    clearError(setupError);
+    const passcode = byId('setup-passcode');
+    const password = byId('setup-password');
+    try {
+      const answer = await post('/auth/2fa/activate', { passcode: digitsOnly(passcode.value), currentPassword: password.value });
+      closeSetup();
+      me = { ...me, twoFactor: { ...me.twoFactor, enabled: true } };
+      renderSummary();
+      announce(securityStatus, 'Google Authenticator is set up. From your next login, a passcode is asked after your password.');
+      showCodes(answer.recoveryCodes);
+    } catch (error) {
+      showError(setupError, error);
+      const field = error instanceof ApiError && error.code === 'invalid_current_password' ? password : passcode;
+      if (error instanceof ApiError && error.code === 'invalid_passcode') passcode.value = '';
+      if (error instanceof ApiError && error.code === 'invalid_current_password') password.value = '';
+      field.focus();
+    }
+  });
+});
+
+// --- recovery codes, new codes, turning it off -----------------------------------------------
+
+const codes = recoveryCodesPanel({
+  list: byId('codes-list'),
+  status: byId('codes-status'),
+  copyButton: byId('copy-codes'),
+  downloadButton: byId('download-codes'),
+  fileName: () => `pbx-dashboard-recovery-codes-${me?.username ?? 'account'}.txt`,
+  heading: () => `PBX Dashboard recovery codes for ${me?.username ?? 'your account'}`,
+});
+
+function showCodes(recoveryCodes) {
+  codes.show(recoveryCodes);
+  showOnly([byId('codes-panel')], panels);
+  byId('codes-title').focus();
+}
+
+byId('codes-done').addEventListener('click', () => {
+  codes.clear();
+  renderSecurity();
+  byId('security-title').focus();
+});
+
+/** A form on the enabled panel: current password plus a code, then what the answer changes. */
+function codeForm(formId, errorId, send, done) {
+  const form = byId(formId);
+  const alert = byId(errorId);
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void whileBusy(form, async () => {
+      clearError(alert);
+      const [password, code] = form.querySelectorAll('input');
+      try {
+        const answer = await send(password.value, code.value.trim());
+        form.reset();
+        done(answer);
+      } catch (error) {
+        showError(alert, error);
+        const wrongPassword = error instanceof ApiError && error.code === 'invalid_current_password';
+        (wrongPassword ? password : code).value = '';
+        (wrongPassword ? password : code).focus();
+      }
+    });
+  });
+}
+
+codeForm(
+  'new-codes-form',
+  'new-codes-error',
+  (currentPassword, passcode) => post('/auth/2fa/recovery-codes', { currentPassword, passcode: digitsOnly(passcode) }),
+  (answer) => {
+    announce(securityStatus, 'New recovery codes are ready; the old ones no longer work.');
+    showCodes(answer.recoveryCodes);
+  },
+);
+
+codeForm(
+  'disable-form',
+  'disable-error',
+  (currentPassword, code) =>
+    post('/auth/2fa/disable', /^\d{6}$/.test(digitsOnly(code)) ? { currentPassword, passcode: digitsOnly(code) } : { currentPassword, recoveryCode: code }),
+  () => {
+    me = { ...me, twoFactor: { ...me.twoFactor, enabled: false } };
+    announce(securityStatus, 'Two-factor authentication is off for your account.');
+    renderSecurity();
+    byId('security-title').focus();
+  },
+);
+
+// --- start ------------------------------------------------------------------------------------
+
+window.addEventListener('hashchange', () => route({ moveFocus: true }));
+
+startSession({
+  onSignedIn: (signedIn) => {
+    me = signedIn;
+    route({ moveFocus: true });
+  },
+  onSignedOut: () => {
+    me = null;
+    generation++;
+    codes.clear();
+    closeSetup();
+    byId('request-ticket').hidden = true;
+    showOnly([], views);
+  },
+});

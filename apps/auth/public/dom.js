@@ -1,0 +1,64 @@
+// Small DOM helpers. Text always goes in as text, never as HTML, so what people typed (ticket
+// subjects, comments, reasons) stays inert.
+
+export const byId = (id) => {
+  const node = document.getElementById(id);
+  if (!node) throw new Error(`#${id} is missing from the page`);
+  return node;
+};
+
+/** `el('a', { href: '#x', text: 'Open' }, child…)`: attributes, then text or children. */
+export function el(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name === 'text') node.textContent = String(value);
+    else node.setAttribute(name, value === true ? '' : String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(child instanceof Node ? child : String(child));
+  }
+  return node;
+}
+
+export function showOnly(visible, all) {
+  for (const node of all) node.hidden = !visible.includes(node);
+}
+
+/** Puts an error's message in an element with role="alert", which screen readers read out at once. */
+export function showError(alert, error) {
+  alert.textContent = error instanceof Error ? error.message : String(error);
+}
+
+export function clearError(alert) {
+  alert.textContent = '';
+}
+
+/** Says something in a role="status" element (read out politely); empty clears it. */
+export function announce(status, message) {
+  status.textContent = message;
+}
+
+/**
+ * Runs a form's request once at a time: a second submit while the first is on its way is ignored.
+ * The controls stay enabled, so focus never drops to the page while it runs.
+ */
+export async function whileBusy(form, work) {
+  if (form.getAttribute('aria-busy') === 'true') return;
+  form.setAttribute('aria-busy', 'true');
+  try {
+    await work();
+  } finally {
+    form.removeAttribute('aria-busy');
+  }
+}
+
+export function formatTime(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
+}
+
+/** What a person types into a code field: spaces and dashes as they read it off a screen are fine. */
+export const digitsOnly = (value) => value.replace(/[\s-]/g, '');

@@ -1,0 +1,193 @@
+// Sign-in, the account bar and log-out, shared by the dashboard and the desk.
+//   1. Username and Password, then Log in;
+//   2. when the account has Google Authenticator: Passcode (or a recovery code), then Verify;
+//   on a RingOS host, RingOS single sign-on instead (no passcode: RingOS did the second factor).
+
+import { accessToken, ApiError, get, onSessionEnded, post } from './api.js';
+import { announce, byId, clearError, digitsOnly, showError, whileBusy } from './dom.js';
+
+/**
+ * Wires the sign-in forms and the account bar of the page. `onSignedIn(me)` runs with
+ * GET /auth/me each time someone signs in (or the tab still holds a session); `onSignedOut()`
+ * when the session ends, so the page can hide what needs one.
+ */
+export function startSession({ onSignedIn, onSignedOut }) {
+  const section = byId('sign-in');
+  const passwordForm = byId('password-form');
+  const verifyForm = byId('verify-form');
+  const username = byId('username');
+  const password = byId('password');
+  const passwordError = byId('password-error');
+  const passcode = byId('login-passcode');
+  const recoveryCode = byId('login-recovery-code');
+  const verifyError = byId('verify-error');
+  const recoveryToggle = byId('use-recovery-code');
+  const notice = byId('notice');
+  const accountBar = byId('account-bar');
+  let challengeToken = null;
+  let usingRecoveryCode = false;
+
+  const setRecoveryMode = (on) => {
+    usingRecoveryCode = on;
+    byId('passcode-field').hidden = on;
+    byId('recovery-code-field').hidden = !on;
+    recoveryToggle.textContent = on ? 'Use a passcode instead' : 'Use a recovery code instead';
+    passcode.required = !on;
+    recoveryCode.required = on;
+  };
+
+  const showPasswordStep = () => {
+    challengeToken = null;
+    verifyForm.reset();
+    setRecoveryMode(false);
+    clearError(verifyError);
+    verifyForm.hidden = true;
+    passwordForm.hidden = false;
+  };
+
+  const showSignIn = (message = '') => {
+    accountBar.hidden = true;
+    byId('current-username').textContent = '';
+    showPasswordStep();
+    passwordForm.reset();
+    clearError(passwordError);
+    section.hidden = false;
+    announce(notice, message);
+    onSignedOut();
+    username.focus();
+  };
+
+  const enter = async () => {
+    let me;
+    try {
+      me = await get('/auth/me');
+    } catch (error) {
+      // A refused token has already brought the sign-in back (onSessionEnded); anything else is shown.
+      if (!(error instanceof ApiError && error.code === 'unauthorized')) {
+        showSignIn();
+        showError(passwordError, error);
+      }
+      return;
+    }
+    section.hidden = true;
+    announce(notice, '');
+    byId('current-username').textContent = me.username;
+    byId('desk-link').hidden = me.role !== 'agent';
+    accountBar.hidden = false;
+    onSignedIn(me);
+  };
+
+  const signedIn = async (token) => {
+    accessToken.set(token);
+    passwordForm.reset();
+    showPasswordStep();
+    await enter();
+  };
+
+  passwordForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void whileBusy(passwordForm, async () => {
+      clearError(passwordError);
+      announce(notice, '');
+      try {
+        const answer = await post('/auth/login', { username: username.value.trim(), password: password.value });
+        password.value = '';
+        if (answer.status === 'two_factor_required') {
+          challengeToken = answer.challengeToken;
+          passwordForm.hidden = true;
+          verifyForm.hidden = false;
+          passcode.focus();
+          return;
+        }
+        await signedIn(answer.accessToken);
+      } catch (error) {
+        showError(passwordError, error);
+        password.value = '';
+        password.focus();
+      }
+    });
+  });
+
+  verifyForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void whileBusy(verifyForm, async () => {
+      clearError(verifyError);
+      const field = usingRecoveryCode ? recoveryCode : passcode;
+      const body = usingRecoveryCode
+        ? { challengeToken, recoveryCode: recoveryCode.value.trim() }
+        : { challengeToken, passcode: digitsOnly(passcode.value) };
+      try {
+        const answer = await post('/auth/login/verify', body);
+        await signedIn(answer.accessToken);
+      } catch (error) {
+        if (error instanceof ApiError && error.code === 'invalid_challenge') {
+          showPasswordStep();
+          showError(passwordError, error);
+          password.focus();
+          return;
+        }
+        showError(verifyError, error);
+        field.value = '';
+        field.focus();
+      }
+    });
+  });
+
+  recoveryToggle.addEventListener('click', () => {
+    setRecoveryMode(!usingRecoveryCode);
+    clearError(verifyError);
+    (usingRecoveryCode ? recoveryCode : passcode).focus();
+  });
+
+  byId('start-over').addEventListener('click', () => {
+    showPasswordStep();
+    username.focus();
+  });
+
+  byId('logout-button').addEventListener('click', async () => {
+    try {
+      await post('/auth/logout');
+    } catch {
+      // Already over on the server (expired, or logged out in another tab): nothing left to end.
+    }
+    accessToken.clear();
+    // The next person to log in on this tab starts at the beginning, not on the last view.
+    history.replaceState(null, '', window.location.pathname);
+    showSignIn('You have logged out.');
+  });
+
+  onSessionEnded(() => showSignIn('Your session has ended. Please log in again.'));
+
+  void offerSingleSignOn(signedIn);
+
+  if (accessToken.get()) void enter();
+  else showSignIn();
+}
+
+/**
+ * RingOS hands its signed assertion to the dashboard in the address's fragment
+ * (`/#assertion=…`), which browsers never send to a server; the page exchanges it for a session.
+ */
+async function offerSingleSignOn(signedIn) {
+  const ssoSection = byId('sso');
+  const ssoError = byId('sso-error');
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  const assertion = fragment.get('assertion');
+  if (assertion) {
+    history.replaceState(null, '', window.location.pathname + window.location.search);
+  }
+  try {
+    const options = await get('/auth/login-options');
+    ssoSection.hidden = !options.sso;
+  } catch {
+    // Without the options the password form still works; SSO stays hidden.
+  }
+  if (!assertion) return;
+  ssoSection.hidden = false;
+  try {
+    const answer = await post('/auth/sso/ringos', { assertion });
+    await signedIn(answer.accessToken);
+  } catch (error) {
+    showError(ssoError, error);
+  }
+}

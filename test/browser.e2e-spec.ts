@@ -1,0 +1,432 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { connect, takeServerErrors, type CreatedUser, type Gateway } from './support/api';
+import { compactJws, rs256 } from './support/jwt';
+import { readQrCode } from './support/qr';
+import { startStack, type Stack } from './support/stack';
+import { Authenticator, awayFromStepEdge, passcodeForStep, stepAt, wrongPasscode } from './support/totp';
+
+/**
+ * The support article's story in a real browser (Debian's chromium driven by playwright-core):
+ * a reseller user requests 2FA on the Profile page, an agent approves it on /desk and watches it
+ * resolve, the user sets up Google Authenticator from the QR code on screen, gets a wrong
+ * passcode's advice, saves, keeps the recovery codes, and logs in again with a passcode. Then the
+ * rest of the pages: Reject, RingOS sign-on, new recovery codes, a recovery-code login, turning
+ * 2FA off, and a phone's 375 px width. Everything is found the way people and screen readers find
+ * it, by label and role; a screenshot of each step goes to test-artifacts/screenshots/.
+ */
+
+const ROOT = resolve(__dirname, '..');
+/** Debian's chromium (`.ci/run` installs it); CHROMIUM_PATH for another place. */
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SCREENSHOTS = join(ROOT, 'test-artifacts', 'screenshots');
+/** The policy the pages are written for, forced on them here whatever the gateway sends. */
+const STRICT_CSP = "default-src 'self'; img-src 'self' data:";
+const RINGOS_HOST = 'ringos.example.net';
+const ISSUER = 'https://idp.ringos.example';
+const AUDIENCE = 'pbx-dashboard-browser';
+
+describe('the dashboard and the desk in a real browser', () => {
+  const idp = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let stack: Stack;
+  let gw: Gateway;
+  let browser: Browser;
+  let user: CreatedUser;
+  let resellerId: string;
+  let userPage: Page;
+  let deskPage: Page;
+  let ticketSubject: string;
+  let authenticator: Authenticator;
+  let firstCodes: string[];
+  let newCodes: string[];
+  /** Whatever a page did that it must not: a CSP violation, a script error, a request elsewhere. */
+  const problems: string[] = [];
+  let shots = 0;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(`No browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`);
+    }
+    rmSync(SCREENSHOTS, { recursive: true, force: true });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    stack = await startStack({
+      serviceEnv: {
+        auth: {
+          RINGOS_HOSTS: RINGOS_HOST,
+          RINGOS_SSO_PUBLIC_KEY: idp.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+          RINGOS_SSO_ISSUER: ISSUER,
+          RINGOS_SSO_AUDIENCE: AUDIENCE,
+        },
+      },
+    });
+    gw = await connect(stack);
+    resellerId = (await gw.factory.reseller({ name: 'Acme Telecom' })).id;
+    user = await gw.factory.user({ resellerId, username: `alice-${resellerId.slice(-8)}` });
+    // Playwright starts chromium with a fresh, temporary user-data-dir and deletes it on close.
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-quic',
+        '--no-first-run',
+        `--host-resolver-rules=MAP ${RINGOS_HOST} 127.0.0.1`,
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  afterEach(() => {
+    expect(takeServerErrors()).toEqual([]);
+    expect(problems.splice(0)).toEqual([]);
+  });
+
+  /** A browser context (its own cookies and sessionStorage) whose pages report what they must not do. */
+  async function newContext(options: { width?: number; height?: number } = {}): Promise<BrowserContext> {
+    const context = await browser.newContext({
+      viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+      acceptDownloads: true,
+    });
+    // Pages from the gateway's own address get the strict policy. (Not those on the RingOS name: a
+    // page fulfilled here loses its loopback address, and chromium then refuses its scripts.)
+    await context.route(`${stack.authUrl}/**`, async (route) => {
+      if (route.request().resourceType() !== 'document') return route.continue();
+      const response = await route.fetch();
+      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': STRICT_CSP } });
+    });
+    context.on('page', watch);
+    return context;
+  }
+
+  function watch(page: Page): void {
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
+    page.on('request', (request) => {
+      const url = new URL(request.url());
+      if (url.protocol === 'data:' || url.protocol === 'blob:') return;
+      const allowed = [new URL(stack.authUrl).host, `${RINGOS_HOST}:${new URL(stack.authUrl).port}`];
+      if (!allowed.includes(url.host)) problems.push(`request outside the gateway: ${request.url()}`);
+    });
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(SCREENSHOTS, `${String(++shots).padStart(2, '0')}-${name}.png`), fullPage: true });
+  }
+
+  // Browser-side checks are strings: the tests compile without the DOM library.
+  const isFocused = (locator: Locator) => locator.evaluate((node) => node === node.ownerDocument.activeElement);
+  const qrLoaded = (page: Page) => page.waitForFunction("document.getElementById('qr-code').complete");
+  const fitsWidth = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
+  const setupForm = (page: Page) => page.getByRole('form', { name: 'Set Up Google Authenticator' });
+  const profileLink = (page: Page) => page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Profile' });
+  const alertIn = (scope: Page | Locator) => scope.getByRole('alert');
+  const security = (page: Page) => page.getByRole('region', { name: 'Change Account Security' });
+
+  async function logIn(page: Page, username: string, password: string): Promise<void> {
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password', { exact: true }).fill(password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+  }
+
+  it('signs a reseller user in at / with Username, Password and Log in', async () => {
+    userPage = await (await newContext()).newPage();
+    await userPage.goto(stack.authUrl);
+    expect(await userPage.title()).toBe('PBX Dashboard');
+    expect(await isFocused(userPage.getByLabel('Username'))).toBe(true);
+
+    await logIn(userPage, user.username, 'not-the-password');
+    await alertIn(userPage).filter({ hasText: 'username or password is incorrect' }).waitFor();
+
+    await logIn(userPage, user.username, user.password);
+    await userPage.getByRole('heading', { name: `Welcome, ${user.username}` }).waitFor();
+    const account = userPage.getByRole('navigation', { name: 'Account' });
+    expect(await account.getByText(user.username).isVisible()).toBe(true);
+    expect(await account.getByRole('link', { name: 'Profile' }).isVisible()).toBe(true);
+    expect(await account.getByRole('button', { name: 'Log out' }).isVisible()).toBe(true);
+    expect(await userPage.evaluate<string[]>('Object.keys(sessionStorage)')).toEqual(['pbx2fa.accessToken']);
+    await shot(userPage, 'signed-in');
+  });
+
+  it('requests two-factor authentication on the Profile page and shows the ticket and its status', async () => {
+    await profileLink(userPage).click();
+    await security(userPage).getByRole('heading', { name: 'Change Account Security' }).waitFor();
+    await userPage.getByRole('button', { name: 'Request Two-Factor Authentication' }).click();
+
+    const request = userPage.getByRole('heading', { name: 'Your request' });
+    await request.waitFor();
+    expect(await isFocused(request)).toBe(true);
+    await security(userPage).getByRole('status').filter({ hasText: /^open$/ }).waitFor();
+    ticketSubject = (await userPage.locator('#request-ticket-subject').textContent()) ?? '';
+    expect(ticketSubject).toBe('Please enable two-factor authentication');
+    expect(await userPage.getByRole('button', { name: 'Request Two-Factor Authentication' }).isVisible()).toBe(false);
+    await shot(userPage, 'profile-2fa-requested');
+  });
+
+  it('lets the agent find the ticket on /desk, approve it, and see it resolve without reloading', async () => {
+    deskPage = await (await newContext()).newPage();
+    await deskPage.goto(`${stack.authUrl}/desk`);
+    // The keyboard alone: the page starts in Username, Tab moves to Password, Enter logs in.
+    await deskPage.getByLabel('Username').waitFor();
+    expect(await isFocused(deskPage.getByLabel('Username'))).toBe(true);
+    await deskPage.keyboard.type(stack.agent.username);
+    await deskPage.keyboard.press('Tab');
+    await deskPage.keyboard.type(stack.agent.password);
+    await deskPage.keyboard.press('Enter');
+
+    await deskPage.getByRole('heading', { name: 'Ticket queue' }).waitFor();
+    await deskPage.getByLabel('Type').selectOption('enable_2fa');
+    expect(await deskPage.getByLabel('Status').inputValue()).toBe('open');
+    const row = deskPage.getByRole('row').filter({ hasText: resellerId });
+    await row.waitFor();
+    const cells = await row.getByRole('cell').allTextContents();
+    expect(cells.slice(0, 4)).toEqual([ticketSubject, resellerId, 'Enable 2FA', 'open']);
+    await shot(deskPage, 'desk-queue');
+
+    await row.getByRole('link', { name: ticketSubject }).click();
+    const ticket = deskPage.getByRole('region', { name: ticketSubject, exact: true });
+    await ticket.getByRole('heading', { name: 'History' }).waitFor();
+    await ticket.getByRole('listitem').filter({ hasText: user.username }).first().waitFor();
+    await ticket.getByLabel('Comment', { exact: true }).fill('Checked with the reseller by phone; approving.');
+    await ticket.getByRole('button', { name: 'Add Comment' }).click();
+    await ticket.getByText('Checked with the reseller by phone; approving.').waitFor();
+    expect(await ticket.getByRole('button', { name: 'Reject' }).isVisible()).toBe(true);
+    expect(await ticket.getByLabel('Reason').isVisible()).toBe(true);
+    await shot(deskPage, 'desk-ticket');
+
+    // Nothing below may reload the page: a mark left in it now must still be there at the end.
+    const navigations: string[] = [];
+    deskPage.on('framenavigated', (frame) => {
+      if (frame === deskPage.mainFrame()) navigations.push(frame.url());
+    });
+    await deskPage.evaluate('window.stillTheSamePage = true');
+    await ticket.getByRole('button', { name: 'Approve' }).click();
+    await ticket.getByRole('status').filter({ hasText: /^resolved$/ }).waitFor({ timeout: 20_000 });
+    expect(await deskPage.evaluate<boolean>('window.stillTheSamePage')).toBe(true);
+    expect(navigations).toEqual([]);
+    await ticket.getByRole('listitem').filter({ hasText: 'approved → resolved' }).waitFor();
+    expect(await ticket.getByRole('button', { name: 'Approve' }).isVisible()).toBe(false);
+    expect(await row.getByRole('cell').nth(3).textContent()).toBe('resolved');
+    await shot(deskPage, 'desk-resolved');
+  });
+
+  it("updates the user's Profile page by itself: the request is resolved and setup is offered", async () => {
+    await security(userPage).getByRole('status').filter({ hasText: /^resolved$/ }).waitFor({ timeout: 20_000 });
+    await userPage.getByRole('button', { name: 'Set Up Google Authenticator' }).waitFor({ timeout: 20_000 });
+    await shot(userPage, 'profile-2fa-available');
+  });
+
+  it('lets the agent reject a ticket with a reason, which the ticket then shows', async () => {
+    const userClient = gw.anon.as(await gw.login(user.username, user.password));
+    const opened = await userClient.post('/tickets', { type: 'general', subject: 'Please call us back' });
+    expect(opened.status).toBe(201);
+    await deskPage.goto(`${stack.authUrl}/desk#ticket=${opened.body.id}`);
+    const ticket = deskPage.getByRole('region', { name: 'Please call us back', exact: true });
+    await ticket.getByRole('status').filter({ hasText: /^open$/ }).waitFor();
+    await ticket.getByRole('button', { name: 'Reject' }).click();
+    // An empty reason is refused by the browser before anything is sent.
+    expect(await ticket.getByRole('status').textContent()).toBe('open');
+    await ticket.getByLabel('Reason').fill('Phone support is not part of your plan.');
+    await ticket.getByRole('button', { name: 'Reject' }).click();
+    await ticket.getByRole('status').filter({ hasText: /^rejected$/ }).waitFor();
+    await ticket.getByText('Phone support is not part of your plan.').first().waitFor();
+    expect(await ticket.getByRole('button', { name: 'Approve' }).isVisible()).toBe(false);
+    expect((await userClient.get(`/tickets/${opened.body.id}`)).body).toMatchObject({ status: 'rejected', resolution: 'Phone support is not part of your plan.' });
+  });
+
+  let secret: string;
+
+  it('sets up Google Authenticator from the QR code on screen and the key for manual entry', async () => {
+    await userPage.getByRole('button', { name: 'Set Up Google Authenticator' }).click();
+    const qr = userPage.getByRole('img', { name: 'QR code for Google Authenticator' });
+    await qr.waitFor();
+    await qrLoaded(userPage);
+    expect(await isFocused(userPage.getByRole('textbox', { name: 'Passcode', exact: true }))).toBe(true);
+
+    // What a phone's camera sees: the pixels on screen, not the image's source.
+    const pixels = await qr.screenshot();
+    const scanned = readQrCode(`data:image/png;base64,${pixels.toString('base64')}`);
+    expect(scanned).toMatch(/^otpauth:\/\/totp\//);
+    const url = new URL(scanned!);
+    expect(decodeURIComponent(url.pathname)).toBe(`/PBX Dashboard:${user.username}`);
+    expect(url.searchParams.get('issuer')).toBe('PBX Dashboard');
+    secret = url.searchParams.get('secret')!;
+    expect(secret).toMatch(/^[A-Z2-7]{32,}$/);
+
+    const manualKey = await security(userPage).getByRole('listitem').filter({ hasText: 'Enter a setup key' }).locator('code').textContent();
+    expect(manualKey?.replace(/\s/g, '')).toBe(secret);
+    await shot(userPage, 'setup-google-authenticator');
+  });
+
+  it("shows the article's advice for a wrong current password and a wrong passcode", async () => {
+    const passcode = userPage.getByRole('textbox', { name: 'Passcode', exact: true });
+    const currentPassword = setupForm(userPage).getByLabel('Current Password');
+    const save = userPage.getByRole('button', { name: 'Save' });
+
+    await passcode.fill(passcodeForStep(secret, stepAt()));
+    await currentPassword.fill('not-my-password');
+    await save.click();
+    await alertIn(security(userPage)).filter({ hasText: 'current password is not correct' }).waitFor();
+    expect(await isFocused(currentPassword)).toBe(true);
+
+    await passcode.fill(wrongPasscode(secret));
+    await currentPassword.fill(user.password);
+    await save.click();
+    const advice = alertIn(security(userPage)).filter({ hasText: '30 seconds' });
+    await advice.waitFor();
+    expect(await advice.textContent()).toContain('enter the one it shows now');
+    expect(await isFocused(passcode)).toBe(true);
+    expect(await passcode.inputValue()).toBe('');
+    await shot(userPage, 'wrong-passcode');
+  });
+
+  it('saves with the right passcode and shows the ten recovery codes once, with Copy and Download', async () => {
+    await awayFromStepEdge();
+    const step = stepAt();
+    await userPage.getByRole('textbox', { name: 'Passcode', exact: true }).fill(passcodeForStep(secret, step));
+    await setupForm(userPage).getByLabel('Current Password').fill(user.password);
+    await userPage.getByRole('button', { name: 'Save' }).click();
+    authenticator = new Authenticator(secret, step);
+
+    const heading = userPage.getByRole('heading', { name: 'Save your recovery codes' });
+    await heading.waitFor();
+    expect(await isFocused(heading)).toBe(true);
+    firstCodes = await userPage.locator('#codes-list li').allTextContents();
+    expect(firstCodes).toHaveLength(10);
+    expect(new Set(firstCodes).size).toBe(10);
+    await shot(userPage, 'recovery-codes');
+
+    const [download] = await Promise.all([userPage.waitForEvent('download'), userPage.getByRole('button', { name: 'Download' }).click()]);
+    expect(download.suggestedFilename()).toBe(`pbx-dashboard-recovery-codes-${user.username}.txt`);
+    const text = readFileSync(await download.path(), 'utf8');
+    for (const code of firstCodes) expect(text).toContain(code);
+
+    await userPage.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.authUrl });
+    await userPage.getByRole('button', { name: 'Copy' }).click();
+    await userPage.getByRole('status').filter({ hasText: 'Copied the 10 codes' }).waitFor();
+    const copied = await userPage.evaluate<string>('navigator.clipboard.readText()');
+    for (const code of firstCodes) expect(copied).toContain(code);
+
+    await userPage.getByRole('button', { name: 'Done' }).click();
+    await security(userPage).getByText('Two-factor authentication is on: Google Authenticator is set up').waitFor();
+    expect(await userPage.locator('#codes-list li').count()).toBe(0);
+    expect(await userPage.getByRole('form', { name: 'New Recovery Codes' }).isVisible()).toBe(true);
+    expect(await userPage.getByRole('form', { name: 'Turn Off Two-Factor Authentication' }).isVisible()).toBe(true);
+  });
+
+  it('logs out, then logs in with the password and a passcode', async () => {
+    await userPage.getByRole('button', { name: 'Log out' }).click();
+    await userPage.getByRole('status').filter({ hasText: 'You have logged out.' }).waitFor();
+    expect(await isFocused(userPage.getByLabel('Username'))).toBe(true);
+    expect(await userPage.evaluate<number>('sessionStorage.length')).toBe(0);
+
+    await logIn(userPage, user.username, user.password);
+    const passcode = userPage.getByRole('textbox', { name: 'Passcode', exact: true });
+    await passcode.waitFor();
+    expect(await isFocused(passcode)).toBe(true);
+    await shot(userPage, 'passcode-asked');
+
+    await passcode.fill(await authenticator.freshPasscode());
+    await userPage.getByRole('button', { name: 'Verify' }).click();
+    await userPage.getByRole('heading', { name: `Welcome, ${user.username}` }).waitFor();
+    await shot(userPage, 'signed-in-with-passcode');
+  });
+
+  it('signs in through RingOS single sign-on on a RingOS host, without a passcode', async () => {
+    const context = await newContext();
+    const ringos = `http://${RINGOS_HOST}:${new URL(stack.authUrl).port}`;
+    const page = await context.newPage();
+    await page.goto(ringos);
+    await page.getByRole('heading', { name: 'RingOS single sign-on' }).waitFor();
+    expect(await page.getByLabel('Username').isVisible()).toBe(true);
+
+    const now = Math.floor(Date.now() / 1000);
+    const claims = { sub: user.username, iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 120, jti: randomUUID() };
+    const assertion = compactJws({ alg: 'RS256', typ: 'JWT' }, claims, rs256(idp.privateKey));
+    const sso = await context.newPage();
+    await sso.goto(`${ringos}/#assertion=${assertion}`);
+    await sso.getByRole('heading', { name: `Welcome, ${user.username}` }).waitFor();
+    expect(sso.url()).toBe(`${ringos}/`);
+    await shot(sso, 'ringos-single-sign-on');
+    await context.close();
+  });
+
+  it('gives new recovery codes for the current password and a passcode; the old ones stop working', async () => {
+    await profileLink(userPage).click();
+    const form = userPage.getByRole('form', { name: 'New Recovery Codes' });
+    await form.waitFor();
+    await form.getByLabel('Current Password').fill(user.password);
+    await form.getByLabel('Passcode').fill(await authenticator.freshPasscode());
+    await form.getByRole('button', { name: 'Get New Recovery Codes' }).click();
+    await userPage.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    newCodes = await userPage.locator('#codes-list li').allTextContents();
+    expect(newCodes).toHaveLength(10);
+    expect(newCodes.filter((code) => firstCodes.includes(code))).toEqual([]);
+    await userPage.getByRole('button', { name: 'Done' }).click();
+  });
+
+  it('logs in with a recovery code instead of a passcode', async () => {
+    await userPage.getByRole('button', { name: 'Log out' }).click();
+    await logIn(userPage, user.username, user.password);
+    await userPage.getByRole('button', { name: 'Use a recovery code instead' }).click();
+    const field = userPage.getByRole('textbox', { name: 'Recovery code' });
+    expect(await isFocused(field)).toBe(true);
+
+    await field.fill(firstCodes[0]);
+    await userPage.getByRole('button', { name: 'Verify' }).click();
+    await alertIn(userPage).filter({ hasText: 'recovery code is not valid' }).waitFor();
+    await field.fill(newCodes[0]);
+    await userPage.getByRole('button', { name: 'Verify' }).click();
+    await userPage.getByRole('heading', { name: `Welcome, ${user.username}` }).waitFor();
+  });
+
+  it('turns two-factor authentication off with the current password and a recovery code', async () => {
+    await profileLink(userPage).click();
+    const form = userPage.getByRole('form', { name: 'Turn Off Two-Factor Authentication' });
+    await form.getByLabel('Current Password').fill(user.password);
+    await form.getByLabel('Passcode or recovery code').fill(newCodes[1]);
+    await form.getByRole('button', { name: 'Turn Off Two-Factor Authentication' }).click();
+    await userPage.getByText('Two-factor authentication is off for your account.').first().waitFor();
+    await userPage.getByRole('button', { name: 'Set Up Google Authenticator' }).waitFor();
+    const me = await gw.anon.post('/auth/login', { username: user.username, password: user.password });
+    expect(me.body.status).toBe('authenticated');
+  });
+
+  it('fits a 375 px wide phone: the security page and the desk scroll only downwards', async () => {
+    const phone = await newContext({ width: 375, height: 812 });
+    const other = await gw.factory.user({ resellerId });
+    const page = await phone.newPage();
+    await page.goto(stack.authUrl);
+    await logIn(page, other.username, other.password);
+    await page.getByRole('heading', { name: `Welcome, ${other.username}` }).waitFor();
+    await profileLink(page).click();
+    await page.getByRole('button', { name: 'Set Up Google Authenticator' }).click();
+    const qr = page.getByRole('img', { name: 'QR code for Google Authenticator' });
+    await qr.waitFor();
+    await qrLoaded(page);
+    expect(await fitsWidth(page)).toBe(true);
+    // Still scannable at that size.
+    expect(readQrCode(`data:image/png;base64,${(await qr.screenshot()).toString('base64')}`)).toContain(`otpauth://totp/`);
+    await shot(page, 'security-page-375px');
+
+    const desk = await phone.newPage();
+    await desk.goto(`${stack.authUrl}/desk`);
+    await logIn(desk, stack.agent.username, stack.agent.password);
+    await desk.getByLabel('Status').selectOption('');
+    await desk.getByRole('row').filter({ hasText: resellerId }).first().waitFor();
+    expect(await fitsWidth(desk)).toBe(true);
+    await shot(desk, 'desk-375px');
+    await phone.close();
+  });
+});
