@@ -247,8 +247,8 @@ describe('hostile input and trespass', () => {
       }
       const ratio = unknown / wrong;
       console.log(`timing: unknown user median ${(unknown / 3).toFixed(1)} ms, wrong password ${(wrong / 3).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`);
-      expect(ratio).toBeGreaterThan(0.8);
-      expect(ratio).toBeLessThan(1.25);
+      expect(ratio).toBeGreaterThan(0.7);
+      expect(ratio).toBeLessThan(1.4);
     });
   });
 });

@@ -18,8 +18,10 @@ const STOP_GRACE_MS = 10_000;
 const LOG_TAIL_LINES = 40;
 
 export interface StackOptions {
-  /** Which services to start; all three by default. */
+  /** Which services to start; all three by default. Others can be started later with `start`. */
   services?: readonly ServiceName[];
+  /** How many copies of a service run, each on its own port, against one database and vhost; 1 by default. */
+  replicas?: Partial<Record<ServiceName, number>>;
   /** Names the log folder; defaults to the test file's name. */
   name?: string;
   /** Extra environment for every service started (applied after the defaults). */
@@ -28,11 +30,22 @@ export interface StackOptions {
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 }
 
+export type Signal = 'SIGKILL' | 'SIGTERM';
+
+export interface StartOptions {
+  /** Which copy; all of them when omitted. */
+  replica?: number;
+  /** `healthy` (default): until /health answers 200; `listening`: until it answers at all (e.g. 503 while the broker is away). */
+  until?: 'healthy' | 'listening';
+}
+
 export interface Stack {
-  /** The three base URLs are undefined for a service that was not started (see `services`). */
-  authUrl: string;
-  ticketsUrl: string;
-  resellerSettingsUrl: string;
+  /** The first copy's base URL; undefined for a service that was not started yet (see `services`). */
+  readonly authUrl: string;
+  readonly ticketsUrl: string;
+  readonly resellerSettingsUrl: string;
+  /** Every copy's base URL, in replica order; empty for a service not started yet. */
+  urls(service: ServiceName): string[];
   databaseUrl: string;
   vhost: string;
   rabbitmqUrl: string;
@@ -40,19 +53,34 @@ export interface Stack {
   agent: { username: string; password: string };
   logDir: string;
   services: readonly ServiceName[];
-  /** Everything the service wrote to stdout and stderr so far. */
-  logs(service: ServiceName): string;
+  /** Everything the service (one copy, or all of them) wrote to stdout and stderr so far. */
+  logs(service: ServiceName, replica?: number): string;
   /**
    * Stops one service (SIGTERM, SIGKILL after 10 s) and starts it again on the same port with the
    * same environment, database and vhost; resolves once its /health answers 200 again.
+   * Every copy, one after the other, unless `replica` names one.
    */
-  restart(service: ServiceName): Promise<void>;
+  restart(service: ServiceName, replica?: number): Promise<void>;
+  /** Sends the signal to one copy (SIGKILL by default: no shutdown hooks run) and resolves once it has exited. */
+  kill(service: ServiceName, replica?: number, signal?: Signal): Promise<void>;
+  /**
+   * Starts a service that is not running — stopped, killed, or never started — on its port (chosen
+   * now if it never ran), with the stack's environment.
+   */
+  start(service: ServiceName, options?: StartOptions): Promise<void>;
+  /** SIGTERM (SIGKILL after 10 s) to one copy or all; the service can be started again. */
+  stopService(service: ServiceName, replica?: number): Promise<void>;
+  /** Whether every copy (or the one named) is still running; false once one has exited on its own or been stopped. */
+  isRunning(service: ServiceName, replica?: number): boolean;
   /** SIGTERM (SIGKILL after 10 s), then drops the database and deletes the vhost. Safe to call twice. */
   stop(): Promise<void>;
 }
 
 interface RunningService {
   name: ServiceName;
+  replica: number;
+  /** The log file's name: `auth.log`, or `auth-2.log` for a second copy. */
+  label: string;
   url: string;
   env: Record<string, string>;
   output: string[];
@@ -132,7 +160,7 @@ function tail(service: RunningService): string {
 
 class HealthRefused extends Error {}
 
-async function waitForHealth(service: RunningService, logFile: string): Promise<void> {
+async function waitForHealth(service: RunningService, logFile: string, until: 'healthy' | 'listening' = 'healthy'): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
@@ -144,7 +172,7 @@ async function waitForHealth(service: RunningService, logFile: string): Promise<
     }
     try {
       const response = await fetch(`${service.url}/health`, { signal: AbortSignal.timeout(3000) });
-      if (response.status === 200) return;
+      if (response.status === 200 || (until === 'listening' && response.status === 503)) return;
       last = `HTTP ${response.status} ${(await response.text()).slice(0, 500)}`;
       // Nest listens only once started: a 4xx is the route refusing, not a service still warming up.
       if (response.status >= 400 && response.status < 500) {
@@ -162,19 +190,27 @@ async function waitForHealth(service: RunningService, logFile: string): Promise<
   );
 }
 
-function openService(name: ServiceName, port: number, env: Record<string, string>, logDir: string): RunningService {
-  const service: RunningService = {
+function openService(name: ServiceName, replica: number, port: number, env: Record<string, string>, logDir: string): RunningService {
+  const label = replica === 0 ? name : `${name}-${replica + 1}`;
+  return {
     name,
+    replica,
+    label,
     url: `http://127.0.0.1:${port}`,
     env,
     output: [],
-    file: createWriteStream(join(logDir, `${name}.log`), { flags: 'a' }),
+    file: createWriteStream(join(logDir, `${label}.log`), { flags: 'a' }),
     child: null,
     exited: Promise.resolve(),
-    exitInfo: null,
+    exitInfo: { code: null, signal: null },
   };
-  spawnProcess(service);
-  return service;
+}
+
+const isRunning = (service: RunningService) => service.child !== null && service.exitInfo === null;
+
+function note(service: RunningService, line: string): void {
+  service.output.push(`[harness] ${line}\n`);
+  service.file.write(`[harness] ${line}\n`);
 }
 
 function spawnProcess(service: RunningService): void {
@@ -197,17 +233,24 @@ function spawnProcess(service: RunningService): void {
     stream.setEncoding('utf8');
     stream.on('data', capture);
   }
-  child.on('error', (error) => capture(`[harness] could not start ${service.name}: ${error.message}\n`));
+  child.on('error', (error) => capture(`[harness] could not start ${service.label}: ${error.message}\n`));
+}
+
+async function kill(service: RunningService, signal: Signal): Promise<void> {
+  if (!isRunning(service)) return;
+  note(service, `sending ${signal} to ${service.label}`);
+  service.child!.kill(signal);
+  await service.exited;
 }
 
 /** SIGTERM, then SIGKILL if the process is still there after the grace period. */
 async function terminate(service: RunningService): Promise<void> {
   const child = service.child;
-  if (!child || service.exitInfo) return;
+  if (!child || !isRunning(service)) return;
   child.kill('SIGTERM');
   const timer = setTimeout(() => {
     if (service.exitInfo) return;
-    service.output.push(`[harness] ${service.name} ignored SIGTERM for ${STOP_GRACE_MS / 1000} s; sending SIGKILL\n`);
+    service.output.push(`[harness] ${service.label} ignored SIGTERM for ${STOP_GRACE_MS / 1000} s; sending SIGKILL\n`);
     child.kill('SIGKILL');
   }, STOP_GRACE_MS);
   await service.exited;
@@ -220,7 +263,7 @@ async function terminate(service: RunningService): Promise<void> {
  */
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const services = options.services ?? SERVICES;
-  checkBuilt(services);
+  checkBuilt(SERVICES);
   installExitHook();
 
   const id = randomBytes(5).toString('hex');
@@ -233,14 +276,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   mkdirSync(logDir, { recursive: true });
 
   const agent = { username: BOOTSTRAP_AGENT_USERNAME, password: `Agent-${randomBytes(12).toString('base64url')}-9x!` };
-  const started = new Map<ServiceName, RunningService>();
+  /** Every copy of every service that was ever started, in replica order. */
+  const started = new Map<ServiceName, RunningService[]>();
+  const copiesOf = (service: ServiceName) => started.get(service) ?? [];
   let vhostCreated = false;
   let stopping: Promise<void> | null = null;
 
   const stop = () =>
     (stopping ??= (async () => {
       await Promise.all(
-        [...started.values()].map(async (service) => {
+        [...started.values()].flat().map(async (service) => {
           await terminate(service);
           await new Promise<void>((done) => service.file.end(done));
         }),
@@ -253,40 +298,62 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (problems.length) throw new Error(`The stack ${stackName} was not cleaned up: ${problems.join('; ')}`);
     })());
 
+  const base: Record<string, string> = {
+    // A clean environment: nothing from the developer's shell leaks into the services.
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? ROOT,
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    RABBITMQ_URL: rabbitmqUrl,
+    LOG_LEVEL: 'warn',
+    // Plain text in the log files.
+    NO_COLOR: '1',
+  };
+  // Every copy of the gateway shares its secrets, so a token signed by one is honoured by the other.
+  const authEnv: Record<string, string> = {
+    BOOTSTRAP_AGENT_USERNAME: agent.username,
+    BOOTSTRAP_AGENT_PASSWORD: agent.password,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
+
+  /** The copies of a service, each given its port and environment the first time it is asked for. */
+  const configure = async (name: ServiceName): Promise<RunningService[]> => {
+    if (started.has(name)) return copiesOf(name);
+    const copies: RunningService[] = [];
+    for (let replica = 0; replica < (options.replicas?.[name] ?? 1); replica++) {
+      const port = await freePort();
+      const env = { ...base, PORT: String(port), ...(name === 'auth' ? authEnv : {}), ...options.env, ...options.serviceEnv?.[name] };
+      copies.push(openService(name, replica, port, env, logDir));
+    }
+    started.set(name, copies);
+    return copies;
+  };
+
+  const pick = (name: ServiceName, replica?: number): RunningService[] => {
+    const copies = copiesOf(name);
+    if (copies.length === 0) throw new Error(`${name} was not started in this stack (services: ${services.join(', ')})`);
+    if (replica === undefined) return copies;
+    if (!copies[replica]) throw new Error(`${name} has no replica ${replica} (it runs ${copies.length})`);
+    return [copies[replica]];
+  };
+
+  const launch = async (copies: RunningService[], until: 'healthy' | 'listening' = 'healthy') => {
+    for (const service of copies) {
+      if (isRunning(service)) throw new Error(`${service.label} is already running`);
+      if (service.child) note(service, `starting ${service.label} again`);
+      spawnProcess(service);
+    }
+    await Promise.all(copies.map((service) => waitForHealth(service, join(logDir, `${service.label}.log`), until)));
+  };
+
   try {
     await rabbitmqctl('add_vhost', vhost);
     vhostCreated = true;
     await rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
-
-    const base: Record<string, string> = {
-      // A clean environment: nothing from the developer's shell leaks into the services.
-      PATH: process.env.PATH ?? '/usr/bin:/bin',
-      HOME: process.env.HOME ?? ROOT,
-      NODE_ENV: 'test',
-      DATABASE_URL: databaseUrl,
-      RABBITMQ_URL: rabbitmqUrl,
-      LOG_LEVEL: 'warn',
-      // Plain text in the log files.
-      NO_COLOR: '1',
-    };
-    const authEnv: Record<string, string> = {
-      BOOTSTRAP_AGENT_USERNAME: agent.username,
-      BOOTSTRAP_AGENT_PASSWORD: agent.password,
-      JWT_SECRET: randomBytes(32).toString('hex'),
-      TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
-    };
-    for (const service of services) {
-      const port = await freePort();
-      const env = {
-        ...base,
-        PORT: String(port),
-        ...(service === 'auth' ? authEnv : {}),
-        ...options.env,
-        ...options.serviceEnv?.[service],
-      };
-      started.set(service, openService(service, port, env, logDir));
-    }
-    await Promise.all([...started.values()].map((service) => waitForHealth(service, join(logDir, `${service.name}.log`))));
+    const copies: RunningService[] = [];
+    for (const service of services) copies.push(...(await configure(service)));
+    await launch(copies);
   } catch (error) {
     await stop().catch((cleanup: Error) => {
       (error as Error).message += `\n(and cleaning up failed: ${cleanup.message})`;
@@ -294,29 +361,54 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     throw error;
   }
 
-  const urlOf = (service: ServiceName) => started.get(service)?.url as string;
-  const restart = async (name: ServiceName) => {
-    const service = started.get(name);
-    if (!service) throw new Error(`${name} was not started in this stack (services: ${services.join(', ')})`);
+  const guard = () => {
     if (stopping) throw new Error(`the stack ${stackName} is stopping`);
-    await terminate(service);
-    service.output.push(`[harness] restarting ${name}\n`);
-    service.file.write(`[harness] restarting ${name}\n`);
-    spawnProcess(service);
-    await waitForHealth(service, join(logDir, `${name}.log`));
   };
+  const urlOf = (service: ServiceName) => copiesOf(service)[0]?.url as string;
   return {
-    authUrl: urlOf('auth'),
-    ticketsUrl: urlOf('tickets'),
-    resellerSettingsUrl: urlOf('reseller-settings'),
+    get authUrl() {
+      return urlOf('auth');
+    },
+    get ticketsUrl() {
+      return urlOf('tickets');
+    },
+    get resellerSettingsUrl() {
+      return urlOf('reseller-settings');
+    },
+    urls: (service) => copiesOf(service).map((copy) => copy.url),
     databaseUrl,
     vhost,
     rabbitmqUrl,
     agent,
     logDir,
     services,
-    logs: (service) => started.get(service)?.output.join('') ?? '',
-    restart,
+    logs: (service, replica) =>
+      copiesOf(service)
+        .filter((copy) => replica === undefined || copy.replica === replica)
+        .map((copy) => copy.output.join(''))
+        .join(''),
+    restart: async (name, replica) => {
+      const copies = pick(name, replica);
+      guard();
+      for (const service of copies) {
+        await terminate(service);
+        note(service, `restarting ${service.label}`);
+        spawnProcess(service);
+        await waitForHealth(service, join(logDir, `${service.label}.log`));
+      }
+    },
+    kill: async (name, replica = 0, signal = 'SIGKILL') => {
+      await Promise.all(pick(name, replica).map((service) => kill(service, signal)));
+    },
+    stopService: async (name, replica) => {
+      await Promise.all(pick(name, replica).map((service) => terminate(service)));
+    },
+    isRunning: (name, replica) => pick(name, replica).every(isRunning),
+    start: async (name, { replica, until } = {}) => {
+      guard();
+      await configure(name);
+      await launch(pick(name, replica), until);
+    },
     stop,
   };
 }

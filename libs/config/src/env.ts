@@ -23,7 +23,7 @@ export function commonEnvSchema(defaultPort: number) {
     DATABASE_URL: postgresUrl.default(DEFAULT_DATABASE_URL),
     RABBITMQ_URL: amqpUrl.default(DEFAULT_RABBITMQ_URL),
     RABBITMQ_QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
-    RPC_TIMEOUT_MS: positiveMs.default(5000),
+    RPC_TIMEOUT_MS: positiveMs.default(4500),
     OUTBOX_POLL_MS: positiveMs.default(500),
     CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

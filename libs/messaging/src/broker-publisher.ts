@@ -30,6 +30,8 @@ export class BrokerPublisher implements OnModuleDestroy {
       publishTimeout: this.options.rpcTimeoutMs,
       setup: (channel: ConfirmChannel) => declareTopology(channel, this.options.queueType),
     });
+    // Without a listener, a failed set-up is thrown, and ends the process; it is tried again on reconnect.
+    this.channel.on('error', (error: Error) => this.logger.error(`publishing channel error: ${error.message}`));
     return this.channel;
   }
 

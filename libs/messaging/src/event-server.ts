@@ -1,6 +1,6 @@
-import { ServerRMQ } from '@nestjs/microservices';
 import type { Channel } from 'amqplib';
 import type { MessagingOptions } from './messaging.options';
+import { SafeServerRMQ } from './safe-server-rmq';
 import { declareTopology, eventQueueName, eventQueueOptions } from './topology';
 import { EVENT_TRANSPORT } from './transports';
 
@@ -8,7 +8,7 @@ import { EVENT_TRANSPORT } from './transports';
 const PREFETCH = 1;
 
 /** Consumes the service's durable event queue with manual acks; declares the topology first. */
-export class EventServer extends ServerRMQ {
+export class EventServer extends SafeServerRMQ {
   constructor(private readonly messaging: MessagingOptions) {
     super({
       urls: [messaging.rabbitmqUrl],
@@ -22,8 +22,7 @@ export class EventServer extends ServerRMQ {
     this.transportId = EVENT_TRANSPORT;
   }
 
-  override async setupChannel(channel: Channel, callback: Function): Promise<void> {
-    await declareTopology(channel, this.messaging.queueType);
-    return super.setupChannel(channel, callback);
+  protected override declare(channel: Channel): Promise<void> {
+    return declareTopology(channel, this.messaging.queueType);
   }
 }

@@ -1,0 +1,30 @@
+import { ServerRMQ, type OutgoingResponse, type RmqContext } from '@nestjs/microservices';
+import type { Channel } from 'amqplib';
+
+/**
+ * Nest's RabbitMQ server, made to outlive the broker going away. Its channels confirm every
+ * publish (amqp-connection-manager's default), but Nest drops the promise of a reply: a reply
+ * still unconfirmed when the connection drops rejected unhandled and ended the process. The
+ * caller times out and answers 503 instead.
+ */
+export abstract class SafeServerRMQ extends ServerRMQ {
+  override sendMessage<T = unknown>(message: T, replyTo: string, correlationId: string, _context: RmqContext): void {
+    const { options, ...packet } = this.serializer.serialize(message as OutgoingResponse) as { options?: object };
+    this.channel
+      ?.sendToQueue(replyTo, Buffer.from(JSON.stringify(packet)), { correlationId, ...options })
+      .catch((error: Error) => this.logger.warn(`reply ${correlationId} was not delivered: ${error.message}`));
+  }
+
+  /** Runs again on every reconnection: declares what the server needs, then consumes. */
+  override async setupChannel(channel: Channel, callback: Function): Promise<void> {
+    // Without a listener, an error the channel reports (a failed set-up) is thrown, and ends the process.
+    if (this.channel && this.channel.listenerCount('error') === 0) {
+      this.channel.on('error', (error: Error) => this.logger.error(`channel error: ${error.message}`));
+    }
+    await this.declare(channel);
+    return super.setupChannel(channel, callback);
+  }
+
+  /** What must exist before the server consumes; nothing beyond its own queue by default. */
+  protected async declare(_channel: Channel): Promise<void> {}
+}
