@@ -1,3 +1,5 @@
+// First: sizes libuv's thread pool before anything uses it (the argon2 hashes run there).
+import './thread-pool';
 import { Logger } from '@nestjs/common';
 import { jsonObjectOnly, runService, strictValidationPipe } from '@pbx2fa/platform';
 import { AppModule } from './app.module';

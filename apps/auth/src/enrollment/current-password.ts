@@ -15,9 +15,9 @@ export class CurrentPasswordCheck {
 
   async require(user: User, password: string, client: ClientInfo): Promise<void> {
     const key = passwordKey(user.username, client.ip);
-    await this.throttle.assertOpen(key, 'passwords');
+    const throttleState = await this.throttle.assertOpen(key, 'passwords');
     if (await this.hasher.verify(user.passwordHash, password)) {
-      await this.throttle.recordSuccess(key);
+      await this.throttle.recordSuccess(key, throttleState);
       return;
     }
     await this.throttle.recordFailure(key);

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
+import type { User } from '../users/user.entity';
+import { USER_COLUMNS } from '../users/user.repository';
 
 export const CHALLENGE_TTL_SECONDS = 300;
 
@@ -23,14 +25,15 @@ export class ChallengeRepository {
     return token;
   }
 
-  /** The user a live challenge belongs to, without using it up. */
-  async findLiveUserId(token: string, now: Date): Promise<string | null> {
-    const rows = await queryRows<{ userId: string }>(
+  /** The user a live challenge belongs to, without using it up; one query (the passcode step needs the whole user). */
+  async findLiveUser(token: string, now: Date): Promise<User | null> {
+    const rows = await queryRows<User>(
       this.dataSource,
-      'SELECT user_id AS "userId" FROM login_challenges WHERE token_hash = $1 AND consumed_at IS NULL AND expires_at > $2',
+      `SELECT ${USER_COLUMNS} FROM login_challenges c JOIN users u ON u.id = c.user_id
+        WHERE c.token_hash = $1 AND c.consumed_at IS NULL AND c.expires_at > $2`,
       [hashToken(token), now],
     );
-    return rows[0]?.userId ?? null;
+    return rows[0] ?? null;
   }
 
   /** Uses the challenge up; false when another request got there first. */

@@ -3,7 +3,6 @@ import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
-import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { SecondFactorVerifier } from '../second-factor/second-factor.verifier';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
 import { AccessTokenService, type ClientInfo, type IssuedToken } from '../sessions/access-token.service';
@@ -38,7 +37,6 @@ export class LoginService {
     private readonly throttle: AttemptThrottle,
     private readonly challenges: ChallengeRepository,
     private readonly credentials: TwoFactorCredentialRepository,
-    private readonly resellers: ResellerDirectory,
     private readonly verifier: SecondFactorVerifier,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
@@ -47,11 +45,11 @@ export class LoginService {
   /** An unknown user and a wrong password get the same answer after the same work. */
   async login(body: LoginDto, client: ClientInfo): Promise<IssuedToken | ChallengeIssued> {
     const key = passwordKey(body.username, client.ip);
-    await this.throttle.assertOpen(key, 'passwords');
+    const throttleState = await this.throttle.assertOpen(key, 'passwords');
     const user = await this.users.findByUsername(body.username);
     const passwordOk = user ? await this.hasher.verify(user.passwordHash, body.password) : await this.hasher.verifyNobody(body.password);
     if (!user || !passwordOk) return this.failPassword(body.username, user, key, client);
-    await this.throttle.recordSuccess(key);
+    await this.throttle.recordSuccess(key, throttleState);
 
     if (await this.requiresSecondFactor(user)) {
       const challengeToken = await this.challenges.create(user.id, this.clock.now());
@@ -62,8 +60,7 @@ export class LoginService {
   }
 
   async verify(body: VerifyLoginDto, client: ClientInfo): Promise<IssuedToken> {
-    const userId = await this.challenges.findLiveUserId(body.challengeToken, this.clock.now());
-    const user = userId ? await this.users.findById(userId) : null;
+    const user = await this.challenges.findLiveUser(body.challengeToken, this.clock.now());
     if (!user) throw invalidChallenge();
     const method = await this.verifier.verify(user, { passcode: body.passcode, recoveryCode: body.recoveryCode }, client, 401);
     if (!(await this.challenges.consume(body.challengeToken, this.clock.now()))) throw invalidChallenge();
@@ -73,7 +70,7 @@ export class LoginService {
 
   /** Asked when the reseller has 2FA on and the user activated it; a Host header has no say. */
   async requiresSecondFactor(user: User): Promise<boolean> {
-    return (await this.resellers.isTwoFactorAvailable(user.resellerId)) && (await this.credentials.isActive(user.id));
+    return this.credentials.isRequired(user.id, user.resellerId);
   }
 
   private async failPassword(username: string, user: User | null, key: string, client: ClientInfo): Promise<never> {

@@ -46,11 +46,11 @@ export class SecondFactorVerifier {
 
   async verify(user: User, proof: SecondFactorProof, client: ClientInfo, failureStatus: 400 | 401): Promise<SecondFactorMethod> {
     const key = secondFactorKey(user.id);
-    await this.throttle.assertOpen(key, 'passcodes');
+    const throttleState = await this.throttle.assertOpen(key, 'passcodes');
     const method: SecondFactorMethod = proof.recoveryCode !== undefined ? 'recovery_code' : 'passcode';
     const verdict = method === 'passcode' ? await this.checkPasscode(user.id, proof.passcode ?? '') : await this.checkRecoveryCode(user.id, proof.recoveryCode ?? '');
     if (verdict === 'accepted') {
-      await this.throttle.recordSuccess(key);
+      await this.throttle.recordSuccess(key, throttleState);
       if (method === 'recovery_code') {
         const remaining = await this.recoveryCodes.countUnused(user.id);
         await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.RecoveryCodeUsed, outcome: 'success', detail: { remaining } });
@@ -63,10 +63,10 @@ export class SecondFactorVerifier {
   /** Checks a passcode against a secret being enrolled; a wrong one counts toward the same lock. */
   async verifyPending(user: User, sealedSecret: string, passcode: string, client: ClientInfo): Promise<number> {
     const key = secondFactorKey(user.id);
-    await this.throttle.assertOpen(key, 'passcodes');
+    const throttleState = await this.throttle.assertOpen(key, 'passcodes');
     const match = await matchPasscode(this.secretBox.open(sealedSecret), normalizePasscode(passcode), this.clock.now());
     if (match) {
-      await this.throttle.recordSuccess(key);
+      await this.throttle.recordSuccess(key, throttleState);
       return match.step;
     }
     return this.fail(user, client, 'passcode', 400);

@@ -31,6 +31,21 @@ export class TwoFactorCredentialRepository {
     return rows.length > 0;
   }
 
+  /**
+   * Whether a password sign-in asks this user for a passcode: the reseller has 2FA on (the
+   * gateway's copy of its policy) and the user activated an authenticator. One query.
+   */
+  async isRequired(userId: string, resellerId: string | null): Promise<boolean> {
+    if (!resellerId) return false;
+    const rows = await this.dataSource.query(
+      `SELECT 1 FROM two_factor_credentials c
+         JOIN reseller_policies p ON p.reseller_id = $2 AND p.two_factor_enabled
+        WHERE c.user_id = $1 AND c.active_secret IS NOT NULL`,
+      [userId, resellerId],
+    );
+    return rows.length > 0;
+  }
+
   async savePending(userId: string, sealedSecret: string, at: Date): Promise<void> {
     await this.dataSource.query(
       `INSERT INTO two_factor_credentials (user_id, pending_secret, pending_created_at) VALUES ($1, $2, $3)

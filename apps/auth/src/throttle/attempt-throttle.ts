@@ -6,6 +6,11 @@ import { Clock } from '../common/clock';
 export const MAX_CONSECUTIVE_FAILURES = 5;
 export const LOCK_SECONDS = 5 * 60;
 
+/** What `assertOpen` read: passed back to `recordSuccess`, which then writes only when needed. */
+export interface ThrottleState {
+  consecutiveFailures: number;
+}
+
 export interface FailureOutcome {
   consecutiveFailures: number;
   /** Set when this failure locked the key. */
@@ -25,14 +30,15 @@ export class AttemptThrottle {
   ) {}
 
   /** Throws 429 too_many_attempts with Retry-After while the key is locked. */
-  async assertOpen(key: string, what: string): Promise<void> {
-    const rows: { lockedUntil: Date | null }[] = await this.dataSource.query(
-      'SELECT locked_until AS "lockedUntil" FROM attempt_throttles WHERE key = $1',
+  async assertOpen(key: string, what: string): Promise<ThrottleState> {
+    const rows: { lockedUntil: Date | null; consecutiveFailures: number }[] = await this.dataSource.query(
+      'SELECT locked_until AS "lockedUntil", consecutive_failures AS "consecutiveFailures" FROM attempt_throttles WHERE key = $1',
       [key],
     );
     const lockedUntil = rows[0]?.lockedUntil;
     const now = this.clock.now();
     if (lockedUntil && lockedUntil > now) throw tooManyAttempts(lockedUntil, now, what);
+    return { consecutiveFailures: rows[0]?.consecutiveFailures ?? 0 };
   }
 
   async recordFailure(key: string): Promise<FailureOutcome> {
@@ -57,7 +63,13 @@ export class AttemptThrottle {
     };
   }
 
-  async recordSuccess(key: string): Promise<void> {
+  /**
+   * Ends a run of failures. Given what `assertOpen` read, a key that had none is left alone: most
+   * sign-ins follow no failure, and the write (a commit) would cost them a round trip for nothing.
+   * A failure racing in between is then kept rather than wiped: the stricter reading.
+   */
+  async recordSuccess(key: string, seen?: ThrottleState): Promise<void> {
+    if (seen && seen.consecutiveFailures === 0) return;
     await this.dataSource.query('UPDATE attempt_throttles SET consecutive_failures = 0, updated_at = $2 WHERE key = $1', [key, this.clock.now()]);
   }
 }
