@@ -184,6 +184,14 @@ describe('event consumers', () => {
       );
     });
 
+    it('shows the dead letters and how handling ended on each service\'s /metrics', async () => {
+      const metrics = await (await fetch(`${stack.urls('reseller-settings')[0]}/metrics`)).text();
+      expect(metrics).toMatch(/^pbx2fa_dead_letters 2$/m);
+      expect(metrics).toMatch(/pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="dead_lettered"\} [1-9]/);
+      expect(metrics).toMatch(/pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="failed_attempt"\} [1-9]/);
+      expect(metrics).toMatch(/pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="applied"\} [1-9]/);
+    });
+
     it('lists dead letters with the dead-letters command, leaving them in place', async () => {
       const { stdout } = await deadLetters('list', 'reseller-settings');
       const [json, summary] = [stdout.slice(0, stdout.lastIndexOf(']') + 1), stdout.slice(stdout.lastIndexOf(']') + 1)];

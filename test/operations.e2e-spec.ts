@@ -1,4 +1,4 @@
-import { connect, type Gateway } from './support/api';
+import { connect, eventually, type Gateway } from './support/api';
 import { startStack, type Stack } from './support/stack';
 
 /** The routes of CONTRACT.md, each with the error codes it promises. */
@@ -80,7 +80,14 @@ describe('operating the services', () => {
       const text = await response.text();
       expect(text).toMatch(/^pbx2fa_outbox_backlog \d+$/m);
       expect(text).toMatch(/^pbx2fa_outbox_oldest_age_seconds [\d.]+$/m);
+      expect(text).toMatch(/^pbx2fa_dead_letters 0$/m);
       expect(text).toContain('pbx2fa_process_resident_memory_bytes');
+    });
+
+    it('counts the events each service consumed, by how handling ended', async () => {
+      await gw.factory.reseller();
+      const consumed = /pbx2fa_events_consumed_total\{event="reseller.created",result="applied"\} [1-9]/;
+      await eventually(async () => expect(await (await fetch(`${stack.authUrl}/metrics`)).text()).toMatch(consumed));
     });
 
     it('counts gateway requests by route template and status, and sign-ins by outcome', async () => {

@@ -3,7 +3,7 @@ import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-conn
 import type { ConfirmChannel } from 'amqplib';
 import { EVENTS_EXCHANGE, type EventEnvelope } from '@pbx2fa/contracts';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
-import { declareTopology } from './topology';
+import { declareTopology, deadLetterQueueName, type ServiceName } from './topology';
 
 /**
  * Publishes events on a confirm channel: a publish resolves only once the broker has taken the
@@ -51,6 +51,16 @@ export class BrokerPublisher implements OnModuleDestroy {
       timestamp: Math.floor(Date.parse(envelope.occurredAt) / 1000),
       type: envelope.name,
     });
+  }
+
+  /** Messages waiting in a service's dead-letter queue, or null while the broker is away. */
+  async deadLetterDepth(service: ServiceName): Promise<number | null> {
+    if (!this.connection?.isConnected()) return null;
+    try {
+      return (await this.open().checkQueue(deadLetterQueueName(service))).messageCount;
+    } catch {
+      return null;
+    }
   }
 
   /** True once the publishing channel is up, waiting at most `timeoutMs` for it. */

@@ -5,6 +5,7 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { EventEnvelopeSchema, EventPayloadSchemas, type EventEnvelope, type EventName } from '@pbx2fa/contracts';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxRelay } from './outbox-relay';
+import { eventsConsumed } from './messaging-metrics';
 
 export type EventEffect<N extends EventName> = (manager: EntityManager, event: EventEnvelope<N>) => Promise<void>;
 
@@ -34,6 +35,7 @@ export class EventInbox {
     if (typeof event === 'string') {
       this.logger.error(`dead-lettering unreadable ${name} message: ${event}`);
       this.settle(channel, message, 'nack');
+      eventsConsumed.inc({ event: name, result: 'dead_lettered' });
       return;
     }
 
@@ -42,6 +44,7 @@ export class EventInbox {
       try {
         const applied = await this.apply(event, effect);
         this.settle(channel, message, 'ack');
+        eventsConsumed.inc({ event: name, result: applied ? 'applied' : 'duplicate' });
         if (applied) this.relay.kick();
         else this.logger.log(`ignored duplicate ${name} ${event.eventId}`);
         return;
@@ -50,8 +53,10 @@ export class EventInbox {
         if (attempt >= this.options.consumerMaxAttempts) {
           this.logger.error(`dead-lettering ${name} ${event.eventId} after ${attempt} failed attempts: ${reason}`);
           this.settle(channel, message, 'nack');
+          eventsConsumed.inc({ event: name, result: 'dead_lettered' });
           return;
         }
+        eventsConsumed.inc({ event: name, result: 'failed_attempt' });
         this.logger.warn(`${name} ${event.eventId} failed (attempt ${attempt}), retrying: ${reason}`);
         await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** attempt)));
       }

@@ -15,3 +15,4 @@ export * from './rpc-server';
 export * from './topology';
 export * from './transports';
 export * from './dead-letters';
+export * from './messaging-metrics';

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Module } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Histogram, register } from 'prom-client';
-import { OutboxMetrics } from './outbox-metrics';
+import { MessagingMetrics } from './messaging-metrics';
 import { Public } from './public.decorator';
 
 collectDefaultMetrics({ prefix: 'pbx2fa_' });
@@ -39,5 +39,5 @@ export class MetricsController {
   }
 }
 
-@Module({ controllers: [MetricsController], providers: [OutboxMetrics] })
+@Module({ controllers: [MetricsController], providers: [MessagingMetrics] })
 export class MetricsModule {}
