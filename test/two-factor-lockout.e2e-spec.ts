@@ -1,6 +1,6 @@
 import { connect, expectError, takeServerErrors, type ApiResponse, type CreatedUser, type Gateway } from './support/api';
 import { rawHttp } from './support/raw-http';
-import { startRestartableStack, type RestartableStack } from './support/restartable-auth';
+import { startStack, type Stack } from './support/stack';
 import { currentPasscode, wrongPasscode } from './support/totp';
 import { auditOf, challengeFor, enroll, passwordLogin, switchResellerTwoFactor, type AuditItem, type EnrolledUser } from './support/two-factor';
 
@@ -8,7 +8,7 @@ const LOCK_SECONDS = 5 * 60;
 
 /** Guessing is throttled (RFC 4226 §7.3): five wrong in a row lock the door for five minutes. */
 describe('throttling wrong passcodes and passwords', () => {
-  let stack: RestartableStack;
+  let stack: Stack;
   let gw: Gateway;
   let resellerId: string;
   let lee: EnrolledUser;
@@ -19,7 +19,7 @@ describe('throttling wrong passcodes and passwords', () => {
   let lockedAt: number;
 
   beforeAll(async () => {
-    stack = await startRestartableStack();
+    stack = await startStack();
     gw = await connect(stack);
     resellerId = (await gw.factory.reseller()).id;
     const admin = await gw.factory.signedInUser({ resellerId, role: 'reseller_admin' });
@@ -75,7 +75,7 @@ describe('throttling wrong passcodes and passwords', () => {
     });
 
     it('keeps the lock when the auth service restarts', async () => {
-      await stack.restartAuth();
+      await stack.restart('auth');
       const challengeToken = await challengeFor(gw.anon, lee);
       const elapsed = Math.ceil((Date.now() - lockedAt) / 1000);
       expectLocked(await verify({ challengeToken, passcode: currentPasscode(lee.authenticator.secret) }), LOCK_SECONDS - elapsed - 1);
