@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { connect, eventually, takeServerErrors, type Gateway, type SignedInUser } from './support/api';
-import { queueDepths, startBroker, stopBroker } from './support/broker';
+import { connect, eventually, type Gateway, type SignedInUser } from './support/api';
+import { expectOnlyOutageErrorsAndEveryServiceRunning, queueDepths, startBroker, stopBroker } from './support/broker';
 import { approveBurst, effectsObserved, expectBurstApplied, openLane, settled, snapshot, type BurstLane, type BurstResult } from './support/burst';
-import { SERVICES, startStack, type ServiceName, type Stack } from './support/stack';
+import { startStack, type ServiceName, type Stack } from './support/stack';
 import { query } from './support/wire';
 
 /**
@@ -54,14 +54,7 @@ describe('delivery under faults', () => {
     await stack?.stop();
   });
 
-  afterEach(() => {
-    // 503 service_unavailable (and /health naming the broker) is what these tests provoke; any other 5xx is a bug.
-    expect(takeServerErrors().filter((error) => !/→ 503 .*(service_unavailable|"broker")/.test(error))).toEqual([]);
-    // No fault may take a service down for good: a crash shows here with its last words.
-    for (const service of stack ? SERVICES : []) {
-      if (!stack.isRunning(service)) throw new Error(`${service} is not running any more:\n${stack.logs(service).slice(-3000)}`);
-    }
-  });
+  afterEach(() => expectOnlyOutageErrorsAndEveryServiceRunning(stack));
 
   async function lanes(perLane: number): Promise<BurstLane[]> {
     return Promise.all(users.map(async (user) => openLane(user, (await gw.agent.get(`/resellers/${user.resellerId}`)).body, perLane)));

@@ -1,5 +1,5 @@
-import { connect, eventually, expectError, login, takeServerErrors, type CreatedUser, type Gateway } from './support/api';
-import { startBroker, stopBroker } from './support/broker';
+import { connect, eventually, expectError, login, type CreatedUser, type Gateway } from './support/api';
+import { expectOnlyOutageErrorsAndEveryServiceRunning, startBroker, stopBroker } from './support/broker';
 import { SERVICES, startStack, type Stack } from './support/stack';
 import { challengeFor, enroll, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
 
@@ -27,13 +27,7 @@ describe('without the broker', () => {
     await stack?.stop();
   });
 
-  afterEach(() => {
-    // 503 service_unavailable (and /health naming the broker) is what these tests provoke; any other 5xx is a bug.
-    expect(takeServerErrors().filter((error) => !/→ 503 .*(service_unavailable|"broker")/.test(error))).toEqual([]);
-    for (const service of stack ? SERVICES : []) {
-      if (!stack.isRunning(service)) throw new Error(`${service} is not running any more:\n${stack.logs(service).slice(-3000)}`);
-    }
-  });
+  afterEach(() => expectOnlyOutageErrorsAndEveryServiceRunning(stack));
 
   it('keeps every service running when the broker goes away while they answer requests', async () => {
     // Requests and their answers in flight at every moment: an answer the broker never confirmed

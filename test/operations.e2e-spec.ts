@@ -1,5 +1,6 @@
 import { connect, eventually, type Gateway } from './support/api';
 import { startStack, type Stack } from './support/stack';
+import { query } from './support/wire';
 
 /** The routes of CONTRACT.md, each with the error codes it promises. */
 const CONTRACT_ROUTES: [method: string, path: string, errors: string[]][] = [
@@ -63,6 +64,26 @@ describe('operating the services', () => {
       const html = await page.text();
       expect(html).toContain('swagger-ui');
       expect(html).not.toMatch(/(src|href)="https?:\/\//);
+    });
+  });
+
+  describe('request and correlation ids', () => {
+    it("echoes the caller's X-Request-Id and carries it into the events the request causes", async () => {
+      const requestId = `ops-${Date.now()}-correlation`;
+      const response = await gw.agent.post('/resellers', { id: `corr-${Date.now()}`, name: 'Correlated' }, { headers: { 'x-request-id': requestId } });
+      expect(response.status).toBe(201);
+      expect(response.headers.get('x-request-id')).toBe(requestId);
+      const rows = await query<{ correlation: string }>(
+        stack.databaseUrl,
+        `SELECT envelope->>'correlationId' AS correlation FROM reseller_settings.outbox WHERE envelope->'payload'->>'resellerId' = $1`,
+        [response.body.id],
+      );
+      expect(rows.map((row) => row.correlation)).toEqual([requestId]);
+    });
+
+    it('gives a request without a usable id a new one', async () => {
+      const response = await gw.anon.get('/auth/login-options', { headers: { 'x-request-id': 'bad id!' } });
+      expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
   });
 

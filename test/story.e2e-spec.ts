@@ -109,6 +109,24 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
     expect(response.body).toHaveProperty('nextCursor');
   });
 
+  it("pages through a reseller's tickets, newest first, each exactly once", async () => {
+    const pager = await gw.factory.signedInUser();
+    const opened: string[] = [];
+    for (let i = 0; i < 5; i++) opened.unshift((await pager.client.post<TicketView>('/tickets', { type: 'general', subject: `Page ${i}` })).body.id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await pager.client.get<{ items: TicketView[]; nextCursor: string | null }>('/tickets', { query: { limit: 2, cursor } });
+      expect(page.status).toBe(200);
+      expect(page.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.body.items.map((item) => item.id));
+      cursor = page.body.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual(opened);
+    const ofAnotherType = await pager.client.get<{ items: TicketView[] }>('/tickets', { query: { type: 'enable_2fa' } });
+    expect(ofAnotherType.body.items).toEqual([]);
+  });
+
   it('lets the agent approve the ticket', async () => {
     const response = await gw.agent.post<TicketView>(`/tickets/${enableTicket.id}/approve`, { note: 'Approved per the 2FA policy.' });
     approvedAt = Date.now();

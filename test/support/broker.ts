@@ -1,6 +1,8 @@
 import { execFile, execFileSync, spawn } from 'node:child_process';
 import { promisify } from 'node:util';
+import { takeServerErrors } from './api';
 import { rabbitmqctl } from './infrastructure';
+import { SERVICES, type Stack } from './stack';
 
 /**
  * Stopping and starting the machine's one RabbitMQ (`rabbitmqctl stop_app` / `start_app`), so
@@ -91,4 +93,16 @@ export async function queueDepths(vhost: string): Promise<Map<string, QueueDepth
     if (name) depths.set(name, { name, messages: Number(messages), consumers: Number(consumers), type });
   }
   return depths;
+}
+
+/**
+ * After a test that took the broker or a service away: 503 service_unavailable (and /health
+ * naming the broker) is what such tests provoke, any other 5xx is a bug; and no fault may take a
+ * service down for good — a crash shows here with its last words.
+ */
+export function expectOnlyOutageErrorsAndEveryServiceRunning(stack: Stack | undefined): void {
+  expect(takeServerErrors().filter((error) => !/→ 503 .*(service_unavailable|"broker")/.test(error))).toEqual([]);
+  for (const service of stack ? SERVICES : []) {
+    if (!stack!.isRunning(service)) throw new Error(`${service} is not running any more:\n${stack!.logs(service).slice(-3000)}`);
+  }
 }

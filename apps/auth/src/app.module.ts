@@ -1,9 +1,8 @@
-import { Module, type DynamicModule, type MiddlewareConsumer, type NestModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceFoundationModule } from '@pbx2fa/platform';
 import { AccountModule } from './account/account.module';
 import { AuditModule } from './audit/audit.module';
 import { CommonModule } from './common/common.module';
-import { correlationIdMiddleware } from './common/correlation-id';
 import { AUTH_CONFIG, type AuthConfig } from './config';
 import { authEntities } from './entities';
 import { EnrollmentModule } from './enrollment/enrollment.module';
@@ -18,7 +17,7 @@ import { SsoModule } from './sso/sso.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   static register(config: AuthConfig): DynamicModule {
     const configProvider = { provide: AUTH_CONFIG, useValue: config };
     return {
@@ -42,9 +41,5 @@ export class AppModule implements NestModule {
       providers: [configProvider],
       exports: [configProvider],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(correlationIdMiddleware).forRoutes('*');
   }
 }

@@ -55,8 +55,4 @@ export class SecretBox {
     return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
   }
 
-  /** Whether a sealed value still needs re-sealing under the current key. */
-  isCurrent(sealed: string): boolean {
-    return sealed.split(':')[1] === this.current.id;
-  }
 }

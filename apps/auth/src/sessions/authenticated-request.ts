@@ -5,7 +5,6 @@ import type { LiveSession } from './session.repository';
 export interface AuthenticatedRequest extends Request {
   session?: LiveSession;
   actor?: Actor;
-  correlationId?: string;
 }
 
 export const bearerToken = (request: Request): string | null => {
