@@ -1,14 +1,20 @@
-import type { Channel } from 'amqplib';
+import type { Channel, ConsumeMessage } from 'amqplib';
 import type { MessagingOptions } from './messaging.options';
+import { KeyedLanes, orderingKeyOfDelivery } from './ordering';
 import { SafeServerRMQ } from './safe-server-rmq';
 import { declareTopology, eventQueueName, eventQueueOptions } from './topology';
 import { EVENT_TRANSPORT } from './transports';
 
-/** Nest handles delivered messages concurrently: one at a time keeps them in queue order. */
-const PREFETCH = 1;
+/**
+ * Messages taken from the queue before earlier ones are acknowledged: different resellers'
+ * events are applied side by side, each reseller's strictly in queue order (see KeyedLanes).
+ */
+const PREFETCH = 64;
 
 /** Consumes the service's durable event queue with manual acks; declares the topology first. */
 export class EventServer extends SafeServerRMQ {
+  private readonly lanes = new KeyedLanes();
+
   constructor(private readonly messaging: MessagingOptions) {
     super({
       urls: [messaging.rabbitmqUrl],
@@ -20,6 +26,15 @@ export class EventServer extends SafeServerRMQ {
       socketOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
     });
     this.transportId = EVENT_TRANSPORT;
+  }
+
+  /**
+   * Nest runs every delivered message's handler at once; here a message waits until the one
+   * before it of the same reseller has been handled (acknowledged or dead-lettered).
+   */
+  override handleMessage(message: Record<string, any> | null, channel: Channel): Promise<void> {
+    if (!message) return Promise.resolve();
+    return this.lanes.run(orderingKeyOfDelivery((message as ConsumeMessage).content), () => super.handleMessage(message, channel));
   }
 
   protected override declare(channel: Channel): Promise<void> {

@@ -7,6 +7,7 @@ export * from './messaging-tables.migration';
 export * from './messaging.module';
 export * from './messaging.options';
 export * from './outbox-message.entity';
+export * from './ordering';
 export * from './outbox-relay';
 export * from './outbox.writer';
 export * from './rpc-answer';

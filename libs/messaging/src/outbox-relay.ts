@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { BrokerPublisher } from './broker-publisher';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxMessage } from './outbox-message.entity';
+import { firstOfEachKey, orderingKey } from './ordering';
 
 const BATCH_SIZE = 200;
 const MAX_BACKOFF_MS = 10_000;
@@ -67,12 +68,11 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
 
   private async drain(): Promise<void> {
     try {
-      let published: number;
+      let round: PublishRound;
       do {
-        const batch = await this.publishBatch();
-        if (batch.error) throw new Error(batch.error);
-        published = batch.published;
-      } while (published === BATCH_SIZE && !this.stopped);
+        round = await this.publishRound();
+        if (round.error) throw new Error(round.error);
+      } while (round.more && !this.stopped);
       this.failures = 0;
       this.schedule(this.options.outboxPollMs);
     } catch (error) {
@@ -84,16 +84,19 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /**
-   * Publishes one batch in order inside a transaction holding the relay lock; returns how many.
-   * The lock is per schema: one replica of a service publishes at a time (which keeps its events
-   * in order), without holding up the other services sharing the database.
+   * Publishes the oldest waiting message of each reseller, all at once, inside a transaction
+   * holding the relay lock, and marks the confirmed ones. Only one message per reseller is ever
+   * unconfirmed, so a refused or lost one cannot be overtaken by a later one of its reseller;
+   * other resellers' messages may pass it, which consumers allow (see ordering.ts). The lock is
+   * per schema: one replica of a service publishes at a time, without holding up the other
+   * services sharing the database.
    */
-  private async publishBatch(): Promise<{ published: number; error?: string }> {
+  private async publishRound(): Promise<PublishRound> {
     return this.dataSource.transaction(async (manager) => {
       const [{ locked }] = await manager.query(
         "SELECT pg_try_advisory_xact_lock(hashtext('pbx2fa:outbox-relay:' || current_schema())) AS locked",
       );
-      if (!locked) return { published: 0 };
+      if (!locked) return { more: false };
       const pending = await manager
         .getRepository(OutboxMessage)
         .createQueryBuilder('m')
@@ -101,24 +104,29 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
         .orderBy('m.position', 'ASC')
         .limit(BATCH_SIZE)
         .getMany();
-      // One at a time, each confirmed before the next leaves: a message the broker refused or
-      // never confirmed cannot be overtaken by the ones after it.
-      const confirmed: string[] = [];
-      let error: string | undefined;
-      for (const message of pending) {
-        try {
-          await this.publisher.publish(message.envelope);
-          confirmed.push(message.position);
-        } catch (failure) {
-          error = String((failure as Error)?.message ?? failure);
-          await manager.query('UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE position = $1', [message.position, error]);
-          break;
-        }
-      }
+      const round = firstOfEachKey(pending, (message) => orderingKey(message.envelope));
+      const outcomes = await Promise.allSettled(round.map((message) => this.publisher.publish(message.envelope)));
+      const confirmed = round.filter((_, i) => outcomes[i].status === 'fulfilled').map((message) => message.position);
+      const refused = round.flatMap((message, i) => {
+        const outcome = outcomes[i];
+        return outcome.status === 'rejected' ? [{ position: message.position, error: String(outcome.reason?.message ?? outcome.reason) }] : [];
+      });
       if (confirmed.length > 0) {
         await manager.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE position = ANY($1::bigint[])', [confirmed]);
       }
-      return { published: confirmed.length, error };
+      if (refused.length > 0) {
+        await manager.query(
+          'UPDATE outbox SET attempts = attempts + 1, last_error = failed.error FROM unnest($1::bigint[], $2::text[]) AS failed(position, error) WHERE outbox.position = failed.position',
+          [refused.map((failure) => failure.position), refused.map((failure) => failure.error)],
+        );
+      }
+      return { more: pending.length > confirmed.length, error: refused[0]?.error };
     });
   }
+}
+
+interface PublishRound {
+  /** Messages are still waiting (of a reseller that had one in this round, or beyond the batch). */
+  more: boolean;
+  error?: string;
 }

@@ -1,0 +1,78 @@
+import { firstOfEachKey, KeyedLanes, orderingKey, orderingKeyOfDelivery } from './ordering';
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+/** Work that finishes only when the test says so, recording when it started. */
+function gate(log: string[], name: string) {
+  let open!: () => void;
+  let fail!: (error: Error) => void;
+  const done = new Promise<void>((resolve, reject) => ((open = resolve), (fail = reject)));
+  return { work: () => (log.push(`start ${name}`), done.then(() => log.push(`end ${name}`))), open, fail };
+}
+
+describe('KeyedLanes', () => {
+  it('runs one reseller’s work in the order it came, and waits for the one before', async () => {
+    const lanes = new KeyedLanes();
+    const log: string[] = [];
+    const first = gate(log, 'a1');
+    const second = gate(log, 'a2');
+    const one = lanes.run('a', first.work);
+    const two = lanes.run('a', second.work);
+    await tick();
+    expect(log).toEqual(['start a1']);
+    second.open();
+    await tick();
+    expect(log).toEqual(['start a1']);
+    first.open();
+    await Promise.all([one, two]);
+    expect(log).toEqual(['start a1', 'end a1', 'start a2', 'end a2']);
+  });
+
+  it('lets another reseller’s work run while one reseller’s waits', async () => {
+    const lanes = new KeyedLanes();
+    const log: string[] = [];
+    const slow = gate(log, 'a1');
+    const other = gate(log, 'b1');
+    const waiting = lanes.run('a', slow.work);
+    const passing = lanes.run('b', other.work);
+    other.open();
+    await passing;
+    expect(log).toEqual(['start a1', 'start b1', 'end b1']);
+    slow.open();
+    await waiting;
+  });
+
+  it('goes on with the next piece of work of a key after one failed, and forgets idle keys', async () => {
+    const lanes = new KeyedLanes();
+    const log: string[] = [];
+    const failing = gate(log, 'a1');
+    const next = gate(log, 'a2');
+    const one = lanes.run('a', failing.work);
+    const two = lanes.run('a', next.work);
+    failing.fail(new Error('effect failed'));
+    await expect(one).rejects.toThrow('effect failed');
+    next.open();
+    await two;
+    expect(log).toEqual(['start a1', 'start a2', 'end a2']);
+    await tick();
+    expect(lanes.busyKeys).toBe(0);
+  });
+});
+
+describe('ordering keys', () => {
+  it('orders events by the reseller they name', () => {
+    expect(orderingKey({ payload: { resellerId: 'acme', ticketId: 't' } as never })).toBe('acme');
+    const packet = { pattern: 'ticket.two_factor.approved', data: { payload: { resellerId: 'acme' } } };
+    expect(orderingKeyOfDelivery(Buffer.from(JSON.stringify(packet)))).toBe('acme');
+  });
+
+  it('puts what cannot be read under one shared key', () => {
+    expect(orderingKeyOfDelivery(Buffer.from('{not json'))).toBe(orderingKeyOfDelivery(Buffer.from('{"pattern":"x"}')));
+    expect(orderingKey({ payload: {} as never })).toBe(orderingKeyOfDelivery(Buffer.from('[]')));
+  });
+
+  it('picks the oldest message of each reseller for a round of publishing', () => {
+    const messages = ['a1', 'b1', 'a2', 'c1', 'b2', 'a3'].map((id) => ({ id, key: id[0] }));
+    expect(firstOfEachKey(messages, (message) => message.key).map((message) => message.id)).toEqual(['a1', 'b1', 'c1']);
+  });
+});
