@@ -8,6 +8,10 @@ import { authMigrations } from '../../apps/auth/src/migrations';
 import { ResellerPolicyRepository } from '../../apps/auth/src/reseller-policy/reseller-policy.repository';
 import { RecoveryCodeRepository } from '../../apps/auth/src/second-factor/recovery-code.repository';
 import { TwoFactorCredentialRepository } from '../../apps/auth/src/second-factor/two-factor-credential.repository';
+import { ChallengeRepository, challengeTokenHash } from '../../apps/auth/src/login/challenge.repository';
+import { PasswordSignInRepository } from '../../apps/auth/src/login/password-sign-in.repository';
+import { SessionRepository } from '../../apps/auth/src/sessions/session.repository';
+import { AuditEvents } from '../../apps/auth/src/audit/audit-events';
 
 describe('rules enforced by single SQL statements', () => {
   let database: TestDatabase;
@@ -93,6 +97,74 @@ describe('rules enforced by single SQL statements', () => {
       await dataSource.transaction((manager) => codes.replaceAll(manager, userId, ['new']));
       expect(await codes.consume(userId, 'old')).toBe(false);
       expect(await codes.consume(userId, 'new')).toBe(true);
+    });
+  });
+
+  describe('sign-in: one read before, one statement after', () => {
+    const sessionFor = (userId: string) => ({ id: randomUUID(), userId, amr: ['pwd', 'otp', 'mfa'], expiresAt: new Date(Date.now() + 60_000), clientIp: '203.0.113.9', userAgent: 'medium' });
+    const auditFor = (userId: string) => ({ event: AuditEvents.LoginSecondFactor, outcome: 'success' as const, userId, username: 'someone', detail: { method: 'passcode' } });
+    const writtenFor = async (userId: string) => {
+      const [row] = await dataSource.query(
+        `SELECT (SELECT count(*)::int FROM sessions WHERE user_id = $1) AS sessions,
+                (SELECT count(*)::int FROM audit_log WHERE user_id = $1) AS audits`,
+        [userId],
+      );
+      return row as { sessions: number; audits: number };
+    };
+
+    it('opens one session, with one audit entry, for a challenge answered by racing requests', async () => {
+      const userId = await userWithActiveAuthenticator();
+      const challenges = new ChallengeRepository(dataSource);
+      const token = await challenges.create(userId, new Date());
+      const sessions = new SessionRepository(dataSource);
+      const opened = await Promise.all(
+        Array.from({ length: 6 }, () => sessions.open(sessionFor(userId), auditFor(userId), { tokenHash: challengeTokenHash(token), now: new Date() })),
+      );
+      expect(opened.filter(Boolean)).toHaveLength(1);
+      expect(await writtenFor(userId)).toEqual({ sessions: 1, audits: 1 });
+      expect(await challenges.findLive(token, new Date())).toBeNull();
+    });
+
+    it('opens nothing and writes no audit entry for an expired challenge', async () => {
+      const userId = await userWithActiveAuthenticator();
+      const challenges = new ChallengeRepository(dataSource);
+      const token = await challenges.create(userId, new Date(Date.now() - 10 * 60_000));
+      expect(await challenges.findLive(token, new Date())).toBeNull();
+      expect(await new SessionRepository(dataSource).open(sessionFor(userId), auditFor(userId), { tokenHash: challengeTokenHash(token), now: new Date() })).toBe(false);
+      expect(await writtenFor(userId)).toEqual({ sessions: 0, audits: 0 });
+    });
+
+    it('reads a live challenge with its user, the sealed secret and the lock on their second factor', async () => {
+      const userId = await userWithActiveAuthenticator();
+      const lockedUntil = new Date(Date.now() + 300_000);
+      await dataSource.query('INSERT INTO attempt_throttles (key, consecutive_failures, locked_until, updated_at) VALUES ($1, 0, $2, now())', [
+        `second-factor:${userId}`,
+        lockedUntil,
+      ]);
+      const challenges = new ChallengeRepository(dataSource);
+      const live = await challenges.findLive(await challenges.create(userId, new Date()), new Date());
+      expect(live?.user.id).toBe(userId);
+      expect(live?.secondFactor).toEqual({ activeSecret: 'sealed', throttle: { consecutiveFailures: 0, lockedUntil } });
+    });
+
+    it('reads a password sign-in: unknown users, failure counts, and whether a passcode is asked', async () => {
+      const signIns = new PasswordSignInRepository(dataSource);
+      expect(await signIns.find('nobody-at-all', 'password:nobody-at-all:203.0.113.9')).toEqual({
+        user: null,
+        throttle: { consecutiveFailures: 0, lockedUntil: null },
+        secondFactorRequired: false,
+      });
+      const userId = await userWithActiveAuthenticator();
+      const [{ username }] = await dataSource.query('SELECT username FROM users WHERE id = $1', [userId]);
+      const key = `password:${username}:203.0.113.9`;
+      await dataSource.query('INSERT INTO attempt_throttles (key, consecutive_failures, updated_at) VALUES ($1, 3, now())', [key]);
+      // The reseller 'acme' has 2FA off in the gateway's copy until a newer version turns it on.
+      expect(await signIns.find(username.toUpperCase(), key)).toMatchObject({ user: { id: userId }, throttle: { consecutiveFailures: 3 }, secondFactorRequired: false });
+      await new ResellerPolicyRepository(dataSource).applyIfNewer({ resellerId: 'acme', name: 'Acme', twoFactorEnabled: true, version: 1 });
+      expect(await signIns.find(username, key)).toMatchObject({ user: { id: userId }, secondFactorRequired: true });
+      await dataSource.query('UPDATE two_factor_credentials SET active_secret = NULL WHERE user_id = $1', [userId]);
+      expect(await signIns.find(username, key)).toMatchObject({ secondFactorRequired: false });
+      await new ResellerPolicyRepository(dataSource).applyIfNewer({ resellerId: 'acme', twoFactorEnabled: false, version: 2 });
     });
   });
 });

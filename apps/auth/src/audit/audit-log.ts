@@ -29,6 +29,26 @@ export interface AuditQuery {
   limit: number;
 }
 
+/** An entry's columns, typed placeholders from `$first` on, and values: for a statement that writes an entry with other rows. */
+export const AUDIT_COLUMNS = 'event, outcome, username, user_id, reseller_id, actor, client_ip, user_agent, detail';
+const AUDIT_TYPES = ['text', 'text', 'text', 'uuid', 'text', 'text', 'text', 'text', 'jsonb'];
+
+export const auditPlaceholders = (first: number) => AUDIT_TYPES.map((type, i) => `$${first + i}::${type}`).join(', ');
+
+export function auditValues(entry: AuditEntry): unknown[] {
+  return [
+    entry.event,
+    entry.outcome,
+    entry.username?.toLowerCase() ?? null,
+    entry.userId ?? null,
+    entry.resellerId ?? null,
+    entry.actor ?? null,
+    entry.clientIp ?? null,
+    entry.userAgent?.slice(0, 500) ?? null,
+    entry.detail ?? {},
+  ];
+}
+
 /** The security audit log: append-only, never holding a secret (details are chosen fields only). */
 @Injectable()
 export class AuditLog {
@@ -37,21 +57,12 @@ export class AuditLog {
   constructor(private readonly dataSource: DataSource) {}
 
   async record(entry: AuditEntry, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.query(
-      `INSERT INTO audit_log (event, outcome, username, user_id, reseller_id, actor, client_ip, user_agent, detail)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [
-        entry.event,
-        entry.outcome,
-        entry.username?.toLowerCase() ?? null,
-        entry.userId ?? null,
-        entry.resellerId ?? null,
-        entry.actor ?? null,
-        entry.clientIp ?? null,
-        entry.userAgent?.slice(0, 500) ?? null,
-        entry.detail ?? {},
-      ],
-    );
+    await manager.query(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(1)})`, auditValues(entry));
+    this.written(entry);
+  }
+
+  /** Counts and logs an entry once it is written, also when another statement wrote it (see auditValues). */
+  written(entry: AuditEntry): void {
     securityEvents.inc({ event: entry.event, outcome: entry.outcome });
     this.logger.log({ audit: entry.event, outcome: entry.outcome, username: entry.username, resellerId: entry.resellerId });
   }

@@ -3,13 +3,24 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
 import type { User } from '../users/user.entity';
+import type { SecondFactorState } from '../second-factor/second-factor.verifier';
+import { SECOND_FACTOR_KEY_PREFIX, THROTTLE_STATE_COLUMNS, type ThrottleState } from '../throttle/attempt-throttle';
 import { USER_COLUMNS } from '../users/user.repository';
 
 export const CHALLENGE_TTL_SECONDS = 300;
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+/** Challenges are stored and looked up by this hash only. */
+export const challengeTokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
 
-/** The half-finished sign-in between password and passcode: short-lived, used once, stored hashed. */
+export interface LiveChallenge {
+  user: User;
+  secondFactor: SecondFactorState;
+}
+
+/**
+ * The half-finished sign-in between password and passcode: short-lived, used once, stored hashed.
+ * It is used up by the statement that opens the session (SessionRepository.open).
+ */
 @Injectable()
 export class ChallengeRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -18,31 +29,30 @@ export class ChallengeRepository {
     const token = randomBytes(32).toString('base64url');
     await this.dataSource.query('INSERT INTO login_challenges (id, token_hash, user_id, expires_at) VALUES ($1, $2, $3, $4)', [
       randomUUID(),
-      hashToken(token),
+      challengeTokenHash(token),
       userId,
       new Date(now.getTime() + CHALLENGE_TTL_SECONDS * 1000),
     ]);
     return token;
   }
 
-  /** The user a live challenge belongs to, without using it up; one query (the passcode step needs the whole user). */
-  async findLiveUser(token: string, now: Date): Promise<User | null> {
-    const rows = await queryRows<User>(
+  /**
+   * The user a live challenge belongs to and what checking their second factor needs (the sealed
+   * secret, the lock), without using the challenge up: one query for the passcode step.
+   */
+  async findLive(token: string, now: Date): Promise<LiveChallenge | null> {
+    const rows = await queryRows<User & { activeSecret: string | null } & ThrottleState>(
       this.dataSource,
-      `SELECT ${USER_COLUMNS} FROM login_challenges c JOIN users u ON u.id = c.user_id
-        WHERE c.token_hash = $1 AND c.consumed_at IS NULL AND c.expires_at > $2`,
-      [hashToken(token), now],
+      `SELECT ${USER_COLUMNS}, c.active_secret AS "activeSecret", ${THROTTLE_STATE_COLUMNS}
+         FROM login_challenges ch
+         JOIN users u ON u.id = ch.user_id
+         LEFT JOIN two_factor_credentials c ON c.user_id = u.id
+         LEFT JOIN attempt_throttles t ON t.key = $3::text || u.id::text
+        WHERE ch.token_hash = $1 AND ch.consumed_at IS NULL AND ch.expires_at > $2`,
+      [challengeTokenHash(token), now, SECOND_FACTOR_KEY_PREFIX],
     );
-    return rows[0] ?? null;
-  }
-
-  /** Uses the challenge up; false when another request got there first. */
-  async consume(token: string, now: Date): Promise<boolean> {
-    const rows = await queryRows(
-      this.dataSource,
-      'UPDATE login_challenges SET consumed_at = $2 WHERE token_hash = $1 AND consumed_at IS NULL AND expires_at > $2 RETURNING id',
-      [hashToken(token), now],
-    );
-    return rows.length > 0;
+    if (!rows[0]) return null;
+    const { activeSecret, consecutiveFailures, lockedUntil, ...user } = rows[0];
+    return { user, secondFactor: { activeSecret, throttle: { consecutiveFailures, lockedUntil } } };
   }
 }

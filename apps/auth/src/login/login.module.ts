@@ -5,11 +5,12 @@ import { UsersModule } from '../users/users.module';
 import { ChallengeRepository } from './challenge.repository';
 import { LoginController } from './login.controller';
 import { LoginService } from './login.service';
+import { PasswordSignInRepository } from './password-sign-in.repository';
 
 @Module({
   imports: [UsersModule, SecondFactorModule, ResellerPolicyModule],
   controllers: [LoginController],
-  providers: [LoginService, ChallengeRepository],
+  providers: [LoginService, ChallengeRepository, PasswordSignInRepository],
   exports: [LoginService],
 })
 export class LoginModule {}

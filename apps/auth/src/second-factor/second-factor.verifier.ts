@@ -4,7 +4,7 @@ import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
 import type { ClientInfo } from '../sessions/access-token.service';
-import { AttemptThrottle, secondFactorKey } from '../throttle/attempt-throttle';
+import { AttemptThrottle, secondFactorKey, type ThrottleState } from '../throttle/attempt-throttle';
 import type { User } from '../users/user.entity';
 import { hashRecoveryCode } from './recovery-codes';
 import { RecoveryCodeRepository } from './recovery-code.repository';
@@ -26,6 +26,12 @@ export interface SecondFactorProof {
 }
 
 export type SecondFactorMethod = 'passcode' | 'recovery_code';
+
+/** What checking a user's second factor reads first, when the caller already has it: the sealed active secret and the lock. */
+export interface SecondFactorState {
+  activeSecret: string | null;
+  throttle: ThrottleState;
+}
 type Verdict = 'accepted' | 'wrong' | 'replayed';
 
 /**
@@ -44,11 +50,14 @@ export class SecondFactorVerifier {
     @Inject(SECRET_BOX) private readonly secretBox: SecretBox,
   ) {}
 
-  async verify(user: User, proof: SecondFactorProof, client: ClientInfo, failureStatus: 400 | 401): Promise<SecondFactorMethod> {
+  async verify(user: User, proof: SecondFactorProof, client: ClientInfo, failureStatus: 400 | 401, known?: SecondFactorState): Promise<SecondFactorMethod> {
     const key = secondFactorKey(user.id);
-    const throttleState = await this.throttle.assertOpen(key, 'passcodes');
+    const throttleState = await this.throttle.assertOpen(key, 'passcodes', known?.throttle);
     const method: SecondFactorMethod = proof.recoveryCode !== undefined ? 'recovery_code' : 'passcode';
-    const verdict = method === 'passcode' ? await this.checkPasscode(user.id, proof.passcode ?? '') : await this.checkRecoveryCode(user.id, proof.recoveryCode ?? '');
+    const verdict =
+      method === 'passcode'
+        ? await this.checkPasscode(user.id, proof.passcode ?? '', known ? known.activeSecret : undefined)
+        : await this.checkRecoveryCode(user.id, proof.recoveryCode ?? '');
     if (verdict === 'accepted') {
       await this.throttle.recordSuccess(key, throttleState);
       if (method === 'recovery_code') {
@@ -72,10 +81,11 @@ export class SecondFactorVerifier {
     return this.fail(user, client, 'passcode', 400);
   }
 
-  private async checkPasscode(userId: string, passcode: string): Promise<Verdict> {
-    const credential = await this.credentials.find(userId);
-    if (!credential?.activeSecret) return 'wrong';
-    const match = await matchPasscode(this.secretBox.open(credential.activeSecret), normalizePasscode(passcode), this.clock.now());
+  /** `activeSecret` as read by the caller, or undefined to read it here. */
+  private async checkPasscode(userId: string, passcode: string, activeSecret?: string | null): Promise<Verdict> {
+    const sealed = activeSecret === undefined ? (await this.credentials.find(userId))?.activeSecret : activeSecret;
+    if (!sealed) return 'wrong';
+    const match = await matchPasscode(this.secretBox.open(sealed), normalizePasscode(passcode), this.clock.now());
     if (!match) return 'wrong';
     return (await this.credentials.claimStep(userId, match.step)) ? 'accepted' : 'replayed';
   }

@@ -11,6 +11,14 @@ export interface TwoFactorCredential {
   lastUsedStep: string | null;
 }
 
+/**
+ * Whether a password sign-in asks user `u` for a passcode: the reseller has 2FA on (the
+ * gateway's copy of its policy) and the user activated an authenticator. A boolean SQL expression.
+ */
+export const SECOND_FACTOR_REQUIRED = `EXISTS (
+  SELECT FROM two_factor_credentials c JOIN reseller_policies p ON p.reseller_id = u.reseller_id AND p.two_factor_enabled
+   WHERE c.user_id = u.id AND c.active_secret IS NOT NULL)`;
+
 /** A user's authenticator: sealed secrets only, and the last TOTP step accepted. */
 @Injectable()
 export class TwoFactorCredentialRepository {
@@ -28,21 +36,6 @@ export class TwoFactorCredentialRepository {
 
   async isActive(userId: string): Promise<boolean> {
     const rows = await this.dataSource.query('SELECT 1 FROM two_factor_credentials WHERE user_id = $1 AND active_secret IS NOT NULL', [userId]);
-    return rows.length > 0;
-  }
-
-  /**
-   * Whether a password sign-in asks this user for a passcode: the reseller has 2FA on (the
-   * gateway's copy of its policy) and the user activated an authenticator. One query.
-   */
-  async isRequired(userId: string, resellerId: string | null): Promise<boolean> {
-    if (!resellerId) return false;
-    const rows = await this.dataSource.query(
-      `SELECT 1 FROM two_factor_credentials c
-         JOIN reseller_policies p ON p.reseller_id = $2 AND p.two_factor_enabled
-        WHERE c.user_id = $1 AND c.active_secret IS NOT NULL`,
-      [userId, resellerId],
-    );
     return rows.length > 0;
   }
 

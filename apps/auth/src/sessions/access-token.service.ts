@@ -1,6 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { randomUUID } from 'node:crypto';
+import type { AuditEntry } from '../audit/audit-events';
+import { AuditLog } from '../audit/audit-log';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import type { User } from '../users/user.entity';
 import { SessionRepository, type LiveSession } from './session.repository';
@@ -28,20 +30,33 @@ export class AccessTokenService {
   constructor(
     private readonly jwt: JwtService,
     private readonly sessions: SessionRepository,
+    private readonly audit: AuditLog,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  async issue(user: User, amr: string[], client: ClientInfo): Promise<IssuedToken> {
+  /** Opens a session for a sign-in, writing its audit entry with it. */
+  async issue(user: User, amr: string[], client: ClientInfo, audit: AuditEntry): Promise<IssuedToken> {
+    return (await this.open(user, amr, client, audit)) as IssuedToken;
+  }
+
+  /** The same for the second step of a sign-in: only while its challenge is live, using it up; null otherwise. */
+  issueForChallenge(user: User, amr: string[], client: ClientInfo, audit: AuditEntry, challenge: { tokenHash: string; now: Date }): Promise<IssuedToken | null> {
+    return this.open(user, amr, client, audit, challenge);
+  }
+
+  private async open(user: User, amr: string[], client: ClientInfo, audit: AuditEntry, challenge?: { tokenHash: string; now: Date }): Promise<IssuedToken | null> {
     const sessionId = randomUUID();
     const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
-    await this.sessions.insert({
+    const session = {
       id: sessionId,
       userId: user.id,
       amr,
       expiresAt: new Date(Date.now() + expiresIn * 1000),
       clientIp: client.ip,
       userAgent: client.userAgent?.slice(0, 500) ?? null,
-    });
+    };
+    if (!(await this.sessions.open(session, audit, challenge))) return null;
+    this.audit.written(audit);
     const claims: AccessClaims = { sub: user.id, jti: sessionId, typ: 'access' };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn });
     return { status: 'authenticated', accessToken, expiresIn };

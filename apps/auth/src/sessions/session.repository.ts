@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Role } from '@pbx2fa/contracts';
-import { Session } from './session.entity';
+import { queryRows } from '@pbx2fa/persistence';
+import type { AuditEntry } from '../audit/audit-events';
+import { AUDIT_COLUMNS, auditPlaceholders, auditValues } from '../audit/audit-log';
+import type { Session } from './session.entity';
+
+export type NewSession = Omit<Session, 'createdAt' | 'revokedAt'>;
 
 export interface LiveSession {
   sessionId: string;
@@ -17,8 +22,38 @@ export interface LiveSession {
 export class SessionRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async insert(session: Omit<Session, 'createdAt' | 'revokedAt'>): Promise<void> {
-    await this.dataSource.manager.insert(Session, session);
+  /**
+   * Opens a session and writes the sign-in's audit entry in one statement (one round trip, one
+   * commit: this is every sign-in's write). Given a challenge, only while it is live, using it up
+   * in the same statement; false when it was not (expired, or another request used it first).
+   */
+  async open(session: NewSession, audit: AuditEntry, challenge?: { tokenHash: string; now: Date }): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      this.dataSource,
+      `WITH used AS (
+         UPDATE login_challenges SET consumed_at = $8
+          WHERE token_hash = $7 AND consumed_at IS NULL AND expires_at > $8 RETURNING id
+       ), allowed AS (
+         SELECT WHERE $7::text IS NULL OR EXISTS (SELECT FROM used)
+       ), audited AS (
+         INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT ${auditPlaceholders(9)} FROM allowed
+       )
+       INSERT INTO sessions (id, user_id, amr, expires_at, client_ip, user_agent)
+       SELECT $1::uuid, $2::uuid, $3::text[], $4::timestamptz, $5::text, $6::text FROM allowed
+       RETURNING id`,
+      [
+        session.id,
+        session.userId,
+        session.amr,
+        session.expiresAt,
+        session.clientIp,
+        session.userAgent,
+        challenge?.tokenHash ?? null,
+        challenge?.now ?? null,
+        ...auditValues(audit),
+      ],
+    );
+    return rows.length > 0;
   }
 
   /** The session with its user, if it is neither revoked nor expired. */

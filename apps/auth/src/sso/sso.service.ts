@@ -40,8 +40,7 @@ export class SsoService {
       await this.audit.record({ event: AuditEvents.SsoLogin, outcome: 'failure', username: verified.username, clientIp: client.ip, userAgent: client.userAgent, detail: { reason } });
       throw new DomainError(401, ErrorCodes.InvalidAssertion, user ? 'This RingOS sign-in was already used. Please sign in again from RingOS.' : 'There is no dashboard account for this RingOS user.');
     }
-    await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.SsoLogin, outcome: 'success' });
-    return this.tokens.issue(user, ['sso'], client);
+    return this.tokens.issue(user, ['sso'], client, { ...auditSubject(user, client), event: AuditEvents.SsoLogin, outcome: 'success' });
   }
 
   /** Whether the dashboard was reached on a RingOS host, so it can show the SSO option. */

@@ -6,10 +6,15 @@ import { Clock } from '../common/clock';
 export const MAX_CONSECUTIVE_FAILURES = 5;
 export const LOCK_SECONDS = 5 * 60;
 
-/** What `assertOpen` read: passed back to `recordSuccess`, which then writes only when needed. */
+/** A key's row as `assertOpen` read it: passed back to `recordSuccess`, which then writes only when needed. */
 export interface ThrottleState {
   consecutiveFailures: number;
+  lockedUntil: Date | null;
 }
+
+/** The columns of a throttle row `t` as a ThrottleState, for a query that reads it with other rows. */
+export const THROTTLE_STATE_COLUMNS =
+  'COALESCE(t.consecutive_failures, 0) AS "consecutiveFailures", t.locked_until AS "lockedUntil"';
 
 export interface FailureOutcome {
   consecutiveFailures: number;
@@ -29,16 +34,20 @@ export class AttemptThrottle {
     private readonly clock: Clock,
   ) {}
 
-  /** Throws 429 too_many_attempts with Retry-After while the key is locked. */
-  async assertOpen(key: string, what: string): Promise<ThrottleState> {
-    const rows: { lockedUntil: Date | null; consecutiveFailures: number }[] = await this.dataSource.query(
-      'SELECT locked_until AS "lockedUntil", consecutive_failures AS "consecutiveFailures" FROM attempt_throttles WHERE key = $1',
+  /** Throws 429 too_many_attempts with Retry-After while the key is locked; reads the key unless given its row. */
+  async assertOpen(key: string, what: string, known?: ThrottleState): Promise<ThrottleState> {
+    const state = known ?? (await this.read(key));
+    const now = this.clock.now();
+    if (state.lockedUntil && state.lockedUntil > now) throw tooManyAttempts(state.lockedUntil, now, what);
+    return state;
+  }
+
+  private async read(key: string): Promise<ThrottleState> {
+    const rows: ThrottleState[] = await this.dataSource.query(
+      `SELECT ${THROTTLE_STATE_COLUMNS} FROM attempt_throttles t WHERE t.key = $1`,
       [key],
     );
-    const lockedUntil = rows[0]?.lockedUntil;
-    const now = this.clock.now();
-    if (lockedUntil && lockedUntil > now) throw tooManyAttempts(lockedUntil, now, what);
-    return { consecutiveFailures: rows[0]?.consecutiveFailures ?? 0 };
+    return rows[0] ?? { consecutiveFailures: 0, lockedUntil: null };
   }
 
   async recordFailure(key: string): Promise<FailureOutcome> {
@@ -85,5 +94,7 @@ export function tooManyAttempts(lockedUntil: Date, now: Date, what: string): Dom
   );
 }
 
-export const secondFactorKey = (userId: string) => `second-factor:${userId}`;
+/** Keys of second-factor throttles are this and the user id. */
+export const SECOND_FACTOR_KEY_PREFIX = 'second-factor:';
+export const secondFactorKey = (userId: string) => `${SECOND_FACTOR_KEY_PREFIX}${userId}`;
 export const passwordKey = (username: string, clientIp: string | null) => `password:${username.toLowerCase()}:${clientIp ?? 'unknown'}`;
