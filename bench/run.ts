@@ -376,6 +376,17 @@ async function secondFactor(bench: Bench) {
     if (reply.status !== 200 || reply.body?.status !== 'authenticated') throw new Error(`verify answered ${reply.status} ${JSON.stringify(reply.body)}`);
     return true;
   };
+  // The floor: what the gateway spends on a request that does no work (no database, no crypto),
+  // through the same HTTP stack (Express, Nest, helmet, logging, metrics), at the same concurrency.
+  log(`second factor: the floor — GET /auth/login-options for ${SETTINGS.sliceSeconds * 2} s`);
+  const floorOp = async () => {
+    const reply = await bench.http.get('/auth/login-options');
+    if (reply.status !== 200) throw new Error(`login-options answered ${reply.status}`);
+  };
+  const floorBefore = bench.cpu.snapshot();
+  const floorRun = await closedLoop(SETTINGS.verifyConcurrency, SETTINGS.sliceSeconds * 2, floorOp, { warmupSeconds: 0.3 });
+  const floor = { perSecond: floorRun.perSecond, cpuPerRequest: cpuPer(bench.cpu.since(floorBefore), floorRun.perSecond) };
+
   log(`second factor: ${count * 2} verifications at concurrency ${SETTINGS.verifyConcurrency}`);
   const { result: verifications, cpu, mainThreadWaitingCores } = await measureCpu(bench, 'second-factor', () => closedLoop(SETTINGS.verifyConcurrency, 120, op, { warmupSeconds: 0.3 }));
   if (verifications.errors) throw new Error(`${verifications.errors} verifications failed; the first: ${verifications.firstError}`);
@@ -388,6 +399,7 @@ async function secondFactor(bench: Bench) {
     cpuPerVerification: c,
     /** Share of the time the gateway's main thread ran, and waited for a CPU while runnable. */
     gatewayMainThread: { running: cpu.cores['auth.eventLoop'], waitingForCpu: mainThreadWaitingCores },
+    floor,
     perCore: verifications.perSecond / MACHINE.nproc,
     /** Verifications per second of one core's CPU: spent by gateway + PostgreSQL + load generator, and by the gateway alone. */
     perCpuSecond: {
@@ -642,7 +654,9 @@ async function main(): Promise<void> {
           `${r.users} users of a reseller whose 2FA was turned on by an approved ticket, each enrolled through POST /auth/2fa/setup and ` +
           `/auth/2fa/activate (the previous step's passcode); each then signed in with a password twice to get two fresh challenges ` +
           `(not timed). Timed: POST /auth/login/verify alone, ${r.users * 2} calls, ${r.verifications.concurrency} in flight, each ` +
-          `passcode used once (a user answers the current step's code, then the next step's).`,
+          `passcode used once (a user answers the current step's code, then the next step's). ` +
+          `floor: GET /auth/login-options (answers from configuration) at the same concurrency for ${SETTINGS.sliceSeconds * 2} s just before, ` +
+          `the CPU the same stack spends on a request that does no work.`,
         ...r,
       };
       rows.push(
@@ -656,6 +670,12 @@ async function main(): Promise<void> {
           '',
         ],
         ['CPU cores during verifications', cores(r.cpu), '', ''],
+        [
+          '  the floor: GET /auth/login-options (no database, no crypto)',
+          `${round(r.floor.perSecond)}/s; CPU per request (ms): ${perOp(r.floor.cpuPerRequest)}`,
+          '',
+          '',
+        ],
         [
           '  gateway main thread: running / runnable but waiting for a CPU',
           `${round(r.gatewayMainThread.running * 100, 0)} % / ${round(r.gatewayMainThread.waitingForCpu * 100, 0)} % of the time`,
