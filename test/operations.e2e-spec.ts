@@ -33,7 +33,8 @@ describe('operating the services', () => {
   let gw: Gateway;
 
   beforeAll(async () => {
-    stack = await startStack();
+    // At info, as in production: the request and event lines are what operators trace a request id by.
+    stack = await startStack({ env: { LOG_LEVEL: 'info' } });
     gw = await connect(stack);
   });
 
@@ -79,6 +80,25 @@ describe('operating the services', () => {
         [response.body.id],
       );
       expect(rows.map((row) => row.correlation)).toEqual([requestId]);
+    });
+
+    it('logs the handling of the request and of its events in every service under the same id', async () => {
+      const requestId = `ops-${Date.now()}-traced`;
+      const response = await gw.agent.post('/resellers', { id: `traced-${Date.now()}`, name: 'Traced' }, { headers: { 'x-request-id': requestId } });
+      expect(response.status).toBe(201);
+      const linesWith = (service: 'auth' | 'reseller-settings') =>
+        stack
+          .logs(service)
+          .split('\n')
+          .filter((line) => line.includes(requestId))
+          .map((line) => JSON.parse(line) as { requestId?: string; msg?: string; rpc?: { type: string; pattern: string } });
+      // reseller-settings answered the gateway's request; the gateway applied the reseller.created event it caused.
+      await eventually(() => {
+        expect(linesWith('reseller-settings')).toContainEqual(expect.objectContaining({ requestId, rpc: expect.objectContaining({ type: 'message' }) }));
+        expect(linesWith('auth')).toContainEqual(
+          expect.objectContaining({ requestId, msg: 'event completed', rpc: expect.objectContaining({ type: 'event', pattern: 'reseller.created' }) }),
+        );
+      });
     });
 
     it('gives a request without a usable id a new one', async () => {

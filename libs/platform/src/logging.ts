@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ExecutionContext } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._-]{8,100}$/;
@@ -30,7 +31,20 @@ export const REDACTED_PATHS = [
   '*.token',
 ];
 
-/** JSON lines (pino) with the request id on every line logged while serving a request. */
+/**
+ * The correlation id a message carries: the X-Request-Id of the HTTP request behind it, in an
+ * event's envelope and in a gateway request alike (libs/contracts). A new id for anything else.
+ */
+export function correlationIdOf(context: ExecutionContext): string {
+  const data = context.switchToRpc().getData() as { correlationId?: unknown } | undefined;
+  const offered = data?.correlationId;
+  return typeof offered === 'string' && ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
+}
+
+/**
+ * JSON lines (pino) with the request id on every line logged while serving a request, and the
+ * same id on every line logged while handling an event or a gateway request it caused.
+ */
 export function loggingModule(service: string, level: string) {
   return LoggerModule.forRoot({
     pinoHttp: {
@@ -44,6 +58,10 @@ export function loggingModule(service: string, level: string) {
         req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       },
+    },
+    microservice: {
+      genReqId: correlationIdOf,
+      customAttributeKeys: { reqId: 'requestId' },
     },
   });
 }
