@@ -6,10 +6,7 @@ import { RpcServer } from './rpc-server';
 /** Attaches the service's RabbitMQ servers: its event queue, and its RPC queue when it serves requests. */
 export async function startMessaging(app: INestApplication, { rpc }: { rpc: boolean }): Promise<void> {
   const options = app.get<MessagingOptions>(MESSAGING_OPTIONS);
-  // Without the application's config: its logging pre-request hook would make Nest hand back an
-  // unfinished handler, and a reseller's next event must wait until this one is settled (the
-  // EventInbox binds the log context itself).
-  app.connectMicroservice({ strategy: new EventServer(options) }, { inheritAppConfig: false });
+  app.connectMicroservice({ strategy: new EventServer(options) }, { inheritAppConfig: true });
   if (rpc) app.connectMicroservice({ strategy: new RpcServer(options) }, { inheritAppConfig: true });
   await app.startAllMicroservices();
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RmqContext } from '@nestjs/microservices';
 import type { Channel, Message } from 'amqplib';
-import { PinoLogger } from 'nestjs-pino';
 import { DataSource, type EntityManager } from 'typeorm';
 import { EventEnvelopeSchema, EventPayloadSchemas, type EventEnvelope, type EventName } from '@pbx2fa/contracts';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
@@ -25,7 +24,6 @@ export class EventInbox {
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
-    private readonly pino: PinoLogger,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {}
 
@@ -41,12 +39,6 @@ export class EventInbox {
       return;
     }
 
-    // Every line logged while handling it carries the id of the request that caused it.
-    return this.pino.runInContext(() => this.applyWithRetries(event, channel, message, effect), { bindings: { requestId: event.correlationId } });
-  }
-
-  private async applyWithRetries<N extends EventName>(event: EventEnvelope<N>, channel: Channel, message: Message, effect: EventEffect<N>): Promise<void> {
-    const name = event.name;
     // Retried here rather than re-queued at the back, so events behind it keep their order.
     for (let attempt = 1; ; attempt++) {
       try {
@@ -54,7 +46,7 @@ export class EventInbox {
         this.settle(channel, message, 'ack');
         eventsConsumed.inc({ event: name, result: applied ? 'applied' : 'duplicate' });
         if (applied) this.relay.kick();
-        this.logger.log(`${applied ? 'applied' : 'ignored duplicate'} ${name} ${event.eventId}`);
+        if (!applied) this.logger.log(`ignored duplicate ${name} ${event.eventId}`);
         return;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);

@@ -1,3 +1,4 @@
+import { Observable } from 'rxjs';
 import { EventServer } from './event-server';
 import type { MessagingOptions } from './messaging.options';
 
@@ -31,6 +32,29 @@ describe('EventServer', () => {
     expect(log).toEqual(['start e1', 'start e3', 'end e1', 'start e2']);
     finish.get('e2')!();
     finish.get('e3')!();
+    await Promise.all(handled);
+  });
+
+  it('waits for a handler that answers with a stream still running (as under a pre-request hook)', async () => {
+    const server = new EventServer(options);
+    const log: string[] = [];
+    const finish = new Map<string, () => void>();
+    server.addHandler(
+      'ticket.two_factor.approved',
+      async (data: { eventId: string }) =>
+        new Observable<void>((subscriber) => {
+          log.push(`start ${data.eventId}`);
+          finish.set(data.eventId, () => (log.push(`end ${data.eventId}`), subscriber.complete()));
+        }),
+      true,
+    );
+    const handled = [delivery(1, 'acme'), delivery(2, 'acme')].map((message) => server.handleMessage(message, {} as never));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log).toEqual(['start e1']);
+    finish.get('e1')!();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(log).toEqual(['start e1', 'end e1', 'start e2']);
+    finish.get('e2')!();
     await Promise.all(handled);
   });
 });

@@ -1,4 +1,6 @@
+import type { MessageHandler } from '@nestjs/microservices';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { isObservable, lastValueFrom } from 'rxjs';
 import type { MessagingOptions } from './messaging.options';
 import { KeyedLanes, orderingKeyOfDelivery } from './ordering';
 import { SafeServerRMQ } from './safe-server-rmq';
@@ -30,11 +32,27 @@ export class EventServer extends SafeServerRMQ {
 
   /**
    * Nest runs every delivered message's handler at once; here a message waits until the one
-   * before it of the same reseller has been handled (acknowledged or dead-lettered).
+   * before it of the same reseller has been handled (acknowledged or dead-lettered): Nest's
+   * handling of a message ends when its handler has settled (see getHandlerByPattern).
    */
   override handleMessage(message: Record<string, any> | null, channel: Channel): Promise<void> {
     if (!message) return Promise.resolve();
     return this.lanes.run(orderingKeyOfDelivery((message as ConsumeMessage).content), () => super.handleMessage(message, channel));
+  }
+
+  /**
+   * The handler as Nest registered it, settling only when the handling is over. With a
+   * pre-request hook (the logging context), Nest's handler answers with a stream that is still
+   * running, and Nest would not wait for it: the lane would let the reseller's next event overtake.
+   */
+  override getHandlerByPattern(pattern: string): MessageHandler | null {
+    const handler = super.getHandlerByPattern(pattern);
+    if (!handler) return null;
+    const untilDone = async (data: unknown, context?: unknown) => {
+      const result = await handler(data, context);
+      return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
+    };
+    return Object.assign(untilDone, { isEventHandler: handler.isEventHandler, extras: handler.extras, next: handler.next }) as MessageHandler;
   }
 
   protected override declare(channel: Channel): Promise<void> {
