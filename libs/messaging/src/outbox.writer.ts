@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import type { EventEnvelope, EventName, EventPayloads } from '@pbx2fa/contracts';
-import { OutboxMessage } from './outbox-message.entity';
 
 /** Records an event inside the caller's transaction; the relay publishes it after commit. */
 @Injectable()
@@ -20,7 +19,7 @@ export class OutboxWriter {
       correlationId,
       payload,
     };
-    await manager.insert(OutboxMessage, { eventId: envelope.eventId, eventName: name, envelope });
+    await manager.query('INSERT INTO outbox (event_id, event_name, envelope) VALUES ($1, $2, $3)', [envelope.eventId, name, envelope]);
     return envelope;
   }
 }

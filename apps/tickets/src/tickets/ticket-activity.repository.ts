@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, In, type EntityManager } from 'typeorm';
-import { TicketComment } from './ticket-comment.entity';
-import { TicketHistoryEntry } from './ticket-history-entry.entity';
+import { DataSource, type EntityManager } from 'typeorm';
+import { queryRows } from '@pbx2fa/persistence';
+import type { TicketComment } from './ticket-comment.entity';
+import type { TicketHistoryEntry } from './ticket-history-entry.entity';
 
 export type NewHistoryEntry = Pick<TicketHistoryEntry, 'actor' | 'action' | 'fromStatus' | 'toStatus' | 'note'>;
 
@@ -27,14 +28,24 @@ export class TicketActivityRepository {
   }
 
   /** Comments of several tickets in one query, oldest first. */
-  commentsOf(ticketIds: string[], manager: EntityManager = this.dataSource.manager): Promise<TicketComment[]> {
-    if (ticketIds.length === 0) return Promise.resolve([]);
-    return manager.find(TicketComment, { where: { ticketId: In(ticketIds) }, order: { position: 'ASC' } });
+  async commentsOf(ticketIds: string[], manager: EntityManager = this.dataSource.manager): Promise<TicketComment[]> {
+    if (ticketIds.length === 0) return [];
+    return queryRows<TicketComment>(
+      manager,
+      `SELECT id, position::text, ticket_id AS "ticketId", author, body, created_at AS "createdAt"
+         FROM ticket_comments WHERE ticket_id = ANY($1::uuid[]) ORDER BY position`,
+      [ticketIds],
+    );
   }
 
   /** History of several tickets in one query, oldest first. */
-  historyOf(ticketIds: string[], manager: EntityManager = this.dataSource.manager): Promise<TicketHistoryEntry[]> {
-    if (ticketIds.length === 0) return Promise.resolve([]);
-    return manager.find(TicketHistoryEntry, { where: { ticketId: In(ticketIds) }, order: { position: 'ASC' } });
+  async historyOf(ticketIds: string[], manager: EntityManager = this.dataSource.manager): Promise<TicketHistoryEntry[]> {
+    if (ticketIds.length === 0) return [];
+    return queryRows<TicketHistoryEntry>(
+      manager,
+      `SELECT id, position::text, ticket_id AS "ticketId", actor, action, from_status AS "fromStatus", to_status AS "toStatus", note, at
+         FROM ticket_history WHERE ticket_id = ANY($1::uuid[]) ORDER BY position`,
+      [ticketIds],
+    );
   }
 }

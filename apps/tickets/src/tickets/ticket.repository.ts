@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TicketStatus, TicketType } from '@pbx2fa/contracts';
+import { queryRows } from '@pbx2fa/persistence';
 import type { TicketCursor } from './ticket-cursor';
-import { Ticket } from './ticket.entity';
+import type { Ticket } from './ticket.entity';
 
 const COLUMNS = `id, reseller_id AS "resellerId", type, subject, description, status, opened_by AS "openedBy",
   target_username AS "targetUsername", created_at AS "createdAt", updated_at AS "updatedAt",
@@ -35,13 +36,15 @@ export class TicketRepository {
     return rows[0];
   }
 
-  findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Ticket | null> {
-    return manager.findOne(Ticket, { where: { id } });
+  async findById(id: string, manager: EntityManager = this.dataSource.manager): Promise<Ticket | null> {
+    const rows = await queryRows<Ticket>(manager, `SELECT ${COLUMNS} FROM tickets WHERE id = $1`, [id]);
+    return rows[0] ?? null;
   }
 
   /** Reads the row and holds it until the transaction ends, so two decisions on one ticket queue up. */
-  findForUpdate(manager: EntityManager, id: string): Promise<Ticket | null> {
-    return manager.findOne(Ticket, { where: { id }, lock: { mode: 'pessimistic_write' } });
+  async findForUpdate(manager: EntityManager, id: string): Promise<Ticket | null> {
+    const rows = await queryRows<Ticket>(manager, `SELECT ${COLUMNS} FROM tickets WHERE id = $1 FOR UPDATE`, [id]);
+    return rows[0] ?? null;
   }
 
   /** Newest first; keyset on (created_at, id) so a page never skips or repeats a row. */
