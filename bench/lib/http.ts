@@ -1,8 +1,9 @@
-import { Agent, request } from 'node:http';
+import { Pool } from 'undici';
 
 /**
- * A lean JSON client over node:http with keep-alive connections: the load generator runs on the
- * same machine as the services, so every microsecond it spends is taken from them.
+ * A lean JSON client over undici's connection pool (keep-alive). The load generator runs on the
+ * same machine as the services, so every microsecond it spends is taken from them: undici costs
+ * about a third of what node:http does per request here (see the README's Performance section).
  */
 export interface Reply<T = any> {
   status: number;
@@ -10,25 +11,20 @@ export interface Reply<T = any> {
 }
 
 export class HttpClient {
-  private readonly agent: Agent;
-  private readonly host: string;
-  private readonly port: number;
+  private readonly pool: Pool;
 
   constructor(
     baseUrl: string,
-    maxSockets = 256,
+    connections = 256,
     private readonly token?: string,
-    agent?: Agent,
+    pool?: Pool,
   ) {
-    const url = new URL(baseUrl);
-    this.host = url.hostname;
-    this.port = Number(url.port);
-    this.agent = agent ?? new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
+    this.pool = pool ?? new Pool(new URL(baseUrl).origin, { connections, keepAliveTimeout: 60_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
   }
 
   /** The same connections, sending `Authorization: Bearer <token>`. */
   as(token: string): HttpClient {
-    return new HttpClient(`http://${this.host}:${this.port}`, 0, token, this.agent);
+    return new HttpClient('http://unused', 0, token, this.pool);
   }
 
   get<T = any>(path: string): Promise<Reply<T>> {
@@ -39,40 +35,25 @@ export class HttpClient {
     return this.send<T>('POST', path, JSON.stringify(body));
   }
 
-  send<T = any>(method: string, path: string, payload?: string): Promise<Reply<T>> {
-    return new Promise((resolve, reject) => {
-      const headers: Record<string, string | number> = { accept: 'application/json' };
-      if (payload !== undefined) {
-        headers['content-type'] = 'application/json';
-        headers['content-length'] = Buffer.byteLength(payload);
+  async send<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, payload?: string): Promise<Reply<T>> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (payload !== undefined) headers['content-type'] = 'application/json';
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    const response = await this.pool.request({ method, path, headers, body: payload });
+    const text = await response.body.text();
+    let body: unknown = text;
+    if (text && String(response.headers['content-type'] ?? '').includes('json')) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = text;
       }
-      if (this.token) headers.authorization = `Bearer ${this.token}`;
-      const req = request({ host: this.host, port: this.port, method, path, headers, agent: this.agent }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown = text;
-          if (text && (res.headers['content-type'] ?? '').includes('json')) {
-            try {
-              body = JSON.parse(text);
-            } catch {
-              body = text;
-            }
-          }
-          resolve({ status: res.statusCode ?? 0, body: body as T });
-        });
-        res.on('error', reject);
-      });
-      req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${path}: no answer in 60 s`)));
-      req.on('error', reject);
-      if (payload !== undefined) req.write(payload);
-      req.end();
-    });
+    }
+    return { status: response.statusCode, body: body as T };
   }
 
   close(): void {
-    this.agent.destroy();
+    void this.pool.close();
   }
 }
 
