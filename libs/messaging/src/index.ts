@@ -1,5 +1,6 @@
 export * from './broker-publisher';
 export * from './connect';
+export * from './consumer-status';
 export * from './event-inbox';
 export * from './event-server';
 export * from './inbox-entry.entity';

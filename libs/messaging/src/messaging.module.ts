@@ -1,5 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { BrokerPublisher } from './broker-publisher';
+import { ConsumerStatus } from './consumer-status';
 import { EventInbox } from './event-inbox';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxRelay } from './outbox-relay';
@@ -25,8 +26,9 @@ export class MessagingModule {
         BrokerPublisher,
         OutboxRelay,
         EventInbox,
+        ConsumerStatus,
       ],
-      exports: [MESSAGING_OPTIONS, OutboxWriter, BrokerPublisher, OutboxRelay, EventInbox],
+      exports: [MESSAGING_OPTIONS, OutboxWriter, BrokerPublisher, OutboxRelay, EventInbox, ConsumerStatus],
     };
   }
 }

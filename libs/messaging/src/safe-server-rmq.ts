@@ -15,6 +15,16 @@ export abstract class SafeServerRMQ extends ServerRMQ {
       .catch((error: Error) => this.logger.warn(`reply ${correlationId} was not delivered: ${error.message}`));
   }
 
+  /** True once the server has declared what it needs and consumes; false while disconnected. */
+  consuming = false;
+
+  override async listen(callback: (...optionalParams: unknown[]) => unknown): Promise<void> {
+    this.status.subscribe((status) => {
+      if (status !== 'connected') this.consuming = false;
+    });
+    return super.listen(callback);
+  }
+
   /** Runs again on every reconnection: declares what the server needs, then consumes. */
   override async setupChannel(channel: Channel, callback: Function): Promise<void> {
     // Without a listener, an error the channel reports (a failed set-up) is thrown, and ends the process.
@@ -22,7 +32,8 @@ export abstract class SafeServerRMQ extends ServerRMQ {
       this.channel.on('error', (error: Error) => this.logger.error(`channel error: ${error.message}`));
     }
     await this.declare(channel);
-    return super.setupChannel(channel, callback);
+    await super.setupChannel(channel, callback);
+    this.consuming = true;
   }
 
   /** What must exist before the server consumes; nothing beyond its own queue by default. */

@@ -2,19 +2,22 @@ import { Controller, Get, Injectable, Module, Res, ServiceUnavailableException }
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { BrokerPublisher } from '@pbx2fa/messaging';
+import { BrokerPublisher, ConsumerStatus } from '@pbx2fa/messaging';
 import { Public } from './public.decorator';
 
 @Injectable()
 export class BrokerHealthIndicator {
   constructor(
     private readonly publisher: BrokerPublisher,
+    private readonly consumers: ConsumerStatus,
     private readonly indicators: HealthIndicatorService,
   ) {}
 
+  /** Up when events can be published and the service consumes its queues (requests sent to it are not dropped). */
   async isHealthy(key: string) {
     const indicator = this.indicators.check(key);
-    return (await this.publisher.waitForConnection(2000)) ? indicator.up() : indicator.down({ message: 'RabbitMQ is not reachable' });
+    if (!(await this.publisher.waitForConnection(2000))) return indicator.down({ message: 'RabbitMQ is not reachable' });
+    return this.consumers.consuming ? indicator.up() : indicator.down({ message: 'Not consuming from RabbitMQ yet' });
   }
 }
 

@@ -36,7 +36,9 @@ export class AccessTokenService {
 
   /** Opens a session for a sign-in, writing its audit entry with it. */
   async issue(user: User, amr: string[], client: ClientInfo, audit: AuditEntry): Promise<IssuedToken> {
-    return (await this.open(user, amr, client, audit)) as IssuedToken;
+    const issued = await this.open(user, amr, client, audit);
+    if (!issued) throw new Error(`no session was opened for ${user.id}`); // without a challenge the statement always inserts
+    return issued;
   }
 
   /** The same for the second step of a sign-in: only while its challenge is live, using it up; null otherwise. */
