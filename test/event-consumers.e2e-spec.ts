@@ -6,7 +6,7 @@ import { Events, type EventEnvelope, type TicketView } from '@pbx2fa/contracts';
 import { connect, eventually, login, takeServerErrors, type Gateway, type ResellerView, type SignedInUser } from './support/api';
 import { queueDepths } from './support/broker';
 import { settled } from './support/burst';
-import { startStack, type Stack } from './support/stack';
+import { startStack, type ServiceName, type Stack } from './support/stack';
 import {
   approveTicket,
   auditOf,
@@ -29,6 +29,13 @@ const MAX_ATTEMPTS = 3;
  * handled lands in the consumer's dead-letter queue after a bounded number of tries, the consumer
  * keeps going, and the dead-letters command lists and replays it.
  */
+/** How many events of a kind a service's consumer has ended with `result`, from its /metrics. */
+async function consumedAs(stack: Stack, service: ServiceName, event: string, result: string): Promise<number> {
+  const text = await (await fetch(`${stack.urls(service)[0]}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(`pbx2fa_events_consumed_total{event="${event}",result="${result}"}`));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
 describe('event consumers', () => {
   let stack: Stack;
   let gw: Gateway;
@@ -118,6 +125,30 @@ describe('event consumers', () => {
       expect(before.resets).toBe(1);
       await expect(signInWithPasscode(gw.anon, eve)).resolves.toEqual(expect.any(String));
       console.log(`repeated events: ${events.length * 2} copies of ${events.length} events published (${names.join(', ')}); nothing changed`);
+    });
+
+    it('applies each approval once even when it is published again under a new event id', async () => {
+      const before = await observe();
+      const approvals = await query<{ envelope: EventEnvelope }>(
+        stack.databaseUrl,
+        `SELECT envelope FROM tickets.outbox WHERE event_name = ANY($1) ORDER BY position DESC`,
+        [[Events.TicketTwoFactorApproved, Events.TicketUserTwoFactorResetApproved]],
+      );
+      expect(approvals).toHaveLength(4);
+      // Newest first: the stale "off" would turn 2FA off again and the reset would wipe Eve's new phone.
+      const republished = approvals.map((row) => ({ ...row.envelope, eventId: randomUUID() }));
+      const duplicates = async () => ({
+        approvals: await consumedAs(stack, 'reseller-settings', Events.TicketTwoFactorApproved, 'duplicate'),
+        resets: await consumedAs(stack, 'auth', Events.TicketUserTwoFactorResetApproved, 'duplicate'),
+      });
+      const duplicatesBefore = await duplicates();
+      await publishEvents(stack.rabbitmqUrl, republished);
+      // Each was taken and recognised as an approval already applied.
+      await eventually(async () => expect(await duplicates()).toEqual({ approvals: duplicatesBefore.approvals + 3, resets: duplicatesBefore.resets + 1 }));
+      await settled(stack.databaseUrl, stack.vhost);
+      expect(await observe()).toEqual(before);
+      await expect(signInWithPasscode(gw.anon, eve)).resolves.toEqual(expect.any(String));
+      console.log(`approvals published again under new ids: ${republished.length}; nothing changed`);
     });
 
     it('never rolls a newer setting back for a stale event (lower or equal version) with a new id', async () => {

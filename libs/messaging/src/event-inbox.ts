@@ -9,6 +9,14 @@ import { eventsConsumed } from './messaging-metrics';
 
 export type EventEffect<N extends EventName> = (manager: EntityManager, event: EventEnvelope<N>) => Promise<void>;
 
+export interface ConsumeOptions<N extends EventName> {
+  /**
+   * For events whose effect must happen once whatever their event id (an approval re-published
+   * under a new id): the key of that effect, e.g. the ticket it approves.
+   */
+  onceFor?: (event: EventEnvelope<N>) => string;
+}
+
 const MAX_RETRY_DELAY_MS = 5000;
 
 /**
@@ -27,7 +35,7 @@ export class EventInbox {
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {}
 
-  async consume<N extends EventName>(name: N, data: unknown, context: RmqContext, effect: EventEffect<N>): Promise<void> {
+  async consume<N extends EventName>(name: N, data: unknown, context: RmqContext, effect: EventEffect<N>, options: ConsumeOptions<N> = {}): Promise<void> {
     const channel = context.getChannelRef() as Channel;
     const message = context.getMessage() as Message;
 
@@ -42,7 +50,7 @@ export class EventInbox {
     // Retried here rather than re-queued at the back, so events behind it keep their order.
     for (let attempt = 1; ; attempt++) {
       try {
-        const applied = await this.apply(event, effect);
+        const applied = await this.apply(event, effect, options.onceFor?.(event) ?? null);
         this.settle(channel, message, 'ack');
         eventsConsumed.inc({ event: name, result: applied ? 'applied' : 'duplicate' });
         if (applied) this.relay.kick();
@@ -63,12 +71,15 @@ export class EventInbox {
     }
   }
 
-  /** Records the event and runs its effect in one transaction; false when it was handled before. */
-  private apply<N extends EventName>(event: EventEnvelope<N>, effect: EventEffect<N>): Promise<boolean> {
+  /**
+   * Records the event and runs its effect in one transaction; false when it was handled before
+   * (the same event id, or another event with the same effect key).
+   */
+  private apply<N extends EventName>(event: EventEnvelope<N>, effect: EventEffect<N>, effectKey: string | null): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const inserted = await manager.query(
-        'INSERT INTO inbox (event_id, event_name) VALUES ($1, $2) ON CONFLICT (event_id) DO NOTHING RETURNING event_id',
-        [event.eventId, event.name],
+        'INSERT INTO inbox (event_id, event_name, effect_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id',
+        [event.eventId, event.name, effectKey],
       );
       if (inserted.length === 0) return false;
       await effect(manager, event);

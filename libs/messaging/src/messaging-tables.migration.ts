@@ -30,3 +30,20 @@ export class MessagingTables1764300000000 implements MigrationInterface {
     await queryRunner.query('DROP TABLE outbox');
   }
 }
+
+/**
+ * What an event did, once: an approval re-published under a new event id (by hand, or by a
+ * producer's bug) must not apply twice — a second reset would wipe the authenticator the user
+ * enrolled since, a stale disable would turn 2FA off again.
+ */
+export class InboxEffectKeys1764400000000 implements MigrationInterface {
+  name = 'InboxEffectKeys1764400000000';
+
+  async up(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE inbox ADD COLUMN effect_key text UNIQUE');
+  }
+
+  async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query('ALTER TABLE inbox DROP COLUMN effect_key');
+  }
+}

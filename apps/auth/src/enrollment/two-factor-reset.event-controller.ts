@@ -13,8 +13,13 @@ export class TwoFactorResetEventController {
 
   @OnEvent(Events.TicketUserTwoFactorResetApproved)
   approved(@Payload() data: unknown, @Ctx() context: RmqContext) {
-    return this.inbox.consume(Events.TicketUserTwoFactorResetApproved, data, context, (manager, event) =>
-      this.reset.resetByTicket(manager, event.payload, event.correlationId),
+    return this.inbox.consume(
+      Events.TicketUserTwoFactorResetApproved,
+      data,
+      context,
+      (manager, event) => this.reset.resetByTicket(manager, event.payload, event.correlationId),
+      // A second reset for the same ticket would wipe the authenticator enrolled since.
+      { onceFor: (event) => `ticket:${event.payload.ticketId}` },
     );
   }
 }

@@ -13,8 +13,13 @@ export class TwoFactorApprovalsEventController {
 
   @OnEvent(Events.TicketTwoFactorApproved)
   approved(@Payload() data: unknown, @Ctx() context: RmqContext) {
-    return this.inbox.consume(Events.TicketTwoFactorApproved, data, context, (manager, event) =>
-      this.resellers.applyApproval(manager, event.payload, event.correlationId),
+    return this.inbox.consume(
+      Events.TicketTwoFactorApproved,
+      data,
+      context,
+      (manager, event) => this.resellers.applyApproval(manager, event.payload, event.correlationId),
+      // One approval moves the version once, whatever event id it arrives under.
+      { onceFor: (event) => `ticket:${event.payload.ticketId}` },
     );
   }
 }
