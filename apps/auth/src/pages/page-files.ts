@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
@@ -6,6 +6,15 @@ import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 
 const PUBLIC_DIR = join('apps', 'auth', 'public');
 const ASSET_NAME = /^[a-z0-9-]+\.(css|js)$/;
+const PAGES = ['index.html', 'desk.html'] as const;
+export type PageName = (typeof PAGES)[number];
+/** A line `<!-- include sign-in.part.html -->` in a page stands for that file: what both pages share is written once. */
+const INCLUDE = /^[ \t]*<!-- include ([a-z0-9-]+\.part\.html) -->$/gm;
+
+/** A page with its includes put in. */
+export function assemblePage(directory: string, name: string): string {
+  return readFileSync(join(directory, name), 'utf8').replace(INCLUDE, (_line, part: string) => readFileSync(join(directory, part), 'utf8').replace(/\n$/, ''));
+}
 
 /**
  * The directory of the static pages, found by walking up from this file to the repository root,
@@ -19,20 +28,25 @@ export function findPublicDirectory(from: string = __dirname): string | null {
   }
 }
 
-/** The dashboard's files: two pages and a fixed list of assets read once, at start. */
+/** The dashboard's files: two pages (assembled) and a fixed list of assets, read once, at start. */
 @Injectable()
 export class PageFiles {
   private readonly logger = new Logger(PageFiles.name);
   private readonly directory = findPublicDirectory();
   private readonly assets: ReadonlySet<string>;
+  private readonly pages = new Map<PageName, string>();
 
   constructor() {
     if (!this.directory) this.logger.warn(`${PUBLIC_DIR} was not found: the dashboard pages at / and /desk answer 404.`);
     this.assets = new Set(this.directory ? readdirSync(this.directory).filter((name) => ASSET_NAME.test(name)) : []);
+    for (const name of this.directory ? PAGES : []) this.pages.set(name, assemblePage(this.directory as string, name));
   }
 
-  page(response: Response, name: 'index.html' | 'desk.html'): void {
-    this.send(response, name);
+  page(response: Response, name: PageName): void {
+    const html = this.pages.get(name);
+    if (html === undefined) throw new DomainError(404, ErrorCodes.NotFound, 'The dashboard pages are not installed on this server.');
+    // Revalidated on every load (Express's ETag answers 304 when unchanged).
+    response.set('Cache-Control', 'no-cache').type('html').send(html);
   }
 
   asset(response: Response, name: string): void {
