@@ -8,7 +8,8 @@
  *   TICKETS_PORT, RESELLER_SETTINGS_PORT (each child gets its own PORT).
  * - Every output line is prefixed with the service's name.
  * - SIGINT/SIGTERM/SIGHUP are passed on to the services, which shut down cleanly; a second
- *   signal, or services still running after STOP_TIMEOUT_MS (default 15000), are killed.
+ *   signal (a second or more after the first), or services still running after STOP_TIMEOUT_MS
+ *   (default 15000), are killed.
  * - If a service exits on its own, the others are stopped and this exits non-zero.
  *
  * Plain Node, no dependencies.
@@ -122,16 +123,21 @@ for (const service of SERVICES) {
   });
 }
 
-let signalsSeen = 0;
+// The same stop can arrive twice at once: from the terminal (Ctrl-C reaches the whole foreground
+// group) and from npm, which passes signals on to the script it runs. Only a signal a moment
+// after the first means "stop now".
+const REPEAT_AFTER_MS = 1000;
+let firstSignalAt = null;
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
-    signalsSeen += 1;
-    if (signalsSeen > 1) {
+    if (firstSignalAt !== null && Date.now() - firstSignalAt < REPEAT_AFTER_MS) return;
+    if (firstSignalAt !== null) {
       log(`${signal} again: killing the services`);
       for (const child of running) signalChild(child, 'SIGKILL');
       exitCode = exitCode || 1;
       return;
     }
+    firstSignalAt = Date.now();
     stopping = true;
     const forwarded = signal === 'SIGHUP' ? 'SIGTERM' : signal;
     log(`${signal} received: stopping the services`);
