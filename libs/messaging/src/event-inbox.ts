@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { RmqContext } from '@nestjs/microservices';
 import type { Channel, Message } from 'amqplib';
 import { DataSource, type EntityManager } from 'typeorm';
-import { EventEnvelopeSchema, EventPayloadSchemas, type EventEnvelope, type EventName } from '@pbx2fa/contracts';
+import { EventEnvelopeSchema, EventPayloadSchemas, type EventEnvelope, type EventName, type EventPayloads } from '@pbx2fa/contracts';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxRelay } from './outbox-relay';
 import { eventsConsumed } from './messaging-metrics';
@@ -16,6 +16,14 @@ export interface ConsumeOptions<N extends EventName> {
    */
   onceFor?: (event: EventEnvelope<N>) => string;
 }
+
+/** Events that carry out a ticket's decision. */
+type TicketDecisionEvent = { [K in EventName]: EventPayloads[K] extends { ticketId: string } ? K : never }[EventName];
+
+/** A ticket's decision takes effect once, whatever event id carries it (the same key for every such event). */
+export const oncePerTicket: ConsumeOptions<TicketDecisionEvent> = {
+  onceFor: (event) => `ticket:${event.payload.ticketId}`,
+};
 
 const MAX_RETRY_DELAY_MS = 5000;
 

@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload, RmqContext } from '@nestjs/microservices';
 import { Events } from '@pbx2fa/contracts';
-import { EventInbox, OnEvent } from '@pbx2fa/messaging';
+import { EventInbox, OnEvent, oncePerTicket } from '@pbx2fa/messaging';
 import { TwoFactorResetService } from './two-factor-reset.service';
 
 @Controller()
@@ -19,7 +19,7 @@ export class TwoFactorResetEventController {
       context,
       (manager, event) => this.reset.resetByTicket(manager, event.payload, event.correlationId),
       // A second reset for the same ticket would wipe the authenticator enrolled since.
-      { onceFor: (event) => `ticket:${event.payload.ticketId}` },
+      oncePerTicket,
     );
   }
 }

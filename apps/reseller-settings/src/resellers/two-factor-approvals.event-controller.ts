@@ -1,7 +1,7 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload, RmqContext } from '@nestjs/microservices';
 import { Events } from '@pbx2fa/contracts';
-import { EventInbox, OnEvent } from '@pbx2fa/messaging';
+import { EventInbox, OnEvent, oncePerTicket } from '@pbx2fa/messaging';
 import { ResellersService } from './resellers.service';
 
 @Controller()
@@ -19,7 +19,7 @@ export class TwoFactorApprovalsEventController {
       context,
       (manager, event) => this.resellers.applyApproval(manager, event.payload, event.correlationId),
       // One approval moves the version once, whatever event id it arrives under.
-      { onceFor: (event) => `ticket:${event.payload.ticketId}` },
+      oncePerTicket,
     );
   }
 }
