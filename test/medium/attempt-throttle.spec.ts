@@ -5,7 +5,7 @@ import { InboxEntry, OutboxMessage } from '@pbx2fa/messaging';
 import { authEntities } from '../../apps/auth/src/entities';
 import { authMigrations } from '../../apps/auth/src/migrations';
 import { Clock } from '../../apps/auth/src/common/clock';
-import { AttemptThrottle, LOCK_SECONDS, MAX_CONSECUTIVE_FAILURES } from '../../apps/auth/src/throttle/attempt-throttle';
+import { AttemptThrottle, LOCK_SECONDS, MAX_CONSECUTIVE_FAILURES, type ReservedAttempt } from '../../apps/auth/src/throttle/attempt-throttle';
 import { DomainError } from '@pbx2fa/contracts';
 
 class MovableClock extends Clock {
@@ -20,13 +20,22 @@ class MovableClock extends Clock {
   }
 }
 
-async function lockError(throttle: AttemptThrottle, key: string): Promise<DomainError | null> {
+/** The 429 `reserve` throws, or null when it let the attempt through. */
+async function refusal(throttle: AttemptThrottle, key: string): Promise<DomainError | null> {
   try {
-    await throttle.assertOpen(key, 'passcodes');
+    await throttle.reserve(key, 'passcodes');
     return null;
   } catch (error) {
-    return error as DomainError;
+    if (!(error instanceof DomainError)) throw error;
+    return error;
   }
+}
+
+/** `count` wrong attempts, one after the other; returns the last one's reservation. */
+async function failures(throttle: AttemptThrottle, key: string, count: number): Promise<ReservedAttempt | undefined> {
+  let last: ReservedAttempt | undefined;
+  for (let i = 0; i < count; i++) last = await throttle.reserve(key, 'passcodes');
+  return last;
 }
 
 describe('AttemptThrottle against PostgreSQL', () => {
@@ -52,60 +61,94 @@ describe('AttemptThrottle against PostgreSQL', () => {
     throttle = new AttemptThrottle(dataSource, clock);
   });
 
-  it('stays open through four failures in a row', async () => {
-    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES - 1; i++) await throttle.recordFailure('four');
-    expect(await lockError(throttle, 'four')).toBeNull();
+  it('lets four wrong attempts in a row through, counting each', async () => {
+    const counts = [];
+    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES - 1; i++) counts.push((await throttle.reserve('four', 'passcodes')).failuresIfWrong);
+    expect(counts).toEqual([1, 2, 3, 4]);
+    expect(await refusal(throttle, 'four')).toBeNull();
   });
 
-  it('locks on the fifth failure in a row for five minutes, with Retry-After', async () => {
-    let outcome;
-    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES; i++) outcome = await throttle.recordFailure('five');
-    expect(outcome!.lockedUntil?.toISOString()).toBe('2026-11-28T12:05:00.000Z');
-    const error = await lockError(throttle, 'five');
+  it('locks with the fifth attempt for five minutes, with Retry-After and a message that says so', async () => {
+    const fifth = await failures(throttle, 'five', MAX_CONSECUTIVE_FAILURES);
+    expect(fifth).toMatchObject({ failuresIfWrong: 5, locksUntil: new Date('2026-11-28T12:05:00.000Z') });
+    const error = await refusal(throttle, 'five');
     expect(error?.statusCode).toBe(429);
     expect(error?.code).toBe('too_many_attempts');
-    expect(Number(error?.headers['Retry-After'])).toBe(LOCK_SECONDS);
+    expect(error?.headers['Retry-After']).toBe(String(LOCK_SECONDS));
+    expect(error?.message).toBe('Too many wrong passcodes in a row. For your security, try again in 5 minutes.');
   });
 
-  it('keeps the lock until it expires, then opens again', async () => {
-    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES; i++) await throttle.recordFailure('expiry');
+  it('only the attempt that takes the last of the allowance carries the lock', async () => {
+    const first = await throttle.reserve('carrier', 'passcodes');
+    expect(first.locksUntil).toBeNull();
+  });
+
+  it('keeps the lock until the exact instant it expires, then opens a new run', async () => {
+    await failures(throttle, 'expiry', MAX_CONSECUTIVE_FAILURES);
     clock.advance(LOCK_SECONDS - 1);
-    expect((await lockError(throttle, 'expiry'))?.headers['Retry-After']).toBe('1');
-    clock.advance(2);
-    expect(await lockError(throttle, 'expiry')).toBeNull();
+    const error = await refusal(throttle, 'expiry');
+    expect(error?.headers['Retry-After']).toBe('1');
+    expect(error?.message).toContain('try again in 1 minute.');
+    clock.advance(1);
+    const after = await throttle.reserve('expiry', 'passcodes');
+    expect(after).toMatchObject({ failuresIfWrong: 1, locksUntil: null });
   });
 
-  it('starts counting afresh after a lock has expired', async () => {
-    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES; i++) await throttle.recordFailure('afresh');
-    clock.advance(LOCK_SECONDS + 1);
-    await throttle.recordFailure('afresh');
-    expect(await lockError(throttle, 'afresh')).toBeNull();
+  it('a right answer gives back the run, its own attempt included', async () => {
+    await failures(throttle, 'reset', MAX_CONSECUTIVE_FAILURES - 2);
+    const right = await throttle.reserve('reset', 'passcodes');
+    await throttle.succeeded(right);
+    expect((await throttle.reserve('reset', 'passcodes')).failuresIfWrong).toBe(1);
   });
 
-  it('forgets failures after a success', async () => {
-    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES - 1; i++) await throttle.recordFailure('reset');
-    await throttle.recordSuccess('reset');
-    await throttle.recordFailure('reset');
-    expect(await lockError(throttle, 'reset')).toBeNull();
+  it('a right answer with the last of the allowance lifts the lock it would have set', async () => {
+    const fifth = await failures(throttle, 'last-right', MAX_CONSECUTIVE_FAILURES);
+    expect(await refusal(throttle, 'last-right')).not.toBeNull();
+    await throttle.succeeded(fifth!);
+    expect(await refusal(throttle, 'last-right')).toBeNull();
   });
 
-  it('counts failures from concurrent requests without losing any', async () => {
-    await Promise.all(Array.from({ length: MAX_CONSECUTIVE_FAILURES }, () => throttle.recordFailure('race')));
-    expect((await lockError(throttle, 'race'))?.statusCode).toBe(429);
+  it('of 200 attempts at once on one key, lets exactly five through', async () => {
+    const outcomes = await Promise.all(Array.from({ length: 200 }, () => refusal(throttle, 'race')));
+    expect(outcomes.filter((outcome) => outcome === null)).toHaveLength(MAX_CONSECUTIVE_FAILURES);
+    expect(outcomes.filter((outcome) => outcome?.statusCode === 429)).toHaveLength(200 - MAX_CONSECUTIVE_FAILURES);
   });
 
-  it('keeps the lock across a restart (a new connection sees it)', async () => {
-    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES; i++) await throttle.recordFailure('restart');
+  it('of attempts at once through two connections (two replicas), lets five through', async () => {
     const other = await open();
     try {
-      expect((await lockError(new AttemptThrottle(other, clock), 'restart'))?.statusCode).toBe(429);
+      const replicas = [throttle, new AttemptThrottle(other, clock)];
+      const outcomes = await Promise.all(Array.from({ length: 100 }, (_, i) => refusal(replicas[i % 2], 'two-replicas')));
+      expect(outcomes.filter((outcome) => outcome === null)).toHaveLength(MAX_CONSECUTIVE_FAILURES);
     } finally {
       await other.destroy();
     }
   });
 
-  it('keeps keys apart', async () => {
-    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES; i++) await throttle.recordFailure('one-user');
-    expect(await lockError(throttle, 'another-user')).toBeNull();
+  it('keeps the lock across a restart (a new connection sees it)', async () => {
+    await failures(throttle, 'restart', MAX_CONSECUTIVE_FAILURES);
+    const other = await open();
+    try {
+      expect((await refusal(new AttemptThrottle(other, clock), 'restart'))?.statusCode).toBe(429);
+    } finally {
+      await other.destroy();
+    }
+  });
+
+  it('keeps keys apart: a locked key leaves a key with failures of its own open', async () => {
+    await failures(throttle, 'one-user', MAX_CONSECUTIVE_FAILURES);
+    await failures(throttle, 'another-user', MAX_CONSECUTIVE_FAILURES - 1);
+    expect(await refusal(throttle, 'one-user')).not.toBeNull();
+    expect((await throttle.reserve('another-user', 'passcodes')).failuresIfWrong).toBe(MAX_CONSECUTIVE_FAILURES);
+  });
+
+  it('opens a lock written before reservations existed (count 0) once it expires', async () => {
+    await dataSource.query('INSERT INTO attempt_throttles (key, consecutive_failures, locked_until, updated_at) VALUES ($1, 0, $2, $2)', [
+      'legacy',
+      new Date('2026-11-28T12:01:00Z'),
+    ]);
+    expect((await refusal(throttle, 'legacy'))?.headers['Retry-After']).toBe('60');
+    clock.advance(60);
+    expect((await throttle.reserve('legacy', 'passcodes')).failuresIfWrong).toBe(1);
   });
 });

@@ -134,36 +134,25 @@ describe('rules enforced by single SQL statements', () => {
       expect(await writtenFor(userId)).toEqual({ sessions: 0, audits: 0 });
     });
 
-    it('reads a live challenge with its user, the sealed secret and the lock on their second factor', async () => {
+    it('reads a live challenge with its user and the sealed secret', async () => {
       const userId = await userWithActiveAuthenticator();
-      const lockedUntil = new Date(Date.now() + 300_000);
-      await dataSource.query('INSERT INTO attempt_throttles (key, consecutive_failures, locked_until, updated_at) VALUES ($1, 0, $2, now())', [
-        `second-factor:${userId}`,
-        lockedUntil,
-      ]);
       const challenges = new ChallengeRepository(dataSource);
       const live = await challenges.findLive(await challenges.create(userId, new Date()), new Date());
       expect(live?.user.id).toBe(userId);
-      expect(live?.secondFactor).toEqual({ activeSecret: 'sealed', throttle: { consecutiveFailures: 0, lockedUntil } });
+      expect(live?.secondFactor).toEqual({ activeSecret: 'sealed' });
     });
 
-    it('reads a password sign-in: unknown users, failure counts, and whether a passcode is asked', async () => {
+    it('reads a password sign-in: unknown users, and whether a passcode is asked', async () => {
       const signIns = new PasswordSignInRepository(dataSource);
-      expect(await signIns.find('nobody-at-all', 'password:nobody-at-all:203.0.113.9')).toEqual({
-        user: null,
-        throttle: { consecutiveFailures: 0, lockedUntil: null },
-        secondFactorRequired: false,
-      });
+      expect(await signIns.find('nobody-at-all')).toEqual({ user: null, secondFactorRequired: false });
       const userId = await userWithActiveAuthenticator();
       const [{ username }] = await dataSource.query('SELECT username FROM users WHERE id = $1', [userId]);
-      const key = `password:${username}:203.0.113.9`;
-      await dataSource.query('INSERT INTO attempt_throttles (key, consecutive_failures, updated_at) VALUES ($1, 3, now())', [key]);
       // The reseller 'acme' has 2FA off in the gateway's copy until a newer version turns it on.
-      expect(await signIns.find(username.toUpperCase(), key)).toMatchObject({ user: { id: userId }, throttle: { consecutiveFailures: 3 }, secondFactorRequired: false });
+      expect(await signIns.find(username.toUpperCase())).toMatchObject({ user: { id: userId }, secondFactorRequired: false });
       await new ResellerPolicyRepository(dataSource).applyIfNewer({ resellerId: 'acme', name: 'Acme', twoFactorEnabled: true, version: 1 });
-      expect(await signIns.find(username, key)).toMatchObject({ user: { id: userId }, secondFactorRequired: true });
+      expect(await signIns.find(username)).toMatchObject({ user: { id: userId }, secondFactorRequired: true });
       await dataSource.query('UPDATE two_factor_credentials SET active_secret = NULL WHERE user_id = $1', [userId]);
-      expect(await signIns.find(username, key)).toMatchObject({ secondFactorRequired: false });
+      expect(await signIns.find(username)).toMatchObject({ secondFactorRequired: false });
       await new ResellerPolicyRepository(dataSource).applyIfNewer({ resellerId: 'acme', twoFactorEnabled: false, version: 2 });
     });
   });

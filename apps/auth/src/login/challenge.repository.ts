@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
 import type { User } from '../users/user.entity';
 import type { SecondFactorState } from '../second-factor/second-factor.verifier';
-import { SECOND_FACTOR_KEY_PREFIX, THROTTLE_STATE_COLUMNS, type ThrottleState } from '../throttle/attempt-throttle';
 import { USER_COLUMNS } from '../users/user.repository';
 
 export const CHALLENGE_TTL_SECONDS = 300;
@@ -37,22 +36,21 @@ export class ChallengeRepository {
   }
 
   /**
-   * The user a live challenge belongs to and what checking their second factor needs (the sealed
-   * secret, the lock), without using the challenge up: one query for the passcode step.
+   * The user a live challenge belongs to and the sealed secret checking their passcode needs,
+   * without using the challenge up: one query for the passcode step.
    */
   async findLive(token: string, now: Date): Promise<LiveChallenge | null> {
-    const rows = await queryRows<User & { activeSecret: string | null } & ThrottleState>(
+    const rows = await queryRows<User & { activeSecret: string | null }>(
       this.dataSource,
-      `SELECT ${USER_COLUMNS}, c.active_secret AS "activeSecret", ${THROTTLE_STATE_COLUMNS}
+      `SELECT ${USER_COLUMNS}, c.active_secret AS "activeSecret"
          FROM login_challenges ch
          JOIN users u ON u.id = ch.user_id
          LEFT JOIN two_factor_credentials c ON c.user_id = u.id
-         LEFT JOIN attempt_throttles t ON t.key = $3::text || u.id::text
         WHERE ch.token_hash = $1 AND ch.consumed_at IS NULL AND ch.expires_at > $2`,
-      [challengeTokenHash(token), now, SECOND_FACTOR_KEY_PREFIX],
+      [challengeTokenHash(token), now],
     );
     if (!rows[0]) return null;
-    const { activeSecret, consecutiveFailures, lockedUntil, ...user } = rows[0];
-    return { user, secondFactor: { activeSecret, throttle: { consecutiveFailures, lockedUntil } } };
+    const { activeSecret, ...user } = rows[0];
+    return { user, secondFactor: { activeSecret } };
   }
 }

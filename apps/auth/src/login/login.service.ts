@@ -5,9 +5,7 @@ import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
 import { SecondFactorVerifier } from '../second-factor/second-factor.verifier';
 import { AccessTokenService, type ClientInfo, type IssuedToken } from '../sessions/access-token.service';
-import { AttemptThrottle, passwordKey } from '../throttle/attempt-throttle';
-import { PasswordHasher } from '../users/password-hasher';
-import type { User } from '../users/user.entity';
+import { PasswordCheck } from '../throttle/password-check';
 import { CHALLENGE_TTL_SECONDS, ChallengeRepository, challengeTokenHash } from './challenge.repository';
 import { PasswordSignInRepository } from './password-sign-in.repository';
 import type { LoginDto } from './dto/login.dto';
@@ -31,9 +29,8 @@ const invalidChallenge = () =>
 export class LoginService {
   constructor(
     private readonly signIns: PasswordSignInRepository,
-    private readonly hasher: PasswordHasher,
+    private readonly passwords: PasswordCheck,
     private readonly tokens: AccessTokenService,
-    private readonly throttle: AttemptThrottle,
     private readonly challenges: ChallengeRepository,
     private readonly verifier: SecondFactorVerifier,
     private readonly audit: AuditLog,
@@ -42,12 +39,8 @@ export class LoginService {
 
   /** An unknown user and a wrong password get the same answer after the same work. */
   async login(body: LoginDto, client: ClientInfo): Promise<IssuedToken | ChallengeIssued> {
-    const key = passwordKey(body.username, client.ip);
-    const { user, throttle, secondFactorRequired } = await this.signIns.find(body.username, key);
-    const throttleState = await this.throttle.assertOpen(key, 'passwords', throttle);
-    const passwordOk = user ? await this.hasher.verify(user.passwordHash, body.password) : await this.hasher.verifyNobody(body.password);
-    if (!user || !passwordOk) return this.failPassword(body.username, user, key, client);
-    await this.throttle.recordSuccess(key, throttleState);
+    const { user, secondFactorRequired } = await this.signIns.find(body.username);
+    if (!(await this.passwords.verify(body.username, user, body.password, client, 'sign_in')) || !user) throw invalidCredentials();
 
     // Asked when the reseller has 2FA on and the user activated it; a Host header has no say.
     if (secondFactorRequired) {
@@ -73,14 +66,5 @@ export class LoginService {
     return issued;
   }
 
-  private async failPassword(username: string, user: User | null, key: string, client: ClientInfo): Promise<never> {
-    const outcome = await this.throttle.recordFailure(key);
-    const subject = { username, userId: user?.id ?? null, resellerId: user?.resellerId ?? null, clientIp: client.ip, userAgent: client.userAgent };
-    await this.audit.record({ ...subject, event: AuditEvents.Login, outcome: 'failure', detail: { consecutiveFailures: outcome.consecutiveFailures } });
-    if (outcome.lockedUntil) {
-      await this.audit.record({ ...subject, event: AuditEvents.PasswordLocked, outcome: 'locked', detail: { until: outcome.lockedUntil.toISOString() } });
-    }
-    throw invalidCredentials();
-  }
 }
 

@@ -4,7 +4,7 @@ import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
 import type { ClientInfo } from '../sessions/access-token.service';
-import { AttemptThrottle, secondFactorKey, type ThrottleState } from '../throttle/attempt-throttle';
+import { AttemptThrottle, secondFactorKey, type ReservedAttempt } from '../throttle/attempt-throttle';
 import type { User } from '../users/user.entity';
 import { hashRecoveryCode } from './recovery-codes';
 import { RecoveryCodeRepository } from './recovery-code.repository';
@@ -27,10 +27,9 @@ export interface SecondFactorProof {
 
 export type SecondFactorMethod = 'passcode' | 'recovery_code';
 
-/** What checking a user's second factor reads first, when the caller already has it: the sealed active secret and the lock. */
+/** What checking a user's second factor reads first, when the caller already has it: the sealed active secret. */
 export interface SecondFactorState {
   activeSecret: string | null;
-  throttle: ThrottleState;
 }
 type Verdict = 'accepted' | 'wrong' | 'replayed';
 
@@ -51,34 +50,32 @@ export class SecondFactorVerifier {
   ) {}
 
   async verify(user: User, proof: SecondFactorProof, client: ClientInfo, failureStatus: 400 | 401, known?: SecondFactorState): Promise<SecondFactorMethod> {
-    const key = secondFactorKey(user.id);
-    const throttleState = await this.throttle.assertOpen(key, 'passcodes', known?.throttle);
+    const attempt = await this.throttle.reserve(secondFactorKey(user.id), 'passcodes');
     const method: SecondFactorMethod = proof.recoveryCode !== undefined ? 'recovery_code' : 'passcode';
     const verdict =
       method === 'passcode'
         ? await this.checkPasscode(user.id, proof.passcode ?? '', known ? known.activeSecret : undefined)
         : await this.checkRecoveryCode(user.id, proof.recoveryCode ?? '');
     if (verdict === 'accepted') {
-      await this.throttle.recordSuccess(key, throttleState);
+      await this.throttle.succeeded(attempt);
       if (method === 'recovery_code') {
         const remaining = await this.recoveryCodes.countUnused(user.id);
         await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.RecoveryCodeUsed, outcome: 'success', detail: { remaining } });
       }
       return method;
     }
-    return this.fail(user, client, method, failureStatus, verdict === 'replayed' ? REPLAYED_PASSCODE_MESSAGE : undefined);
+    return this.fail(user, client, method, attempt, failureStatus, verdict === 'replayed' ? REPLAYED_PASSCODE_MESSAGE : undefined);
   }
 
   /** Checks a passcode against a secret being enrolled; a wrong one counts toward the same lock. */
   async verifyPending(user: User, sealedSecret: string, passcode: string, client: ClientInfo): Promise<number> {
-    const key = secondFactorKey(user.id);
-    const throttleState = await this.throttle.assertOpen(key, 'passcodes');
+    const attempt = await this.throttle.reserve(secondFactorKey(user.id), 'passcodes');
     const match = await matchPasscode(this.secretBox.open(sealedSecret), normalizePasscode(passcode), this.clock.now());
     if (match) {
-      await this.throttle.recordSuccess(key, throttleState);
+      await this.throttle.succeeded(attempt);
       return match.step;
     }
-    return this.fail(user, client, 'passcode', 400);
+    return this.fail(user, client, 'passcode', attempt, 400);
   }
 
   /** `activeSecret` as read by the caller, or undefined to read it here. */
@@ -94,12 +91,12 @@ export class SecondFactorVerifier {
     return (await this.recoveryCodes.consume(userId, hashRecoveryCode(recoveryCode))) ? 'accepted' : 'wrong';
   }
 
-  private async fail(user: User, client: ClientInfo, method: SecondFactorMethod, status: 400 | 401, message?: string): Promise<never> {
-    const outcome = await this.throttle.recordFailure(secondFactorKey(user.id));
-    await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.SecondFactorRejected, outcome: 'failure', detail: { method, consecutiveFailures: outcome.consecutiveFailures } });
-    if (outcome.lockedUntil) {
+  /** The attempt was counted when it was reserved; what is left is to say so. */
+  private async fail(user: User, client: ClientInfo, method: SecondFactorMethod, attempt: ReservedAttempt, status: 400 | 401, message?: string): Promise<never> {
+    await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.SecondFactorRejected, outcome: 'failure', detail: { method, consecutiveFailures: attempt.failuresIfWrong } });
+    if (attempt.locksUntil) {
       // This attempt still hears what was wrong; the lock answers from the next one on.
-      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.SecondFactorLocked, outcome: 'locked', detail: { until: outcome.lockedUntil.toISOString() } });
+      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.SecondFactorLocked, outcome: 'locked', detail: { until: attempt.locksUntil.toISOString() } });
     }
     throw new DomainError(status, ErrorCodes.InvalidPasscode, message ?? (method === 'passcode' ? WRONG_PASSCODE_MESSAGE : WRONG_RECOVERY_CODE_MESSAGE));
   }

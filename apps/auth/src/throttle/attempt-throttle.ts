@@ -1,31 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
+import { queryRows } from '@pbx2fa/persistence';
 import { Clock } from '../common/clock';
 
 export const MAX_CONSECUTIVE_FAILURES = 5;
 export const LOCK_SECONDS = 5 * 60;
 
-/** A key's row as `assertOpen` read it: passed back to `recordSuccess`, which then writes only when needed. */
-export interface ThrottleState {
-  consecutiveFailures: number;
-  lockedUntil: Date | null;
-}
-
-/** The columns of a throttle row `t` as a ThrottleState, for a query that reads it with other rows. */
-export const THROTTLE_STATE_COLUMNS =
-  'COALESCE(t.consecutive_failures, 0) AS "consecutiveFailures", t.locked_until AS "lockedUntil"';
-
-export interface FailureOutcome {
-  consecutiveFailures: number;
-  /** Set when this failure locked the key. */
-  lockedUntil: Date | null;
+/** One attempt that `reserve` let through: it already counts as a failure until `succeeded` says otherwise. */
+export interface ReservedAttempt {
+  key: string;
+  /** Failures in a row if this attempt turns out wrong, counting it. */
+  failuresIfWrong: number;
+  /** Set when this attempt took the last of the allowance: the lock that stands if it is wrong. */
+  locksUntil: Date | null;
 }
 
 /**
  * Counts failures in a row per key (a user's second factor; a username and client address for
  * passwords) in PostgreSQL, so the count holds across sessions, replicas and restarts. After
  * five in a row the key is locked for five minutes: every attempt, a right one too, is refused.
+ *
+ * An attempt is counted before it is checked, not after: `reserve` takes one of the five in a
+ * single conditional statement, so of any number of attempts arriving at once at most five are
+ * checked (reading the count first and writing it after let a burst of 200 check 32). The
+ * attempt that takes the fifth sets the lock at once; a right answer gives back the whole run.
  */
 @Injectable()
 export class AttemptThrottle {
@@ -34,52 +33,39 @@ export class AttemptThrottle {
     private readonly clock: Clock,
   ) {}
 
-  /** Throws 429 too_many_attempts with Retry-After while the key is locked; reads the key unless given its row. */
-  async assertOpen(key: string, what: string, known?: ThrottleState): Promise<ThrottleState> {
-    const state = known ?? (await this.read(key));
-    const now = this.clock.now();
-    if (state.lockedUntil && state.lockedUntil > now) throw tooManyAttempts(state.lockedUntil, now, what);
-    return state;
-  }
-
-  private async read(key: string): Promise<ThrottleState> {
-    const rows: ThrottleState[] = await this.dataSource.query(
-      `SELECT ${THROTTLE_STATE_COLUMNS} FROM attempt_throttles t WHERE t.key = $1`,
-      [key],
-    );
-    return rows[0] ?? { consecutiveFailures: 0, lockedUntil: null };
-  }
-
-  async recordFailure(key: string): Promise<FailureOutcome> {
+  /** Takes one attempt of the key's allowance, or throws 429 too_many_attempts with Retry-After. */
+  async reserve(key: string, what: string): Promise<ReservedAttempt> {
     const now = this.clock.now();
     const lockUntil = new Date(now.getTime() + LOCK_SECONDS * 1000);
-    // One statement: replicas counting the same key at once cannot lose a failure.
-    const [row]: { consecutiveFailures: number; lockedUntil: Date | null }[] = await this.dataSource.query(
-      `INSERT INTO attempt_throttles (key, consecutive_failures, locked_until, updated_at) VALUES ($1, 1, NULL, $2)
+    // A lock that has expired starts a new run; the row stays locked (ON CONFLICT) while it is counted.
+    const [reserved] = await queryRows<{ failures: number; lockedUntil: Date | null }>(
+      this.dataSource,
+      `INSERT INTO attempt_throttles AS t (key, consecutive_failures, locked_until, updated_at)
+       VALUES ($1, 1, CASE WHEN 1 >= $3 THEN $4::timestamptz END, $2)
        ON CONFLICT (key) DO UPDATE SET
-         consecutive_failures = CASE WHEN attempt_throttles.consecutive_failures + 1 >= $3 THEN 0
-                                     ELSE attempt_throttles.consecutive_failures + 1 END,
-         locked_until = CASE WHEN attempt_throttles.consecutive_failures + 1 >= $3 THEN $4::timestamptz
-                             ELSE attempt_throttles.locked_until END,
+         consecutive_failures = CASE WHEN t.locked_until <= $2 THEN 1 ELSE t.consecutive_failures + 1 END,
+         locked_until = CASE WHEN (CASE WHEN t.locked_until <= $2 THEN 1 ELSE t.consecutive_failures + 1 END) >= $3
+                             THEN $4::timestamptz END,
          updated_at = $2
-       RETURNING consecutive_failures AS "consecutiveFailures", locked_until AS "lockedUntil"`,
+       WHERE (t.locked_until IS NULL AND t.consecutive_failures < $3) OR t.locked_until <= $2
+       RETURNING t.consecutive_failures AS failures, t.locked_until AS "lockedUntil"`,
       [key, now, MAX_CONSECUTIVE_FAILURES, lockUntil],
     );
-    const justLocked = row.lockedUntil !== null && row.lockedUntil.getTime() === lockUntil.getTime();
-    return {
-      consecutiveFailures: justLocked ? MAX_CONSECUTIVE_FAILURES : row.consecutiveFailures,
-      lockedUntil: justLocked ? row.lockedUntil : null,
-    };
+    if (!reserved) throw tooManyAttempts(await this.lockedUntil(key, now), now, what);
+    return { key, failuresIfWrong: reserved.failures, locksUntil: reserved.lockedUntil };
   }
 
-  /**
-   * Ends a run of failures. Given what `assertOpen` read, a key that had none is left alone: most
-   * sign-ins follow no failure, and the write (a commit) would cost them a round trip for nothing.
-   * A failure racing in between is then kept rather than wiped: the stricter reading.
-   */
-  async recordSuccess(key: string, seen?: ThrottleState): Promise<void> {
-    if (seen && seen.consecutiveFailures === 0) return;
-    await this.dataSource.query('UPDATE attempt_throttles SET consecutive_failures = 0, updated_at = $2 WHERE key = $1', [key, this.clock.now()]);
+  /** A right answer ends the run of failures, this attempt's included, and any lock it would have set. */
+  async succeeded(attempt: ReservedAttempt): Promise<void> {
+    await this.dataSource.query('UPDATE attempt_throttles SET consecutive_failures = 0, locked_until = NULL, updated_at = $2 WHERE key = $1', [
+      attempt.key,
+      this.clock.now(),
+    ]);
+  }
+
+  private async lockedUntil(key: string, now: Date): Promise<Date> {
+    const [row] = await queryRows<{ lockedUntil: Date | null }>(this.dataSource, 'SELECT locked_until AS "lockedUntil" FROM attempt_throttles WHERE key = $1', [key]);
+    return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : new Date(now.getTime() + LOCK_SECONDS * 1000);
   }
 }
 
@@ -94,7 +80,5 @@ export function tooManyAttempts(lockedUntil: Date, now: Date, what: string): Dom
   );
 }
 
-/** Keys of second-factor throttles are this and the user id. */
-export const SECOND_FACTOR_KEY_PREFIX = 'second-factor:';
-export const secondFactorKey = (userId: string) => `${SECOND_FACTOR_KEY_PREFIX}${userId}`;
+export const secondFactorKey = (userId: string) => `second-factor:${userId}`;
 export const passwordKey = (username: string, clientIp: string | null) => `password:${username.toLowerCase()}:${clientIp ?? 'unknown'}`;
