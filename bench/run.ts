@@ -4,7 +4,7 @@
  * table and writes bench/results.json. Needs PostgreSQL and RabbitMQ on 127.0.0.1, as `npm test`.
  *
  * Knobs (environment): BENCH_LOGIN_CONCURRENCY, BENCH_SLICES, BENCH_SLICE_SECONDS, BENCH_2FA_USERS,
- * BENCH_VERIFY_CONCURRENCY, BENCH_SECTIONS (comma list of logins, second-factor, approvals),
+ * BENCH_VERIFY_CONCURRENCY, BENCH_SECTIONS (comma list of logins, second-factor, approvals, flood),
  * BENCH_LOG_LEVEL (the services' LOG_LEVEL, default info as in production),
  * BENCH_PROFILE (comma list of services to profile with V8's CPU profiler during each measured
  * phase, see cpu-profile.js; profiles land in bench/profiles/), BENCH_SERVICE_ENV (JSON: extra
@@ -22,9 +22,13 @@ import { SERVICES, startStack, type ServiceName, type Stack } from '../test/supp
 import { passcodeForStep, stepAt, STEP_SECONDS } from '../test/support/totp';
 import { expectStatus, HttpClient } from './lib/http';
 import { closedLoop, mapLimit, sleep, summarize, type LatencySummary } from './lib/load';
+import { FLOOD, measureSignInFlood } from './sign-in-flood';
 import { CpuMeter, machine, rssBytes, runQueueSeconds, servicePids, threadNames, type CpuUse } from './lib/procs';
 
 const ROOT = resolve(__dirname, '..');
+// From the build, like the hash bound's ARGON2_OPTIONS: the limits an operator gets by default.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { SIGN_IN_LIMIT_DEFAULTS } = require('../dist/apps/auth/src/config.js') as typeof import('../apps/auth/src/config');
 const run = promisify(execFile);
 
 const numberFrom = (name: string, fallback: number) => (Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback);
@@ -41,7 +45,7 @@ const SETTINGS = {
   sequentialApprovals: 50,
   burstApprovals: 200,
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
-  sections: (process.env.BENCH_SECTIONS ?? 'logins,second-factor,approvals').split(',').map((s) => s.trim()),
+  sections: (process.env.BENCH_SECTIONS ?? 'logins,second-factor,approvals,flood').split(',').map((s) => s.trim()),
   profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean) as ServiceName[],
 };
 const PASSWORD = `Pbx-bench-${randomBytes(6).toString('base64url')}-7q!`;
@@ -496,6 +500,27 @@ async function approvals(bench: Bench) {
   };
 }
 
+/** The flood runs on a stack of its own, with the limits an operator gets by default. */
+async function signInFlood(extraEnv: Record<string, string>) {
+  log(`flood: one address, ${FLOOD.concurrency} concurrent unknown-user logins for ${FLOOD.seconds} s, beside a user signing in every ${FLOOD.userEveryMs} ms`);
+  const stack = await startStack({
+    name: 'bench-flood',
+    env: { LOG_LEVEL: SETTINGS.logLevel, ...extraEnv, SIGN_IN_LIMIT_PER_ADDRESS: String(SIGN_IN_LIMIT_DEFAULTS.perAddress), SIGN_IN_LIMIT_WINDOW_SECONDS: String(SIGN_IN_LIMIT_DEFAULTS.windowSeconds) },
+  });
+  try {
+    const http = new HttpClient(stack.authUrl, 4);
+    const token = expectStatus(await http.post('/auth/login', { username: stack.agent.username, password: stack.agent.password }), 200, 'agent login').accessToken;
+    const user = { username: `bench-flood-${RUN_ID}`, password: PASSWORD };
+    const resellerId = `bench-flood-${RUN_ID}`;
+    expectStatus(await http.as(token).post('/resellers', { id: resellerId, name: 'Flood bench' }), 201, 'POST /resellers');
+    expectStatus(await http.as(token).post('/users', { ...user, resellerId, role: 'reseller_user' }), 201, 'POST /users');
+    http.close();
+    return await measureSignInFlood(stack.authUrl, user);
+  } finally {
+    await stack.stop();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report.
 
@@ -714,6 +739,26 @@ async function main(): Promise<void> {
         { name: 'approval → enforcement median < 50 ms', value: r.sequential.fromApproveResponse.p50Ms, target: '< 50', met: r.sequential.fromApproveResponse.p50Ms < 50 },
         { name: '200 approvals enforced < 2 s', value: r.burst.allEnforcedMs, target: '< 2000', met: r.burst.allEnforcedMs < 2000 },
       );
+    }
+
+    if (SETTINGS.sections.includes('flood')) {
+      await waitForBroker();
+      const r = await signInFlood(extraEnv);
+      results.flood = {
+        how:
+          `A stack of its own with the default per-address limit (${SIGN_IN_LIMIT_DEFAULTS.perAddress} sign-in requests per ${SIGN_IN_LIMIT_DEFAULTS.windowSeconds} s). ` +
+          `A user (no 2FA) signs in with POST /auth/login every ${FLOOD.userEveryMs} ms from X-Forwarded-For ${'198.51.100.99'} for ${FLOOD.seconds} s alone, ` +
+          `then again for ${FLOOD.seconds} s while one address (203.0.113.66) sends ${FLOOD.concurrency} concurrent logins for unknown users, ` +
+          `each as soon as the previous answered (undici pool, keep-alive). ratio = the user's p99 under the flood ÷ p50 alone.`,
+        ...r,
+      };
+      rows.push(
+        ['sign-in alone (a user every 200 ms)', lat(r.alone), '', ''],
+        [`  same, while one address floods (${FLOOD.concurrency} concurrent)`, `${lat(r.underFlood)}; ${r.userFailures} failed ${JSON.stringify(r.userFailureAnswers)}`, '', ''],
+        ['  p99 under the flood ÷ p50 alone', `${round(r.ratio, 1)} ×`, '≤ 10 ×', yesNo(r.ratio <= 10 && r.userFailures === 0)],
+        ['  the flood was answered', `${Object.entries(r.floodAnswers).map(([k, v]) => `${k}: ${v}`).join(', ')} (${round(r.floodPerSecond)}/s)`, '', ''],
+      );
+      targets.push({ name: 'sign-in p99 under a flood ≤ 10 × p50 alone', value: r.ratio, target: '≤ 10', met: r.ratio <= 10 && r.userFailures === 0 });
     }
 
     const memory: Record<string, Record<string, number | null>> = {};

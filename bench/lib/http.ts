@@ -18,13 +18,19 @@ export class HttpClient {
     connections = 256,
     private readonly token?: string,
     pool?: Pool,
+    private readonly extraHeaders: Record<string, string> = {},
   ) {
     this.pool = pool ?? new Pool(new URL(baseUrl).origin, { connections, keepAliveTimeout: 60_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
   }
 
   /** The same connections, sending `Authorization: Bearer <token>`. */
   as(token: string): HttpClient {
-    return new HttpClient('http://unused', 0, token, this.pool);
+    return new HttpClient('http://unused', 0, token, this.pool, this.extraHeaders);
+  }
+
+  /** The same connections, sending these headers too (e.g. X-Forwarded-For: a client address of its own). */
+  with(headers: Record<string, string>): HttpClient {
+    return new HttpClient('http://unused', 0, this.token, this.pool, { ...this.extraHeaders, ...headers });
   }
 
   get<T = any>(path: string): Promise<Reply<T>> {
@@ -36,7 +42,7 @@ export class HttpClient {
   }
 
   async send<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, payload?: string): Promise<Reply<T>> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: 'application/json', ...this.extraHeaders };
     if (payload !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;
     const response = await this.pool.request({ method, path, headers, body: payload });

@@ -108,6 +108,14 @@ describe('AttemptThrottle against PostgreSQL', () => {
     expect(await refusal(throttle, 'last-right')).toBeNull();
   });
 
+  it('gives back an attempt that was never checked, and the lock it set', async () => {
+    await failures(throttle, 'unchecked', MAX_CONSECUTIVE_FAILURES - 1);
+    const fifth = await throttle.reserve('unchecked', 'passcodes');
+    expect(await refusal(throttle, 'unchecked')).not.toBeNull();
+    await throttle.release(fifth);
+    expect((await throttle.reserve('unchecked', 'passcodes')).failuresIfWrong).toBe(MAX_CONSECUTIVE_FAILURES);
+  });
+
   it('of 200 attempts at once on one key, lets exactly five through', async () => {
     const outcomes = await Promise.all(Array.from({ length: 200 }, () => refusal(throttle, 'race')));
     expect(outcomes.filter((outcome) => outcome === null)).toHaveLength(MAX_CONSECUTIVE_FAILURES);

@@ -12,6 +12,7 @@ import { LoginModule } from './login/login.module';
 import { authMigrations } from './migrations';
 import { PagesModule } from './pages/pages.module';
 import { ResellerPolicyModule } from './reseller-policy/reseller-policy.module';
+import { SignInLimitsModule } from './sign-in-limits/sign-in-limits.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SsoModule } from './sso/sso.module';
 import { UsersModule } from './users/users.module';
@@ -30,6 +31,7 @@ export class AppModule {
         AuditModule,
         SessionsModule,
         UsersModule,
+        SignInLimitsModule,
         LoginModule,
         AccountModule,
         ResellerPolicyModule,

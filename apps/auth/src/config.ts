@@ -7,6 +7,9 @@ export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
 export const DEVELOPMENT_JWT_SECRET = 'pbx2fa-development-jwt-secret-do-not-use-in-production';
 export const DEVELOPMENT_TOTP_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/** Requests to the sign-in routes per client address and window (README, "Sign-in limits"). */
+export const SIGN_IN_LIMIT_DEFAULTS = { perAddress: 10, windowSeconds: 1 } as const;
+
 const optionalText = z.string().min(1).optional();
 
 export const authEnvSchema = commonEnvSchema(3000).extend({
@@ -30,6 +33,9 @@ export const authEnvSchema = commonEnvSchema(3000).extend({
   RINGOS_SSO_ISSUER: optionalText,
   RINGOS_SSO_AUDIENCE: z.string().min(1).default('pbx-dashboard'),
   INTROSPECTION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // An office of 50 behind one address starting its shift: see the README's "Sign-in limits".
+  SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(SIGN_IN_LIMIT_DEFAULTS.perAddress),
+  SIGN_IN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(SIGN_IN_LIMIT_DEFAULTS.windowSeconds),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'must look like 64kb').default('64kb'),
   TRUST_PROXY: z.string().default('loopback'),
   CORS_ORIGINS: z

@@ -6,6 +6,8 @@ import { AppModule } from './app.module';
 import { protectForBrowsers } from './common/browser-protection';
 import { loadAuthConfig } from './config';
 import { setUpOpenApi } from './docs/openapi';
+import { limitSignInsPerAddress } from './sign-in-limits/sign-in-limit.middleware';
+import { SignInRateLimit } from './sign-in-limits/sign-in-rate-limit';
 
 runService({
   loadConfig: loadAuthConfig,
@@ -19,6 +21,7 @@ runService({
     }
     app.set('trust proxy', config.TRUST_PROXY);
     protectForBrowsers(app, config.corsOrigins);
+    app.use(limitSignInsPerAddress(app.get(SignInRateLimit)));
     app.useBodyParser('json', { limit: config.BODY_LIMIT, strict: false });
     app.use(jsonObjectOnly);
     app.useGlobalPipes(strictValidationPipe());

@@ -16,6 +16,8 @@ export const ErrorCodes = {
   Forbidden: 'forbidden',
   InvalidCredentials: 'invalid_credentials',
   TooManyAttempts: 'too_many_attempts',
+  TooManyRequests: 'too_many_requests',
+  Busy: 'busy',
   InvalidTransition: 'invalid_transition',
   ResellerExists: 'reseller_exists',
   ResellerNotFound: 'reseller_not_found',

@@ -17,7 +17,7 @@ export class LoginController {
 
   @ApiOperation({ summary: 'Sign in with a password; a passcode is asked next when the user has 2FA' })
   @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenResponse) }, { $ref: getSchemaPath(ChallengeResponse) }] } })
-  @ApiErrors([401, 'invalid_credentials'], [429, 'too_many_attempts'])
+  @ApiErrors([401, 'invalid_credentials'], [429, 'too_many_attempts'], [429, 'too_many_requests'], [503, 'busy'])
   @Public()
   @Post()
   @HttpCode(200)
@@ -27,7 +27,7 @@ export class LoginController {
 
   @ApiOperation({ summary: 'Answer the challenge with a passcode or a recovery code' })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors([401, 'invalid_passcode'], [401, 'invalid_challenge'], [429, 'too_many_attempts'])
+  @ApiErrors([401, 'invalid_passcode'], [401, 'invalid_challenge'], [429, 'too_many_attempts'], [429, 'too_many_requests'])
   @Public()
   @Post('verify')
   @HttpCode(200)

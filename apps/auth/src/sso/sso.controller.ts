@@ -23,7 +23,7 @@ export class SsoController {
 
   @ApiOperation({ summary: 'Sign in through RingOS single sign-on (no passcode: the identity provider did the second factor)' })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors([401, 'invalid_assertion'])
+  @ApiErrors([401, 'invalid_assertion'], [429, 'too_many_requests'])
   @Public()
   @Post('sso/ringos')
   @HttpCode(200)

@@ -63,6 +63,16 @@ export class AttemptThrottle {
     ]);
   }
 
+  /** Gives back an attempt that was never checked (the check could not run), and the lock it set, if any. */
+  async release(attempt: ReservedAttempt): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE attempt_throttles SET consecutive_failures = GREATEST(consecutive_failures - 1, 0),
+              locked_until = CASE WHEN locked_until = $2::timestamptz THEN NULL ELSE locked_until END
+        WHERE key = $1`,
+      [attempt.key, attempt.locksUntil],
+    );
+  }
+
   private async lockedUntil(key: string, now: Date): Promise<Date> {
     const [row] = await queryRows<{ lockedUntil: Date | null }>(this.dataSource, 'SELECT locked_until AS "lockedUntil" FROM attempt_throttles WHERE key = $1', [key]);
     return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : new Date(now.getTime() + LOCK_SECONDS * 1000);
