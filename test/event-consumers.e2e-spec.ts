@@ -17,7 +17,7 @@ import {
   switchResellerTwoFactor,
   type EnrolledUser,
 } from './support/two-factor';
-import { envelope, publishEvents, publishRaw, query } from './support/wire';
+import { envelope, publishEvents, publishRaw, query, takeAll } from './support/wire';
 
 const run = promisify(execFile);
 const DEAD_LETTERS_CLI = join(resolve(__dirname, '..'), 'dist', 'libs', 'messaging', 'src', 'dead-letters.cli.js');
@@ -175,6 +175,40 @@ describe('event consumers', () => {
       const signIn = await gw.anon.post('/auth/login', { username: eve.username, password: eve.password });
       expect(signIn.body.status).toBe('two_factor_required');
       console.log(`stale events: ${stale.length} reseller.two_factor.changed with versions ${stale.map((e) => e.payload.version).join(', ')} (current ${current}) handled; nothing changed`);
+    });
+  });
+
+  describe('approvals that arrive out of order', () => {
+    it('applies approvals in the order agents made them: an older one arriving after a newer one changes nothing, and both tickets resolve', async () => {
+      const reseller = await gw.factory.reseller();
+      const admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
+      await switchResellerTwoFactor(gw, admin, true);
+      const disable = await openTicket(admin.client, { type: 'disable_2fa', subject: 'Turn it off' });
+      const enableAgain = await openTicket(admin.client, { type: 'enable_2fa', subject: 'Sorry, on again' });
+      const [before] = await query(stack.databaseUrl, 'SELECT version FROM reseller_settings.resellers WHERE id = $1', [reseller.id]);
+
+      // Both approvals wait in reseller-settings' queue; the older is then put behind the newer.
+      await stack.stopService('reseller-settings');
+      try {
+        await approveTicket(gw, disable.id);
+        await approveTicket(gw, enableAgain.id);
+        const queued = await eventually(async () => {
+          const messages = await takeAll(stack.rabbitmqUrl, 'reseller-settings.events');
+          expect(messages).toHaveLength(2);
+          return messages;
+        });
+        await publishRaw(stack.rabbitmqUrl, [queued[1], queued[0]]);
+      } finally {
+        await stack.start('reseller-settings');
+      }
+
+      await resolvedTicket(gw, disable.id);
+      await resolvedTicket(gw, enableAgain.id);
+      await settled(stack.databaseUrl, stack.vhost);
+      const [after] = await query(stack.databaseUrl, 'SELECT two_factor_enabled, version FROM reseller_settings.resellers WHERE id = $1', [reseller.id]);
+      expect(after).toEqual({ two_factor_enabled: true, version: (before.version as number) + 1 });
+      expect((await admin.client.get('/auth/me')).body.twoFactor.availableForReseller).toBe(true);
+      expect(stack.logs('reseller-settings')).toContain(`approval ${disable.id} of reseller ${reseller.id}`);
     });
   });
 

@@ -16,8 +16,8 @@ export async function rabbitmqctl(...args: string[]): Promise<void> {
   }
 }
 
-async function withAdminDatabase<T>(fn: (client: Client) => Promise<T>): Promise<T> {
-  const client = new Client({ connectionString: POSTGRES_ADMIN_URL });
+async function withAdminDatabase<T>(fn: (client: Client) => Promise<T>, adminUrl = POSTGRES_ADMIN_URL): Promise<T> {
+  const client = new Client({ connectionString: adminUrl });
   await client.connect();
   try {
     return await fn(client);
@@ -26,8 +26,8 @@ async function withAdminDatabase<T>(fn: (client: Client) => Promise<T>): Promise
   }
 }
 
-export async function dropDatabase(name: string): Promise<void> {
-  await withAdminDatabase((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+export async function dropDatabase(name: string, adminUrl = POSTGRES_ADMIN_URL): Promise<void> {
+  await withAdminDatabase((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`), adminUrl);
 }
 
 /** Whether a database of that name exists; for checking the harness's own cleanup. */

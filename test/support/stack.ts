@@ -26,6 +26,8 @@ export interface StackOptions {
   name?: string;
   /** Extra environment for every service started (applied after the defaults). */
   env?: Record<string, string>;
+  /** The PostgreSQL server's port: another than the machine's 5432, e.g. a PrivatePostgres a test may stop. */
+  postgresPort?: number;
   /** Extra environment for one service (applied last). */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
 }
@@ -270,7 +272,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const stackName = `${options.name ?? defaultName()}-${id}`;
   const database = `pbx2fa_test_${id}`;
   const vhost = `pbx2fa_test_${id}`;
-  const databaseUrl = `postgres://postgres@127.0.0.1:5432/${database}`;
+  const postgresPort = options.postgresPort ?? 5432;
+  const databaseUrl = `postgres://postgres@127.0.0.1:${postgresPort}/${database}`;
   const rabbitmqUrl = `${RABBITMQ_BASE_URL}/${encodeURIComponent(vhost)}`;
   const logDir = join(ROOT, 'test-artifacts', 'logs', stackName);
   mkdirSync(logDir, { recursive: true });
@@ -291,7 +294,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         }),
       );
       const problems: string[] = [];
-      await dropDatabase(database).catch((error: Error) => problems.push(`dropping ${database}: ${error.message}`));
+      await dropDatabase(database, `postgres://postgres@127.0.0.1:${postgresPort}/postgres`).catch((error: Error) => problems.push(`dropping ${database}: ${error.message}`));
       if (vhostCreated) {
         await rabbitmqctl('delete_vhost', vhost).catch((error: Error) => problems.push(error.message));
       }

@@ -36,6 +36,23 @@ export async function publishRaw(url: string, messages: { routingKey: string; bo
   }
 }
 
+/** Takes every message waiting in a queue off it (acknowledged), in queue order. */
+export async function takeAll(url: string, queue: string): Promise<{ routingKey: string; body: Buffer; messageId?: string }[]> {
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    const taken: { routingKey: string; body: Buffer; messageId?: string }[] = [];
+    for (let message = await channel.get(queue); message; message = await channel.get(queue)) {
+      taken.push({ routingKey: message.fields.routingKey, body: message.content, messageId: message.properties.messageId });
+      channel.ack(message);
+    }
+    await channel.close();
+    return taken;
+  } finally {
+    await connection.close();
+  }
+}
+
 export function publishEvents(url: string, events: EventEnvelope[]): Promise<void> {
   return publishRaw(
     url,

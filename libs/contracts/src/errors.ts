@@ -25,6 +25,7 @@ export const ErrorCodes = {
   UserNotFound: 'user_not_found',
   TicketNotFound: 'ticket_not_found',
   ServiceUnavailable: 'service_unavailable',
+  DatabaseUnavailable: 'database_unavailable',
   InternalError: 'internal_error',
   InvalidPasscode: 'invalid_passcode',
   InvalidChallenge: 'invalid_challenge',
@@ -54,6 +55,11 @@ export class DomainError extends Error {
 
   toBody(): ErrorBody {
     return { statusCode: this.statusCode, error: this.code, message: this.message };
+  }
+
+  /** What every service answers while its database cannot be reached: it recovers by itself. */
+  static databaseUnavailable(): DomainError {
+    return new DomainError(503, ErrorCodes.DatabaseUnavailable, 'Our database cannot be reached right now. Please try again in a moment.', { 'Retry-After': '5' });
   }
 
   static fromBody(body: ErrorBody): DomainError {

@@ -12,6 +12,8 @@ export const EventPayloadSchemas: Record<EventName, z.ZodTypeAny> = {
     resellerId,
     action: z.enum(['enable', 'disable']),
     approvedBy: z.string().min(1),
+    approvedAt: z.string().datetime().optional(),
+    sequence: z.number().int().positive().optional(),
   }),
   [Events.ResellerTwoFactorChanged]: z.object({
     resellerId,

@@ -24,6 +24,13 @@ export interface TicketTwoFactorApprovedPayload {
   resellerId: string;
   action: TwoFactorAction;
   approvedBy: string;
+  approvedAt?: string;
+  /**
+   * The approval's place among the reseller's approvals (1, 2, 3… as agents made them): an
+   * approval older than one already applied changes nothing. Absent only on events published
+   * before it existed, which apply in arrival order.
+   */
+  sequence?: number;
 }
 
 export interface ResellerTwoFactorChangedPayload {

@@ -1,7 +1,8 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { RmqContext } from '@nestjs/microservices';
 import type { Channel, Message } from 'amqplib';
 import { DataSource, type EntityManager } from 'typeorm';
+import { isTransientFailure } from '@pbx2fa/persistence';
 import { EventEnvelopeSchema, EventPayloadSchemas, type EventEnvelope, type EventName, type EventPayloads } from '@pbx2fa/contracts';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxRelay } from './outbox-relay';
@@ -27,21 +28,32 @@ export const oncePerTicket: ConsumeOptions<TicketDecisionEvent> = {
 
 const MAX_RETRY_DELAY_MS = 5000;
 
+/** Waits before the next try: 200 ms, 400 ms, … up to five seconds. */
+export const retryDelayMs = (attempt: number) => Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** Math.min(attempt, 16));
+
 /**
  * Applies an event at most once and acknowledges it only after the effect has committed.
  * The event id goes into the inbox in the same transaction as the effect, so a redelivery
- * changes nothing. A message that cannot be read goes straight to the dead-letter queue; one
- * whose effect fails is tried again in place, a bounded number of times, then dead-lettered.
+ * changes nothing. A message that cannot be read goes straight to the dead-letter queue. One
+ * whose effect fails is tried again in place (events behind it of the same reseller wait;
+ * others go on): for as long as it takes when the failure passes by itself (the database is
+ * away, a serialization race), a bounded number of times otherwise, then dead-lettered.
  */
 @Injectable()
-export class EventInbox {
+export class EventInbox implements OnApplicationShutdown {
   private readonly logger = new Logger(EventInbox.name);
+  private stopping = false;
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly relay: OutboxRelay,
     @Inject(MESSAGING_OPTIONS) private readonly options: MessagingOptions,
   ) {}
+
+  /** An event still being retried is left unacknowledged: the broker hands it to whoever consumes next. */
+  onApplicationShutdown(): void {
+    this.stopping = true;
+  }
 
   async consume<N extends EventName>(name: N, data: unknown, context: RmqContext, effect: EventEffect<N>, options: ConsumeOptions<N> = {}): Promise<void> {
     const channel = context.getChannelRef() as Channel;
@@ -56,7 +68,7 @@ export class EventInbox {
     }
 
     // Retried here rather than re-queued at the back, so events behind it keep their order.
-    for (let attempt = 1; ; attempt++) {
+    for (let attempt = 1, failures = 0; ; attempt++) {
       try {
         const applied = await this.apply(event, effect, options.onceFor?.(event) ?? null);
         this.settle(channel, message, 'ack');
@@ -66,15 +78,24 @@ export class EventInbox {
         return;
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        if (attempt >= this.options.consumerMaxAttempts) {
-          this.logger.error(`dead-lettering ${name} ${event.eventId} after ${attempt} failed attempts: ${reason}`);
+        const transient = isTransientFailure(error);
+        if (!transient) failures++;
+        if (failures >= this.options.consumerMaxAttempts) {
+          this.logger.error(`dead-lettering ${name} ${event.eventId} after ${failures} failed attempts: ${reason}`);
           this.settle(channel, message, 'nack');
           eventsConsumed.inc({ event: name, result: 'dead_lettered' });
           return;
         }
-        eventsConsumed.inc({ event: name, result: 'failed_attempt' });
-        this.logger.warn(`${name} ${event.eventId} failed (attempt ${attempt}), retrying: ${reason}`);
-        await new Promise((resolve) => setTimeout(resolve, Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** attempt)));
+        eventsConsumed.inc({ event: name, result: transient ? 'waiting_for_database' : 'failed_attempt' });
+        // Every try while the database is away would log a line: the first few and then one a minute.
+        if (!transient || attempt <= 3 || attempt % 12 === 0) {
+          this.logger.warn(`${name} ${event.eventId} failed (attempt ${attempt}${transient ? ', will wait as long as it takes' : ''}), retrying: ${reason}`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
+        if (this.stopping) {
+          this.logger.warn(`stopping: ${name} ${event.eventId} is left to be delivered again`);
+          return;
+        }
       }
     }
   }

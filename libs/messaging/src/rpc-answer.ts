@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { DomainError, ErrorCodes, type RpcResult } from '@pbx2fa/contracts';
+import { isTransientFailure } from '@pbx2fa/persistence';
 
 const logger = new Logger('Rpc');
 
@@ -9,6 +10,10 @@ export async function answer<T>(work: () => Promise<T>): Promise<RpcResult<T>> {
     return { ok: true, value: await work() };
   } catch (error) {
     if (error instanceof DomainError) return { ok: false, error: error.toBody() };
+    if (isTransientFailure(error)) {
+      logger.warn(`answered database_unavailable: ${error instanceof Error ? error.message : String(error)}`);
+      return { ok: false, error: DomainError.databaseUnavailable().toBody() };
+    }
     logger.error(error instanceof Error ? error.stack : String(error));
     return {
       ok: false,

@@ -23,7 +23,8 @@ export function dataSourceOptions(options: ServiceDatabaseOptions): DataSourceOp
     migrationsRun: false,
     logging: false,
     // Raw SQL (migrations, repositories) resolves unqualified names in the service's schema.
-    extra: { options: `-c search_path=${options.schema}`, max: options.poolSize ?? 10 },
+    // A database that does not answer is reported within the 5 s the contract allows, not waited for.
+    extra: { options: `-c search_path=${options.schema}`, max: options.poolSize ?? 10, connectionTimeoutMillis: 3000 },
   };
 }
 

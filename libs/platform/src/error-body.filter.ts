@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, ErrorCodes, type ErrorBody } from '@pbx2fa/contracts';
+import { isTransientFailure } from '@pbx2fa/persistence';
 
 const STATUS_CODES: Record<number, string> = {
   400: ErrorCodes.ValidationFailed,
@@ -34,6 +35,11 @@ export class ErrorBodyFilter implements ExceptionFilter {
 
   private toBody(exception: unknown): { body: ErrorBody; headers: Record<string, string> } {
     if (exception instanceof DomainError) return { body: exception.toBody(), headers: exception.headers };
+    if (isTransientFailure(exception)) {
+      this.logger.warn(`answered database_unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+      const unavailable = DomainError.databaseUnavailable();
+      return { body: unavailable.toBody(), headers: unavailable.headers };
+    }
     // Express's adapter wraps body-parser failures in an HttpException whose cause says what failed.
     const parserError = (exception instanceof HttpException ? exception.cause : exception) as BodyParserError;
     if (parserError?.type === 'entity.too.large') {

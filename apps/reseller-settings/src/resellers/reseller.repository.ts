@@ -3,7 +3,8 @@ import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
 import type { Reseller } from './reseller.entity';
 
-const COLUMNS = 'id, name, two_factor_enabled AS "twoFactorEnabled", version, created_at AS "createdAt", updated_at AS "updatedAt"';
+const COLUMNS =
+  'id, name, two_factor_enabled AS "twoFactorEnabled", version, last_approval_sequence::int AS "lastApprovalSequence", created_at AS "createdAt", updated_at AS "updatedAt"';
 
 @Injectable()
 export class ResellerRepository {
@@ -30,12 +31,15 @@ export class ResellerRepository {
     return rows[0] ?? null;
   }
 
-  async setTwoFactor(manager: EntityManager, id: string, enabled: boolean): Promise<Reseller> {
+  /** Sets 2FA as an approval asks, moving the version by one; `sequence` is the approval's, when it carries one. */
+  async setTwoFactor(manager: EntityManager, id: string, enabled: boolean, sequence?: number): Promise<Reseller> {
     const rows = await queryRows<Reseller>(
       manager,
-      `UPDATE resellers SET two_factor_enabled = $2, version = version + 1, updated_at = now() WHERE id = $1
+      `UPDATE resellers SET two_factor_enabled = $2, version = version + 1, updated_at = now(),
+              last_approval_sequence = COALESCE($3, last_approval_sequence)
+        WHERE id = $1
        RETURNING ${COLUMNS}`,
-      [id, enabled],
+      [id, enabled, sequence ?? null],
     );
     return rows[0];
   }

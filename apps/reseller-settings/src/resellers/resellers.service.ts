@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   DomainError,
@@ -25,6 +25,7 @@ export function toResellerView(reseller: Reseller): ResellerView {
 
 @Injectable()
 export class ResellersService {
+  private readonly logger = new Logger(ResellersService.name);
   constructor(
     private readonly dataSource: DataSource,
     private readonly resellers: ResellerRepository,
@@ -57,11 +58,20 @@ export class ResellersService {
   /**
    * Applies an approved 2FA ticket: every approval moves the version by exactly one (even when
    * the setting already had that value) and announces the result, which resolves the ticket.
+   * Approvals count in the order agents made them (`sequence`), not the order they arrive: one
+   * older than the last applied (late, redelivered, replayed from the dead letters) changes
+   * nothing, and the announcement of the reseller's current setting resolves its ticket.
    */
   async applyApproval(manager: EntityManager, approval: TicketTwoFactorApprovedPayload, correlationId: string): Promise<void> {
     const current = await this.resellers.findForUpdate(manager, approval.resellerId);
     if (!current) throw new Error(`approval ${approval.ticketId} names unknown reseller ${approval.resellerId}`);
-    const updated = await this.resellers.setTwoFactor(manager, approval.resellerId, approval.action === 'enable');
+    const superseded = approval.sequence !== undefined && approval.sequence <= current.lastApprovalSequence;
+    if (superseded) {
+      this.logger.warn(
+        `approval ${approval.ticketId} of reseller ${approval.resellerId} (sequence ${approval.sequence}) is older than the last applied (${current.lastApprovalSequence}): nothing changes`,
+      );
+    }
+    const updated = superseded ? current : await this.resellers.setTwoFactor(manager, approval.resellerId, approval.action === 'enable', approval.sequence);
     await this.outbox.add(
       manager,
       Events.ResellerTwoFactorChanged,

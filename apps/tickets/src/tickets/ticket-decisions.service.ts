@@ -1,3 +1,4 @@
+import { ApprovalSequenceRepository } from './approval-sequence.repository';
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
@@ -45,6 +46,7 @@ export class TicketDecisionsService {
     private readonly reader: TicketsService,
     private readonly outbox: OutboxWriter,
     private readonly relay: OutboxRelay,
+    private readonly approvalSequences: ApprovalSequenceRepository,
   ) {}
 
   /** The announcement of the approved change is written in the same transaction as the approval. */
@@ -162,7 +164,12 @@ export class TicketDecisionsService {
         await this.outbox.add(
           manager,
           Events.TicketTwoFactorApproved,
-          { ...base, action: ticket.type === 'enable_2fa' ? 'enable' : 'disable' },
+          {
+            ...base,
+            action: ticket.type === 'enable_2fa' ? 'enable' : 'disable',
+            approvedAt: new Date().toISOString(),
+            sequence: await this.approvalSequences.next(manager, ticket.resellerId),
+          },
           correlationId,
         );
         return true;

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ApprovalSequenceRepository } from './approval-sequence.repository';
 import { TicketActivityRepository } from './ticket-activity.repository';
 import { TicketDecisionsService } from './ticket-decisions.service';
 import { TicketOutcomesEventController } from './ticket-outcomes.event-controller';
@@ -8,6 +9,6 @@ import { TicketsService } from './tickets.service';
 
 @Module({
   controllers: [TicketsRpcController, TicketOutcomesEventController],
-  providers: [TicketRepository, TicketActivityRepository, TicketsService, TicketDecisionsService],
+  providers: [ApprovalSequenceRepository, TicketRepository, TicketActivityRepository, TicketsService, TicketDecisionsService],
 })
 export class TicketsModule {}
