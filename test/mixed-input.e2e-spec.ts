@@ -150,7 +150,7 @@ describe('bodies mixing the fields of every route', () => {
   });
 
   afterAll(async () => {
-    console.log(`mixed-input: answers by route and status ${JSON.stringify(tally)}; ${subjects.index} of ${enrolled?.length} subjects used up`);
+    console.log(`mixed-input: answers by route and status ${JSON.stringify(tally)}; ${Math.min(subjects.index, enrolled?.length ?? 0)} of ${enrolled?.length} subjects used up`);
     await stack?.stop();
   });
 
