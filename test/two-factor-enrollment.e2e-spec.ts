@@ -200,6 +200,15 @@ describe('setting up Google Authenticator', () => {
   });
 
   describe('turning Google Authenticator off', () => {
+    it('refuses a body with both a passcode and a recovery code, and stays on', async () => {
+      for (const recoveryCode of [0, enrolled.recoveryCodes[0]]) {
+        const response = await user.client.post('/auth/2fa/disable', { currentPassword: user.password, passcode: '123456', recoveryCode });
+        expectError(response, 400, 'validation_failed');
+        expect(response.body.message).toBe('Send either a passcode or a recoveryCode, not both.');
+      }
+      expect((await user.client.get('/auth/me')).body.twoFactor.enabled).toBe(true);
+    });
+
     it('turns it off with password and passcode, and the next login asks for no passcode', async () => {
       const response = await user.client.post('/auth/2fa/disable', {
         currentPassword: user.password,

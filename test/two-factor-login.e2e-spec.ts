@@ -110,6 +110,21 @@ describe('signing in with a passcode', () => {
     expect((await verify({ challengeToken, recoveryCode: second })).status).toBe(200);
   });
 
+  it('refuses a challenge answered with both a passcode and a recovery code, or with a factor that is not text', async () => {
+    const user = users.gus;
+    const challengeToken = await challengeFor(gw.anon, user);
+    for (const recoveryCode of [123, false, null, ['x'], { code: 'x' }, user.recoveryCodes[5]]) {
+      const response = await verify({ challengeToken, passcode: '123456', recoveryCode });
+      expectError(response, 400, 'validation_failed');
+      expect(response.body.message).toBe('Send either a passcode or a recoveryCode, not both.');
+    }
+    expectError(await verify({ challengeToken }), 400, 'validation_failed');
+    expectError(await verify({ challengeToken, recoveryCode: 123 }), 400, 'validation_failed');
+    expectError(await verify({ challengeToken, passcode: 123456 }), 400, 'validation_failed');
+    // None of them was a guess: the challenge and the recovery code still work.
+    expect((await verify({ challengeToken, recoveryCode: user.recoveryCodes[5] })).status).toBe(200);
+  });
+
   it('answers an unknown user exactly like a wrong password', async () => {
     const someone = await gw.factory.user({ resellerId: admin.resellerId });
     const wrongPassword = await gw.anon.post('/auth/login', { username: someone.username, password: `${someone.password}-typo` });

@@ -95,8 +95,13 @@ describe('tickets that change two-factor authentication', () => {
       expect(me.body.twoFactor).toEqual({ availableForReseller: true, enabled: false });
     });
 
+    it('ends the sessions the user had, so whoever has the lost phone is signed out too', async () => {
+      expectError(await vic.client.get('/auth/me'), 401, 'unauthorized');
+    });
+
     it('lets the user set up a new phone', async () => {
-      const setup = await startSetup(vic);
+      const token = await gw.login(vic.username, vic.password);
+      const setup = await startSetup({ ...vic, token, client: gw.anon.as(token) });
       expect(setup.secret).not.toBe(vic.authenticator.secret);
     });
 

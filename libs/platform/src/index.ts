@@ -1,5 +1,6 @@
 export * from './error-body.filter';
 export * from './validation.pipe';
+export * from './exactly-one-of';
 export * from './health.module';
 export * from './json-object-only.middleware';
 export * from './run-service';

@@ -1,5 +1,6 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import { ErrorCodes } from '@pbx2fa/contracts';
+import { WHOLE_BODY } from './exactly-one-of';
 
 function firstProblem(errors: ValidationError[], parent = ''): string {
   for (const error of errors) {
@@ -14,6 +15,10 @@ function firstProblem(errors: ValidationError[], parent = ''): string {
   return 'The request is not valid.';
 }
 
+/** A rule about the whole body ("not both") says more than what is wrong with one of its fields. */
+const wholeBodyFirst = (errors: ValidationError[]) =>
+  [...errors].sort((a, b) => Number(b.property === WHOLE_BODY) - Number(a.property === WHOLE_BODY));
+
 /** Unknown fields and wrong types are refused with the contract's body, naming the first problem. */
 export function strictValidationPipe(): ValidationPipe {
   return new ValidationPipe({
@@ -23,6 +28,6 @@ export function strictValidationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) =>
-      new BadRequestException({ statusCode: 400, error: ErrorCodes.ValidationFailed, message: firstProblem(errors) }),
+      new BadRequestException({ statusCode: 400, error: ErrorCodes.ValidationFailed, message: firstProblem(wholeBodyFirst(errors)) }),
   });
 }

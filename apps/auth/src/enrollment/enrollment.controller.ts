@@ -3,7 +3,8 @@ import type { Request } from 'express';
 import type { Actor } from '@pbx2fa/contracts';
 import { clientInfo } from '../common/correlation-id';
 import { EmptyDto } from '../gateway/dto/ticket.dto';
-import { CurrentActor } from '../sessions/current-actor.decorator';
+import { CurrentActor, CurrentSession } from '../sessions/current-actor.decorator';
+import type { LiveSession } from '../sessions/session.repository';
 import { ActivateTwoFactorDto, PasswordAndPasscodeDto, PasswordAndSecondFactorDto } from './dto/enrollment.dto';
 import { EnrollmentService } from './enrollment.service';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -29,8 +30,8 @@ export class EnrollmentController {
   @ApiErrors([400, 'invalid_passcode'], [400, 'invalid_current_password'], [409, 'no_pending_setup'], [409, 'two_factor_already_enabled'], [429, 'too_many_attempts'])
   @Post('activate')
   @HttpCode(200)
-  activate(@CurrentActor() actor: Actor, @Body() body: ActivateTwoFactorDto, @Req() request: Request) {
-    return this.enrollment.activate(actor, body, clientInfo(request));
+  activate(@CurrentActor() actor: Actor, @CurrentSession() session: LiveSession | undefined, @Body() body: ActivateTwoFactorDto, @Req() request: Request) {
+    return this.enrollment.activate(actor, body, clientInfo(request), session?.sessionId ?? null);
   }
 
   @ApiOperation({ summary: 'Turn 2FA off for this user: current password plus a passcode or a recovery code' })
@@ -38,8 +39,8 @@ export class EnrollmentController {
   @ApiErrors([400, 'invalid_passcode'], [400, 'invalid_current_password'], [409, 'two_factor_not_active'], [429, 'too_many_attempts'])
   @Post('disable')
   @HttpCode(200)
-  disable(@CurrentActor() actor: Actor, @Body() body: PasswordAndSecondFactorDto, @Req() request: Request) {
-    return this.enrollment.disable(actor, body, clientInfo(request));
+  disable(@CurrentActor() actor: Actor, @CurrentSession() session: LiveSession | undefined, @Body() body: PasswordAndSecondFactorDto, @Req() request: Request) {
+    return this.enrollment.disable(actor, body, clientInfo(request), session?.sessionId ?? null);
   }
 
   @ApiOperation({ summary: 'New recovery codes (the old ones stop working): current password plus passcode' })

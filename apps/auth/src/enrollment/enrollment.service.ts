@@ -13,6 +13,7 @@ import type { SecretBox } from '../second-factor/secret-box';
 import { newTotpSecret, otpauthUrl } from '../second-factor/totp';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
 import type { ClientInfo } from '../sessions/access-token.service';
+import { SessionRepository } from '../sessions/session.repository';
 import type { User } from '../users/user.entity';
 import { UserRepository } from '../users/user.repository';
 import { CurrentPasswordCheck } from './current-password';
@@ -36,6 +37,7 @@ export class EnrollmentService {
     private readonly verifier: SecondFactorVerifier,
     private readonly currentPassword: CurrentPasswordCheck,
     private readonly resellers: ResellerDirectory,
+    private readonly sessions: SessionRepository,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
     @Inject(SECRET_BOX) private readonly secretBox: SecretBox,
@@ -62,7 +64,8 @@ export class EnrollmentService {
     return { otpauthUrl: url, secret, qrCodeDataUrl: await qrCodeDataUrl(url) };
   }
 
-  async activate(actor: Actor, body: ActivateTwoFactorDto, client: ClientInfo): Promise<{ enabled: true; recoveryCodes: string[] }> {
+  /** Activating, like disabling, ends the user's other sessions; `sessionId`, the caller's own, stays. */
+  async activate(actor: Actor, body: ActivateTwoFactorDto, client: ClientInfo, sessionId: string | null): Promise<{ enabled: true; recoveryCodes: string[] }> {
     const user = await this.requireUser(actor);
     const credential = await this.credentials.find(user.id);
     if (credential?.activeSecret) {
@@ -77,7 +80,8 @@ export class EnrollmentService {
     const activated = await this.dataSource.transaction(async (manager) => {
       if (!(await this.credentials.activate(manager, user.id, credential.pendingSecret!, step, this.clock.now()))) return false;
       await this.recoveryCodes.replaceAll(manager, user.id, codes.map(hashRecoveryCode));
-      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorActivated, outcome: 'success' }, manager);
+      const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, sessionId);
+      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorActivated, outcome: 'success', detail: { otherSessionsEnded } }, manager);
       return true;
     });
     if (!activated) {
@@ -86,7 +90,7 @@ export class EnrollmentService {
     return { enabled: true, recoveryCodes: codes };
   }
 
-  async disable(actor: Actor, body: PasswordAndSecondFactorDto, client: ClientInfo): Promise<{ enabled: false }> {
+  async disable(actor: Actor, body: PasswordAndSecondFactorDto, client: ClientInfo, sessionId: string | null): Promise<{ enabled: false }> {
     const user = await this.requireUser(actor);
     await this.requireActive(user.id);
     await this.currentPassword.require(user, body.currentPassword, client);
@@ -94,7 +98,8 @@ export class EnrollmentService {
     await this.dataSource.transaction(async (manager) => {
       await this.credentials.remove(user.id, manager);
       await this.recoveryCodes.removeAll(manager, user.id);
-      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorDisabled, outcome: 'success' }, manager);
+      const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, sessionId);
+      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorDisabled, outcome: 'success', detail: { otherSessionsEnded } }, manager);
     });
     return { enabled: false };
   }

@@ -6,9 +6,10 @@ import { AuditEvents } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
+import { SessionRepository } from '../sessions/session.repository';
 import { UserRepository } from '../users/user.repository';
 
-/** An approved "reset user 2FA" ticket: the user's authenticator and recovery codes are cleared. */
+/** An approved "reset user 2FA" ticket: the user's authenticator, recovery codes and sessions are cleared. */
 @Injectable()
 export class TwoFactorResetService {
   private readonly logger = new Logger(TwoFactorResetService.name);
@@ -17,6 +18,7 @@ export class TwoFactorResetService {
     private readonly users: UserRepository,
     private readonly credentials: TwoFactorCredentialRepository,
     private readonly recoveryCodes: RecoveryCodeRepository,
+    private readonly sessions: SessionRepository,
     private readonly audit: AuditLog,
     private readonly outbox: OutboxWriter,
   ) {}
@@ -26,6 +28,8 @@ export class TwoFactorResetService {
     if (user) {
       const hadAuthenticator = await this.credentials.remove(user.id, manager);
       await this.recoveryCodes.removeAll(manager, user.id);
+      // Whoever holds the lost phone may be signed in too: every session ends, none is the caller's.
+      const sessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id);
       await this.audit.record(
         {
           event: AuditEvents.TwoFactorReset,
@@ -34,7 +38,7 @@ export class TwoFactorResetService {
           userId: user.id,
           resellerId: user.resellerId,
           actor: approval.approvedBy,
-          detail: { ticketId: approval.ticketId, hadAuthenticator },
+          detail: { ticketId: approval.ticketId, hadAuthenticator, sessionsEnded },
         },
         manager,
       );

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { Role } from '@pbx2fa/contracts';
 import { queryRows } from '@pbx2fa/persistence';
 import type { AuditEntry } from '../audit/audit-events';
@@ -70,5 +70,20 @@ export class SessionRepository {
 
   async revoke(sessionId: string): Promise<void> {
     await this.dataSource.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [sessionId]);
+  }
+
+  /**
+   * Ends every live session of a user, except `keep` (the caller's own) when given, in the
+   * transaction of the change that calls for it; answers how many ended.
+   */
+  async revokeAllOfUser(manager: EntityManager, userId: string, keep: string | null = null): Promise<number> {
+    const rows = await queryRows(
+      manager,
+      `UPDATE sessions SET revoked_at = now()
+        WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND ($2::uuid IS NULL OR id <> $2::uuid)
+        RETURNING id`,
+      [userId, keep],
+    );
+    return rows.length;
   }
 }

@@ -1,4 +1,5 @@
-import { IsString, Length, ValidateIf } from 'class-validator';
+import { IsString, Length } from 'class-validator';
+import { ExactlyOneOf } from '@pbx2fa/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class ActivateTwoFactorDto {
@@ -14,6 +15,7 @@ export class ActivateTwoFactorDto {
 }
 
 /** Password plus one second factor: a passcode, or a recovery code when the phone is gone. */
+@ExactlyOneOf(['passcode', 'recoveryCode'])
 export class PasswordAndSecondFactorDto {
   @ApiProperty({ format: 'password' })
   @IsString()
@@ -21,14 +23,12 @@ export class PasswordAndSecondFactorDto {
   currentPassword: string;
 
   @ApiPropertyOptional({ example: '123456', description: 'or send recoveryCode instead' })
-  @ValidateIf((body: PasswordAndSecondFactorDto) => body.recoveryCode === undefined || body.passcode !== undefined)
-  @IsString({ message: 'send a passcode or a recoveryCode' })
+  @IsString({ message: 'passcode must be text: the 6-digit code from your authenticator app' })
   @Length(1, 20, { message: 'passcode must be the 6-digit code from your authenticator app' })
   passcode?: string;
 
   @ApiPropertyOptional({ example: '7K2M-QX9D-4HWT' })
-  @ValidateIf((body: PasswordAndSecondFactorDto) => body.passcode === undefined)
-  @IsString({ message: 'send a passcode or a recoveryCode' })
+  @IsString({ message: 'recoveryCode must be text: one of your recovery codes' })
   @Length(1, 40, { message: 'recoveryCode must be one of your recovery codes' })
   recoveryCode?: string;
 }

@@ -1,6 +1,8 @@
-import { IsString, Length, ValidateIf } from 'class-validator';
+import { IsString, Length } from 'class-validator';
+import { ExactlyOneOf } from '@pbx2fa/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
+@ExactlyOneOf(['passcode', 'recoveryCode'])
 export class VerifyLoginDto {
   @ApiProperty({ description: 'from POST /auth/login' })
   @IsString()
@@ -8,14 +10,12 @@ export class VerifyLoginDto {
   challengeToken: string;
 
   @ApiPropertyOptional({ example: '123456', description: 'the 6-digit code; or send recoveryCode instead' })
-  @ValidateIf((body: VerifyLoginDto) => body.recoveryCode === undefined || body.passcode !== undefined)
-  @IsString({ message: 'send a passcode or a recoveryCode' })
+  @IsString({ message: 'passcode must be text: the 6-digit code from your authenticator app' })
   @Length(1, 20, { message: 'passcode must be the 6-digit code from your authenticator app' })
   passcode?: string;
 
   @ApiPropertyOptional({ example: '7K2M-QX9D-4HWT' })
-  @ValidateIf((body: VerifyLoginDto) => body.passcode === undefined)
-  @IsString({ message: 'send a passcode or a recoveryCode' })
+  @IsString({ message: 'recoveryCode must be text: one of your recovery codes' })
   @Length(1, 40, { message: 'recoveryCode must be one of your recovery codes' })
   recoveryCode?: string;
 }
