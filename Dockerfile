@@ -3,7 +3,7 @@
 # configuration comes from the environment at run time (see .env.example).
 
 # --- deps: every dependency, for the build ----------------------------------------------------
-FROM node:20-bookworm-slim AS deps
+FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
@@ -16,7 +16,7 @@ COPY apps ./apps
 RUN npm run build
 
 # --- runtime: production dependencies and dist/ only, as the unprivileged `node` user ---------
-FROM node:20-bookworm-slim AS runtime
+FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NPM_CONFIG_FUND=false
