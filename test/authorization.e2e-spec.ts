@@ -142,6 +142,19 @@ describe('authorization', () => {
       expect(after.history.map((entry) => entry.toStatus)).toEqual(['open']);
     });
 
+    it("cannot ask to turn its reseller's 2FA off, nor for a reset of someone else's 2FA; can for its own", async () => {
+      const reseller = await gw.factory.reseller();
+      const [user, admin] = await Promise.all([
+        gw.factory.signedInUser({ resellerId: reseller.id }),
+        gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' }),
+      ]);
+      expectError(await user.client.post('/tickets', { type: 'disable_2fa' }), 403, 'forbidden');
+      expectError(await user.client.post('/tickets', { type: 'reset_user_2fa', targetUsername: admin.username }), 403, 'forbidden');
+      expect(await ticketIdsOf(reseller.id)).toEqual([]);
+      const own = await openTicket(user, { type: 'reset_user_2fa', targetUsername: user.username.toUpperCase() });
+      expect(own).toMatchObject({ type: 'reset_user_2fa', openedBy: user.username });
+    });
+
     it('cannot create a reseller', async () => {
       const id = `sneaky-${unique()}`;
       expectError(await userA.client.post('/resellers', { id, name: 'Sneaky' }), 403, 'forbidden');
@@ -216,6 +229,16 @@ describe('authorization', () => {
       expectError(await gw.anon.post('/auth/login', { username, password }), 401, 'invalid_credentials');
     });
 
+    it("asks to turn its reseller's 2FA off and for a reset of one of its users", async () => {
+      const reseller = await gw.factory.reseller();
+      const [user, admin] = await Promise.all([
+        gw.factory.user({ resellerId: reseller.id }),
+        gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' }),
+      ]);
+      expect(await openTicket(admin, { type: 'disable_2fa' })).toMatchObject({ type: 'disable_2fa', openedBy: admin.username });
+      expect(await openTicket(admin, { type: 'reset_user_2fa', targetUsername: user.username })).toMatchObject({ type: 'reset_user_2fa' });
+    });
+
     it('cannot create resellers or decide tickets', async () => {
       expectError(await adminA.client.post('/resellers', { id: `admin-made-${unique()}`, name: 'Admin made' }), 403, 'forbidden');
       expectError(await adminA.client.post(`/tickets/${ticketA.id}/approve`, {}), 403, 'forbidden');
@@ -257,6 +280,17 @@ describe('authorization', () => {
       expect(me.status).toBe(200);
       expect(me.body).toMatchObject({ username: agent.username, role: 'agent', resellerId: null });
       expect((await agent.client.get(`/tickets/${ticketA.id}`)).status).toBe(200);
+    });
+
+    it('never approves a ticket it opened itself (own_ticket); another agent may', async () => {
+      const opened = await gw.agent.post<TicketView>('/tickets', { type: 'enable_2fa', subject: 'Asked by phone', resellerId: resellerB.id });
+      expect(opened.status).toBe(201);
+      expectError(await gw.agent.post(`/tickets/${opened.body.id}/approve`, {}), 403, 'own_ticket');
+      expect(await ticketAsAgent(opened.body.id)).toMatchObject({ status: 'open', decidedBy: null });
+      const colleague = await gw.factory.signedInUser({ role: 'agent' });
+      const approved = await colleague.client.post<TicketView>(`/tickets/${opened.body.id}/approve`, {});
+      expect(approved.status).toBe(200);
+      expect(approved.body).toMatchObject({ status: 'approved', decidedBy: colleague.username });
     });
 
     it('rejects and approves tickets', async () => {

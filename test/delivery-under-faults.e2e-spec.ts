@@ -44,7 +44,7 @@ describe('delivery under faults', () => {
     gw = await connect(stack);
     probe = (await gw.factory.reseller()).id;
     users = await Promise.all(
-      Array.from({ length: LANES }, async () => gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id })),
+      Array.from({ length: LANES }, async () => gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id, role: 'reseller_admin' })),
     );
   });
 

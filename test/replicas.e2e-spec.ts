@@ -53,7 +53,7 @@ describe('two replicas of each service', () => {
 
   async function burstLanes(lanes = LANES, perLane = TICKETS_PER_LANE): Promise<BurstLane[]> {
     const users: SignedInUser[] = await Promise.all(
-      Array.from({ length: lanes }, async () => gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id })),
+      Array.from({ length: lanes }, async () => gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id, role: 'reseller_admin' })),
     );
     return Promise.all(users.map(async (user) => openLane(user, (await gw.agent.get(`/resellers/${user.resellerId}`)).body, perLane)));
   }

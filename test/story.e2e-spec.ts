@@ -222,10 +222,13 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
       versionWithTwoFactor = (await reseller(resellerA.id)).body.version;
     });
 
-    it('lets the user open a disable_2fa ticket and the agent approve it', async () => {
-      const opened = await userA.client.post<TicketView>('/tickets', { type: 'disable_2fa', subject: 'Turn 2FA off, please' });
+    it('lets a reseller admin (not any user) open a disable_2fa ticket, and the agent approve it', async () => {
+      const byUser = await userA.client.post<TicketView>('/tickets', { type: 'disable_2fa', subject: 'Turn 2FA off, please' });
+      expect(byUser.status).toBe(403);
+      const admin = await gw.factory.signedInUser({ resellerId: resellerA.id, role: 'reseller_admin' });
+      const opened = await admin.client.post<TicketView>('/tickets', { type: 'disable_2fa', subject: 'Turn 2FA off, please' });
       expect(opened.status).toBe(201);
-      expect(opened.body).toMatchObject({ resellerId: resellerA.id, type: 'disable_2fa', status: 'open', openedBy: userA.username });
+      expect(opened.body).toMatchObject({ resellerId: resellerA.id, type: 'disable_2fa', status: 'open', openedBy: admin.username });
       disableTicket = opened.body;
 
       const approved = await gw.agent.post<TicketView>(`/tickets/${disableTicket.id}/approve`, {});

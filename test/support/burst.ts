@@ -41,7 +41,7 @@ export interface BurstResult {
 
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** Opens `count` tickets for the lane's reseller, enable first, then alternating. */
+/** Opens `count` tickets for the lane's reseller, enable first, then alternating; `user` is an admin of it (only admins may ask for 2FA off). */
 export async function openLane(user: SignedInUser, reseller: ResellerView, count: number): Promise<BurstLane> {
   const tickets: TicketView[] = [];
   for (let i = 0; i < count; i++) {

@@ -24,6 +24,7 @@ export const ErrorCodes = {
   UsernameTaken: 'username_taken',
   UserNotFound: 'user_not_found',
   TicketNotFound: 'ticket_not_found',
+  OwnTicket: 'own_ticket',
   ServiceUnavailable: 'service_unavailable',
   DatabaseUnavailable: 'database_unavailable',
   InternalError: 'internal_error',

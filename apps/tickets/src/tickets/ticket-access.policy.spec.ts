@@ -3,6 +3,8 @@ import {
   canSee,
   requireActor,
   requireAgent,
+  requireMayAskFor,
+  requireNotOpener,
   requireOpener,
   requireVisible,
   resellerForNewTicket,
@@ -117,6 +119,43 @@ describe('ticket access policy', () => {
       expect(() => requireOpener(actor(), { openedBy: 'alice' })).not.toThrow();
       expect(refusal(() => requireOpener(actor({ username: 'bob' }), { openedBy: 'alice' })).statusCode).toBe(403);
       expect(refusal(() => requireOpener(agent(), { openedBy: 'alice' })).statusCode).toBe(403);
+    });
+  });
+
+  describe('requireMayAskFor', () => {
+    const admin = actor({ username: 'ada', role: 'reseller_admin' });
+
+    it('lets anyone of the reseller ask for 2FA on, or for general help', () => {
+      expect(() => requireMayAskFor(actor(), 'enable_2fa', null)).not.toThrow();
+      expect(() => requireMayAskFor(actor(), 'general', null)).not.toThrow();
+    });
+
+    it('keeps turning 2FA off (and requiring it) to reseller admins and agents', () => {
+      for (const type of ['disable_2fa', 'require_2fa'] as const) {
+        expect(refusal(() => requireMayAskFor(actor(), type as never, null))).toMatchObject({ statusCode: 403, code: ErrorCodes.Forbidden });
+        expect(() => requireMayAskFor(admin, type as never, null)).not.toThrow();
+        expect(() => requireMayAskFor(agent(), type as never, null)).not.toThrow();
+      }
+    });
+
+    it('lets a user ask for a reset of their own account only, whatever the case of the name', () => {
+      expect(() => requireMayAskFor(actor(), 'reset_user_2fa', 'Alice')).not.toThrow();
+      expect(refusal(() => requireMayAskFor(actor(), 'reset_user_2fa', 'ada'))).toMatchObject({ statusCode: 403 });
+      expect(refusal(() => requireMayAskFor(actor(), 'reset_user_2fa', null))).toMatchObject({ statusCode: 403 });
+    });
+
+    it('lets a reseller admin ask for a reset of another user', () => {
+      expect(() => requireMayAskFor(admin, 'reset_user_2fa', 'alice')).not.toThrow();
+    });
+  });
+
+  describe('requireNotOpener', () => {
+    it('refuses the agent who opened the ticket with own_ticket', () => {
+      expect(refusal(() => requireNotOpener(agent(), { openedBy: 'agent-smith' }))).toMatchObject({ statusCode: 403, code: ErrorCodes.OwnTicket });
+    });
+
+    it('lets another agent decide', () => {
+      expect(() => requireNotOpener(agent(), { openedBy: 'agent-jones' })).not.toThrow();
     });
   });
 });

@@ -1,4 +1,4 @@
-import { DomainError, ErrorCodes, type Actor } from '@pbx2fa/contracts';
+import { DomainError, ErrorCodes, type Actor, type TicketType } from '@pbx2fa/contracts';
 
 /**
  * Who may do what with tickets. The gateway forwards every request as it came, so these rules
@@ -40,6 +40,32 @@ export function resellerForNewTicket(actor: Actor, requested: string | undefined
   const own = ownReseller(actor);
   if (requested && requested !== own) throw forbidden('You can only open tickets for your own reseller.');
   return own;
+}
+
+/**
+ * What someone of a reseller may ask for. Turning 2FA off (or requiring it) changes every user's
+ * sign-in, so it is the reseller admin's call; a reset removes someone's authenticator, so it is
+ * asked by that user, or by an admin of their reseller (whether the user is theirs is checked
+ * where users live, when the reset is carried out). Agents may open any ticket.
+ */
+/** The requests that change every user's sign-in (require_2fa comes with the policy modes). */
+const ADMIN_ONLY: ReadonlySet<string> = new Set(['disable_2fa', 'require_2fa']);
+
+export function requireMayAskFor(actor: Actor, type: TicketType, targetUsername: string | null): void {
+  if (isAgent(actor) || actor.role === 'reseller_admin') return;
+  if (ADMIN_ONLY.has(type)) {
+    throw forbidden('Only an administrator of your reseller can ask for this change to two-factor authentication. Ask your administrator to open the ticket.');
+  }
+  if (type === 'reset_user_2fa' && targetUsername?.toLowerCase() !== actor.username.toLowerCase()) {
+    throw forbidden('You can ask to reset two-factor authentication for your own account only. An administrator of your reseller can ask for other users.');
+  }
+}
+
+/** Four eyes: an agent does not approve what they asked for themselves. */
+export function requireNotOpener(actor: Actor, ticket: { openedBy: string }): void {
+  if (actor.username === ticket.openedBy) {
+    throw new DomainError(403, ErrorCodes.OwnTicket, 'You opened this ticket yourself: another agent has to approve it.');
+  }
 }
 
 /** Which reseller a listing is limited to; null means all of them (agents only). */

@@ -11,7 +11,7 @@ import {
   type UserTwoFactorResetPayload,
 } from '@pbx2fa/contracts';
 import { OutboxRelay, OutboxWriter } from '@pbx2fa/messaging';
-import { requireActor, requireAgent, requireOpener, requireVisible } from './ticket-access.policy';
+import { requireActor, requireAgent, requireNotOpener, requireOpener, requireVisible } from './ticket-access.policy';
 import { TicketActivityRepository } from './ticket-activity.repository';
 import { parseNote, parseReason, parseTicketRequest } from './ticket-input';
 import { assertTransition, canTransition } from './ticket-transitions';
@@ -57,6 +57,7 @@ export class TicketDecisionsService {
     const note = parseNote(request.note);
     const { view, announced } = await this.dataSource.transaction(async (manager) => {
       const ticket = requireVisible(actor, await this.tickets.findForUpdate(manager, request.ticketId));
+      requireNotOpener(actor, ticket);
       let current = await this.move(manager, ticket, {
         to: 'approved',
         actor: actor.username,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, TicketComment as CommentView, TicketPage, TicketView } from '@pbx2fa/contracts';
-import { requireActor, requireVisible, resellerForNewTicket, resellerScopeForList } from './ticket-access.policy';
+import { requireActor, requireMayAskFor, requireVisible, resellerForNewTicket, resellerScopeForList } from './ticket-access.policy';
 import { TicketActivityRepository } from './ticket-activity.repository';
 import { encodeCursor } from './ticket-cursor';
 import { parseCommentBody, parseListQuery, parseNewTicket, parseTicketId, parseTicketRequest } from './ticket-input';
@@ -22,6 +22,7 @@ export class TicketsService {
     const actor = requireActor(caller);
     const input = parseNewTicket(body);
     const resellerId = resellerForNewTicket(actor, input.resellerId);
+    requireMayAskFor(actor, input.type, input.targetUsername);
     return this.dataSource.transaction(async (manager) => {
       const ticket = await this.tickets.insert(manager, {
         resellerId,
