@@ -28,6 +28,8 @@ describe('bad configuration', () => {
     ['auth', { NODE_ENV: 'production' }, 'JWT_SECRET'],
     ['auth', { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }, 'TOTP_ENCRYPTION_KEY'],
     ['auth', { BOOTSTRAP_AGENT_USERNAME: 'agent' }, 'BOOTSTRAP_AGENT_PASSWORD'],
+    ['auth', { JWT_SECRET: 'x'.repeat(40), JWT_SECRET_FILE: __filename }, 'JWT_SECRET_FILE'],
+    ['tickets', { DATABASE_PASSWORD_FILE: '/nonexistent/pbx2fa-db-password' }, 'DATABASE_PASSWORD_FILE'],
   ])('stops %s given %o with one line naming %s', async (service, env, variable) => {
     const result = await start(service, env);
     expect(result.code).toBe(1);

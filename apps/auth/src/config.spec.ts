@@ -1,4 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@pbx2fa/config';
 import { DEVELOPMENT_JWT_SECRET, loadAuthConfig } from './config';
 
@@ -50,5 +53,35 @@ describe('loadAuthConfig', () => {
       'dash.ringos.example',
       'pbx.ringos.example',
     ]);
+  });
+
+  it('reads every secret of the gateway from a file, as Docker secrets give them', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pbx2fa-auth-secrets-'));
+    const secretFile = (name: string, value: string) => {
+      writeFileSync(join(dir, name), `${value}\n`);
+      return join(dir, name);
+    };
+    const introspection = randomBytes(40).toString('hex');
+    const config = loadAuthConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET_FILE: secretFile('jwt', goodSecrets.JWT_SECRET),
+      TOTP_ENCRYPTION_KEY_FILE: secretFile('totp', goodSecrets.TOTP_ENCRYPTION_KEY),
+      INTROSPECTION_SECRET_FILE: secretFile('introspection', introspection),
+      BOOTSTRAP_AGENT_USERNAME: 'first.agent',
+      BOOTSTRAP_AGENT_PASSWORD_FILE: secretFile('agent', 'a-long-enough-password'),
+    });
+    expect(config).toMatchObject({
+      JWT_SECRET: goodSecrets.JWT_SECRET,
+      TOTP_ENCRYPTION_KEY: goodSecrets.TOTP_ENCRYPTION_KEY,
+      INTROSPECTION_SECRET: introspection,
+      BOOTSTRAP_AGENT_PASSWORD: 'a-long-enough-password',
+      usingDevelopmentSecrets: { jwt: false, totp: false },
+    });
+  });
+
+  it('checks a secret read from a file like one given inline', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pbx2fa-auth-secrets-'));
+    writeFileSync(join(dir, 'short'), 'too-short');
+    expect(configError({ JWT_SECRET_FILE: join(dir, 'short') })).toMatch(/^Invalid configuration: JWT_SECRET /);
   });
 });

@@ -46,11 +46,21 @@ export const authEnvSchema = commonEnvSchema(3000).extend({
     .default(''),
 });
 
+/** What the gateway may read from files (`JWT_SECRET_FILE=/run/secrets/jwt_secret`), besides the database and broker passwords. */
+export const AUTH_SECRETS = [
+  'JWT_SECRET',
+  'TOTP_ENCRYPTION_KEY',
+  'TOTP_ENCRYPTION_PREVIOUS_KEYS',
+  'INTROSPECTION_SECRET',
+  'BOOTSTRAP_AGENT_PASSWORD',
+  'RINGOS_SSO_PUBLIC_KEY',
+] as const;
+
 export type AuthConfig = ReturnType<typeof loadAuthConfig>;
 
 /** Reads and checks the gateway's environment; production refuses the development secrets. */
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
-  const raw = loadEnv(authEnvSchema, env);
+  const raw = loadEnv(authEnvSchema, env, AUTH_SECRETS);
   const production = raw.NODE_ENV === 'production';
   if (production && !raw.JWT_SECRET) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
   if (production && !raw.TOTP_ENCRYPTION_KEY) throw new ConfigError('TOTP_ENCRYPTION_KEY', 'is required when NODE_ENV=production');

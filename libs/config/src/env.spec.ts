@@ -1,3 +1,7 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
 import { commonEnvSchema, ConfigError, loadEnv } from './env';
 
 const schema = commonEnvSchema(3001);
@@ -36,5 +40,52 @@ describe('loadEnv', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).message).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
     expect((error as ConfigError).message).not.toContain('\n');
+  });
+
+  describe('secrets from files (*_FILE)', () => {
+    const withApiKey = schema.extend({ API_KEY: z.string().optional() });
+    const dir = mkdtempSync(join(tmpdir(), 'pbx2fa-env-'));
+    const file = (name: string, content: string) => {
+      const path = join(dir, name);
+      writeFileSync(path, content);
+      return path;
+    };
+    const refusal = (env: Record<string, string>, secrets: string[] = []) => {
+      try {
+        loadEnv(withApiKey, env, secrets);
+      } catch (error) {
+        return error as ConfigError;
+      }
+      throw new Error('expected a configuration error');
+    };
+
+    it('reads a secret from its file, trimmed, and puts a database or broker password into the URL', () => {
+      const config = loadEnv(schema, {
+        DATABASE_PASSWORD_FILE: file('db', 's3cret/with:odd@chars\n'),
+        RABBITMQ_PASSWORD_FILE: file('mq', '  broker-pw  \n'),
+        DATABASE_URL: 'postgres://pbx2fa@db.internal:5432/pbx2fa',
+        RABBITMQ_URL: 'amqp://pbx2fa@mq-a:5672,amqp://pbx2fa@mq-b:5672',
+      });
+      expect(new URL(config.DATABASE_URL).password).toBe(encodeURIComponent('s3cret/with:odd@chars'));
+      expect(decodeURIComponent(new URL(config.DATABASE_URL).password)).toBe('s3cret/with:odd@chars');
+      expect(config.DATABASE_URL).toMatch(/^postgres:\/\/pbx2fa:[^@]+@db\.internal:5432\/pbx2fa$/);
+      expect(config.RABBITMQ_URL).toBe('amqp://pbx2fa:broker-pw@mq-a:5672,amqp://pbx2fa:broker-pw@mq-b:5672');
+    });
+
+    it('reads the secrets a service names, and only those', () => {
+      const path = file('key', 'debug\n');
+      expect((loadEnv(withApiKey, { API_KEY_FILE: path }, ['API_KEY']) as { API_KEY?: string }).API_KEY).toBe('debug');
+      expect((loadEnv(withApiKey, { API_KEY_FILE: path }) as { API_KEY?: string }).API_KEY).toBeUndefined();
+    });
+
+    it('refuses a secret given both ways, naming the variable', () => {
+      const error = refusal({ DATABASE_PASSWORD: 'inline', DATABASE_PASSWORD_FILE: file('both', 'from-file') });
+      expect(error.message).toBe('Invalid configuration: DATABASE_PASSWORD_FILE and DATABASE_PASSWORD are both set: give the secret one way');
+    });
+
+    it('refuses a missing or empty file without showing any content', () => {
+      expect(refusal({ RABBITMQ_PASSWORD_FILE: join(dir, 'missing') }).message).toMatch(/^Invalid configuration: RABBITMQ_PASSWORD_FILE names a file that cannot be read \(ENOENT/);
+      expect(refusal({ RABBITMQ_PASSWORD_FILE: file('empty', '  \n') }).message).toMatch(/^Invalid configuration: RABBITMQ_PASSWORD_FILE names an empty file/);
+    });
   });
 });

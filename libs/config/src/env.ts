@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/pbx2fa';
@@ -27,8 +28,14 @@ export function commonEnvSchema(defaultPort: number) {
     OUTBOX_POLL_MS: positiveMs.default(500),
     CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    // Put into DATABASE_URL / RABBITMQ_URL, so the URLs themselves need hold no secret (see *_FILE).
+    DATABASE_PASSWORD: z.string().min(1).optional(),
+    RABBITMQ_PASSWORD: z.string().min(1).optional(),
   });
 }
+
+/** Secrets every service may read from a file: `DATABASE_PASSWORD_FILE=/run/secrets/…`. */
+export const COMMON_SECRETS = ['DATABASE_PASSWORD', 'RABBITMQ_PASSWORD'] as const;
 
 export type CommonEnv = z.infer<ReturnType<typeof commonEnvSchema>>;
 
@@ -42,19 +49,61 @@ export class ConfigError extends Error {
 
 /**
  * Reads the environment once into a typed object. Empty strings count as unset, so a compose
- * file's `FOO=` falls back to the default instead of failing a format check.
+ * file's `FOO=` falls back to the default instead of failing a format check. Each secret named
+ * (and the common ones) may instead come from a file, `<NAME>_FILE` (Docker and Kubernetes
+ * secrets): its content, trimmed, is the value; giving both is an error. A database or broker
+ * password given on its own goes into the URL.
  */
-export function loadEnv<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadEnv<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv = process.env, secrets: readonly string[] = []): z.infer<S> {
   const cleaned = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value !== ''),
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
   );
-  const result = schema.safeParse(cleaned);
+  const result = schema.safeParse(readSecretFiles(cleaned, [...COMMON_SECRETS, ...secrets]));
   if (!result.success) {
     const issue = result.error.issues[0];
     const variable = issue.path.join('.') || 'environment';
     throw new ConfigError(variable, issue.message);
   }
-  return result.data;
+  return withPasswordsInUrls(result.data);
+}
+
+function readSecretFiles(env: Record<string, string>, secrets: readonly string[]): Record<string, string> {
+  const read = { ...env };
+  for (const name of secrets) {
+    const file = env[`${name}_FILE`];
+    if (!file) continue;
+    if (env[name]) throw new ConfigError(`${name}_FILE`, `and ${name} are both set: give the secret one way`);
+    let content: string;
+    try {
+      content = readFileSync(file, 'utf8').trim();
+    } catch (error) {
+      throw new ConfigError(`${name}_FILE`, `names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}: ${file})`);
+    }
+    if (!content) throw new ConfigError(`${name}_FILE`, `names an empty file (${file})`);
+    read[name] = content;
+    delete read[`${name}_FILE`];
+  }
+  return read;
+}
+
+/** Sets the password of each URL of a (comma-separated) list; the URL's own user stays. */
+function withPassword(urls: string, password: string): string {
+  return urls
+    .split(',')
+    .map((entry) => {
+      const url = new URL(entry.trim());
+      url.password = password;
+      return url.toString().replace(/\/$/, entry.trim().endsWith('/') ? '/' : '');
+    })
+    .join(',');
+}
+
+function withPasswordsInUrls<T>(config: T): T {
+  const { DATABASE_URL, DATABASE_PASSWORD, RABBITMQ_URL, RABBITMQ_PASSWORD } = config as Record<string, unknown>;
+  const patched: Record<string, unknown> = { ...(config as Record<string, unknown>) };
+  if (typeof DATABASE_URL === 'string' && typeof DATABASE_PASSWORD === 'string') patched.DATABASE_URL = withPassword(DATABASE_URL, DATABASE_PASSWORD);
+  if (typeof RABBITMQ_URL === 'string' && typeof RABBITMQ_PASSWORD === 'string') patched.RABBITMQ_URL = withPassword(RABBITMQ_URL, RABBITMQ_PASSWORD);
+  return patched as T;
 }
 
 /** Starts a service's bootstrap, turning a configuration error into one clear line and exit 1. */
