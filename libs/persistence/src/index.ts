@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './ensure-database';
 export * from './persistence.module';
 export * from './query-rows';
+export * from './retention';
