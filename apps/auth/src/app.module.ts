@@ -11,6 +11,7 @@ import { ServiceClientsModule } from './gateway/service-clients';
 import { LoginModule } from './login/login.module';
 import { authMigrations } from './migrations';
 import { PagesModule } from './pages/pages.module';
+import { authRetentionRules } from './retention';
 import { ResellerPolicyModule } from './reseller-policy/reseller-policy.module';
 import { SignInLimitsModule } from './sign-in-limits/sign-in-limits.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -25,7 +26,14 @@ export class AppModule {
       module: AppModule,
       global: true,
       imports: [
-        ServiceFoundationModule.register({ service: 'auth', schema: 'auth', config, entities: authEntities, migrations: authMigrations }),
+        ServiceFoundationModule.register({
+          service: 'auth',
+          schema: 'auth',
+          config,
+          entities: authEntities,
+          migrations: authMigrations,
+          retention: authRetentionRules(config),
+        }),
         ServiceClientsModule,
         CommonModule,
         AuditModule,

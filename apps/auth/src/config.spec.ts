@@ -44,8 +44,14 @@ describe('loadAuthConfig', () => {
     [{ BOOTSTRAP_AGENT_USERNAME: 'agent', BOOTSTRAP_AGENT_PASSWORD: 'short' }, 'BOOTSTRAP_AGENT_PASSWORD'],
     [{ INTROSPECTION_SECRET: 'short' }, 'INTROSPECTION_SECRET'],
     [{ ACCESS_TOKEN_TTL_SECONDS: '5' }, 'ACCESS_TOKEN_TTL_SECONDS'],
+    [{ SESSION_RETENTION_DAYS: '-1' }, 'SESSION_RETENTION_DAYS'],
+    [{ SIGN_IN_STATE_RETENTION_MINUTES: 'an hour' }, 'SIGN_IN_STATE_RETENTION_MINUTES'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(configError(env as NodeJS.ProcessEnv)).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
+  });
+
+  it('keeps ended sessions a week and spent sign-in state an hour unless told otherwise', () => {
+    expect(loadAuthConfig({})).toMatchObject({ SESSION_RETENTION_DAYS: 7, SIGN_IN_STATE_RETENTION_MINUTES: 60 });
   });
 
   it('reads RingOS hosts case-insensitively, ignoring blanks', () => {

@@ -36,6 +36,9 @@ export const authEnvSchema = commonEnvSchema(3000).extend({
   // An office of 50 behind one address starting its shift: see the README's "Sign-in limits".
   SIGN_IN_LIMIT_PER_ADDRESS: z.coerce.number().int().min(1).max(1_000_000).default(SIGN_IN_LIMIT_DEFAULTS.perAddress),
   SIGN_IN_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3600).default(SIGN_IN_LIMIT_DEFAULTS.windowSeconds),
+  // How long ended sessions and spent sign-in state are kept (README, "Retention").
+  SESSION_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
+  SIGN_IN_STATE_RETENTION_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
   BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'must look like 64kb').default('64kb'),
   TRUST_PROXY: z.string().default('loopback'),
   CORS_ORIGINS: z

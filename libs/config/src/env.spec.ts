@@ -14,6 +14,10 @@ describe('loadEnv', () => {
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/pbx2fa',
       RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
       RABBITMQ_QUEUE_TYPE: 'classic',
+      RETENTION_INTERVAL_SECONDS: 300,
+      RETENTION_BATCH_SIZE: 1000,
+      INBOX_RETENTION_DAYS: 30,
+      OUTBOX_RETENTION_DAYS: 7,
     });
   });
 
@@ -30,6 +34,11 @@ describe('loadEnv', () => {
     ['RABBITMQ_QUEUE_TYPE', 'stream'],
     ['NODE_ENV', 'staging'],
     ['RPC_TIMEOUT_MS', '-5'],
+    ['RETENTION_INTERVAL_SECONDS', '0'],
+    ['RETENTION_BATCH_SIZE', '1.5'],
+    // A redelivery must always meet the inbox entry of the event it repeats.
+    ['INBOX_RETENTION_DAYS', '0'],
+    ['OUTBOX_RETENTION_DAYS', '-1'],
   ])('refuses %s=%s with one line naming the variable', (variable, value) => {
     let error: unknown;
     try {

@@ -27,6 +27,12 @@ export function commonEnvSchema(defaultPort: number) {
     RPC_TIMEOUT_MS: positiveMs.default(4500),
     OUTBOX_POLL_MS: positiveMs.default(500),
     CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+    // Rows past their use are removed on this schedule (README, "Retention").
+    RETENTION_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+    RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+    // At least a day: a redelivery must always meet the event id it repeats.
+    INBOX_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
+    OUTBOX_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     // Put into DATABASE_URL / RABBITMQ_URL, so the URLs themselves need hold no secret (see *_FILE).
     DATABASE_PASSWORD: z.string().min(1).optional(),

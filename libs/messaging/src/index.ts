@@ -18,3 +18,4 @@ export * from './topology';
 export * from './transports';
 export * from './dead-letters';
 export * from './messaging-metrics';
+export * from './messaging-retention';

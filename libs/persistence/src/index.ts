@@ -3,3 +3,4 @@ export * from './ensure-database';
 export * from './persistence.module';
 export * from './query-rows';
 export * from './transient-failure';
+export * from './retention';

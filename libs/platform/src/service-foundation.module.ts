@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CommonEnv } from '@pbx2fa/config';
-import { InboxEntry, MessagingModule, OutboxMessage, type ServiceName } from '@pbx2fa/messaging';
-import { PersistenceModule } from '@pbx2fa/persistence';
-import type { MixedList } from 'typeorm';
+import { InboxEntry, MessagingModule, messagingRetentionRules, OutboxMessage, type ServiceName } from '@pbx2fa/messaging';
+import { PersistenceModule, RetentionSweeper, type RetentionRule } from '@pbx2fa/persistence';
+import { DataSource, type MixedList } from 'typeorm';
 import { HealthModule } from './health.module';
 import { loggingModule } from './logging';
 import { MetricsModule } from './metrics';
@@ -14,14 +14,28 @@ export interface ServiceFoundationOptions {
   config: CommonEnv;
   entities: MixedList<Function>;
   migrations: MixedList<Function>;
+  /** The service's own tables' rows past retention; the inbox and outbox are always swept. */
+  retention?: RetentionRule[];
 }
 
-/** What every service stands on: its own schema, the outbox/inbox messaging, and /health. */
+/** What every service stands on: its own schema, the outbox/inbox messaging, retention, and /health. */
 @Module({})
 export class ServiceFoundationModule {
-  static register({ service, schema, config, entities, migrations }: ServiceFoundationOptions): DynamicModule {
+  static register({ service, schema, config, entities, migrations, retention = [] }: ServiceFoundationOptions): DynamicModule {
     return {
       module: ServiceFoundationModule,
+      providers: [
+        {
+          provide: RetentionSweeper,
+          inject: [DataSource],
+          useFactory: (dataSource: DataSource) =>
+            new RetentionSweeper(dataSource, {
+              rules: [...retention, ...messagingRetentionRules({ inboxDays: config.INBOX_RETENTION_DAYS, outboxDays: config.OUTBOX_RETENTION_DAYS })],
+              intervalMs: config.RETENTION_INTERVAL_SECONDS * 1000,
+              batchSize: config.RETENTION_BATCH_SIZE,
+            }),
+        },
+      ],
       imports: [
         loggingModule(service, config.LOG_LEVEL),
         PersistenceModule.forRootAsync({

@@ -34,6 +34,8 @@ export class SignInRateLimit {
       storeType: 'typeorm',
       tableName: SIGN_IN_LIMIT_TABLE,
       tableCreated: true,
+      // Ended windows are removed by the retention sweeper, one replica at a time, in batches.
+      clearExpiredByTimeout: false,
       keyPrefix: 'sign-in',
       inMemoryBlockOnConsumed: allowance.points,
       insuranceLimiter: new RateLimiterMemory({ ...allowance, keyPrefix: 'sign-in' }),

@@ -9,6 +9,8 @@ import { AUTH_CONFIG, type AuthConfig } from '../config';
 const ALLOWED_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 /** An assertion is a one-shot hand-over; anything living longer than this is refused. */
 export const MAX_ASSERTION_LIFETIME_SECONDS = 600;
+/** How far past its expiry (and before its start) an assertion is still accepted, for clock skew. */
+export const ASSERTION_CLOCK_TOLERANCE_SECONDS = 30;
 
 export interface VerifiedAssertion {
   username: string;
@@ -45,7 +47,7 @@ export class RingosAssertionVerifier {
         audience: this.config.RINGOS_SSO_AUDIENCE,
         requiredClaims: ['sub', 'exp', 'jti'],
         currentDate: now,
-        clockTolerance: 30,
+        clockTolerance: ASSERTION_CLOCK_TOLERANCE_SECONDS,
       }));
     } catch (error) {
       throw invalid(describe(error));

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
-import { Clock } from '../common/clock';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { AccessTokenService, type ClientInfo, type IssuedToken } from '../sessions/access-token.service';
 import { UserRepository } from '../users/user.repository';
@@ -21,7 +20,6 @@ export class SsoService {
     private readonly users: UserRepository,
     private readonly tokens: AccessTokenService,
     private readonly audit: AuditLog,
-    private readonly clock: Clock,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -34,7 +32,7 @@ export class SsoService {
       throw error;
     }
     const user = await this.users.findByUsername(verified.username);
-    const fresh = user !== null && (await this.usedAssertions.claim(verified.jti, verified.expiresAt, this.clock.now()));
+    const fresh = user !== null && (await this.usedAssertions.claim(verified.jti, verified.expiresAt));
     if (!user || !fresh) {
       const reason = user ? 'replayed' : 'unknown user';
       await this.audit.record({ event: AuditEvents.SsoLogin, outcome: 'failure', username: verified.username, clientIp: client.ip, userAgent: client.userAgent, detail: { reason } });

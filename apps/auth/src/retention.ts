@@ -1,0 +1,19 @@
+import type { RetentionRule } from '@pbx2fa/persistence';
+import type { AuthConfig } from './config';
+import { expiredChallenges } from './login/challenge-retention';
+import { endedSessions } from './sessions/session-retention';
+import { endedSignInWindows } from './sign-in-limits/sign-in-rate-limit-retention';
+import { expiredAssertionIds } from './sso/used-assertion-retention';
+import { idleAttemptThrottles } from './throttle/attempt-throttle-retention';
+
+/** The gateway's own rows past their use, each rule written beside its table's owner (README, "Retention"). */
+export function authRetentionRules(config: Pick<AuthConfig, 'SESSION_RETENTION_DAYS' | 'SIGN_IN_STATE_RETENTION_MINUTES'>): RetentionRule[] {
+  const minutes = config.SIGN_IN_STATE_RETENTION_MINUTES;
+  return [
+    expiredChallenges(minutes),
+    endedSessions(config.SESSION_RETENTION_DAYS),
+    expiredAssertionIds(minutes),
+    idleAttemptThrottles(minutes),
+    endedSignInWindows(minutes),
+  ];
+}
