@@ -11,9 +11,31 @@ const postgresUrl = z
   .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/.test(value), {
     message: 'must be a postgres:// URL that names a database',
   });
-const amqpUrl = z
-  .string()
-  .refine((value) => /^amqps?:\/\/.+/.test(value), { message: 'must be an amqp:// URL' });
+const AMQP_URL = /^amqps?:\/\/[^\s,]+$/;
+
+/**
+ * RABBITMQ_URL: one node's URL, or a cluster's nodes comma-separated, which every connection
+ * tries in turn (first the first, the next one whenever a connection fails or drops). A comma
+ * inside a password is written `%2C`. A bad entry is named by its place, never echoed: it may
+ * hold a password.
+ */
+export function parseBrokerUrls(value: string): { urls: string[] } | { error: string } {
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.findIndex((entry) => !AMQP_URL.test(entry) || !URL.canParse(entry));
+  if (bad === -1) return { urls: entries };
+  const expected = 'must be an amqp:// or amqps:// URL, or several separated by commas';
+  if (entries.length === 1) return { error: expected };
+  return { error: `${expected} (entry ${bad + 1} of ${entries.length} is ${entries[bad] === '' ? 'empty' : 'not one'})` };
+}
+
+const brokerUrls = z.string().transform((value, context) => {
+  const parsed = parseBrokerUrls(value);
+  if ('error' in parsed) {
+    context.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.urls;
+});
 
 /** What every service reads: where its database and broker are, and how it talks to them. */
 export function commonEnvSchema(defaultPort: number) {
@@ -21,7 +43,8 @@ export function commonEnvSchema(defaultPort: number) {
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: port.default(defaultPort),
     DATABASE_URL: postgresUrl.default(DEFAULT_DATABASE_URL),
-    RABBITMQ_URL: amqpUrl.default(DEFAULT_RABBITMQ_URL),
+    /** The broker's node URLs, in the order they are tried. */
+    RABBITMQ_URL: brokerUrls.prefault(DEFAULT_RABBITMQ_URL),
     RABBITMQ_QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
     RPC_TIMEOUT_MS: positiveMs.default(4500),
     OUTBOX_POLL_MS: positiveMs.default(500),

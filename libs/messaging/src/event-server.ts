@@ -19,7 +19,7 @@ export class EventServer extends SafeServerRMQ {
 
   constructor(private readonly messaging: MessagingOptions) {
     super({
-      urls: [messaging.rabbitmqUrl],
+      urls: messaging.rabbitmqUrls,
       queue: eventQueueName(messaging.service),
       queueOptions: eventQueueOptions(messaging.service, messaging.queueType),
       noAck: false,
