@@ -4,6 +4,7 @@ import { expectOnlyOutageErrorsAndEveryServiceRunning } from './support/broker';
 import { approveBurst, effectsObserved, expectBurstApplied, openLane, settled, snapshot, type BurstLane } from './support/burst';
 import { CLUSTER_NODES, startCluster, type ClusterNode, type RabbitCluster } from './support/rabbitmq-cluster';
 import { startStack, type Stack } from './support/stack';
+import { openTicket } from './support/two-factor';
 
 /**
  * The services on a real 3-node RabbitMQ cluster with quorum queues (README, Scaling), given every
@@ -221,4 +222,51 @@ describe('a RabbitMQ cluster with quorum queues', () => {
         ` effectAfterLastApprovalMs=${allEffectsAt - burstEndedAt} newLeaderMs=${kills.map((kill) => kill.newLeaderAfterMs).join(',')}`,
     );
   }, 300_000);
+
+  it('declares a request queue again when the node holding it dies while its server is connected to another node', async () => {
+    const rabbit = cluster!;
+    // The request queues are classic and not durable: each lives on the node it was declared through.
+    const home = (await rabbit.queueNodes(stack.vhost)).get('tickets.rpc');
+    if (!home) throw new Error('tickets.rpc was not found on the cluster');
+    const user = await gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id });
+    const ticket = await openTicket(user.client, { type: 'enable_2fa', subject: 'after the request queue moved' });
+
+    // Every service moves to another node; the queues they declared stay where they are.
+    const closed = await rabbit.closeConnections(stack.vhost, home);
+    expect(closed).toBeGreaterThan(0);
+    await eventually(
+      async () => {
+        expect((await rabbit.connectionsByNode(stack.vhost)).get(home) ?? 0).toBe(0);
+        expect((await gw.agent.get('/tickets', { query: { limit: 1 } })).status).toBe(200);
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
+    );
+    expect((await rabbit.queueNodes(stack.vhost)).get('tickets.rpc')).toBe(home);
+
+    await rabbit.kill9(home);
+    const killedAt = Date.now();
+    let restarted: Promise<number> | null = null;
+    try {
+      // The queue went with its node; tickets' request server hears its consumer was cancelled and
+      // declares the queue again where it is connected. Until then the gateway answers 503.
+      const approved = await eventually(
+        async () => {
+          const response = await gw.agent.post(`/tickets/${ticket.id}/approve`, { note: 'cluster' });
+          // 409: an earlier call that answered 503 got through after all.
+          if (response.status === 409) expect((await gw.agent.get(`/tickets/${ticket.id}`)).body.status).toMatch(/^(approved|resolved)$/);
+          else expect(response.status).toBe(200);
+          return Date.now();
+        },
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
+      restarted = rabbit.start(home);
+      await eventually(async () => expect((await gw.agent.get(`/tickets/${ticket.id}`)).body.status).toBe('resolved'), { timeoutMs: 30_000 });
+      console.log(
+        `request queue: tickets.rpc lived on rabbit-${home}; ${closed} connections moved off it, then it was killed;` +
+          ` approvals answered 200 again ${approved - killedAt} ms after the kill`,
+      );
+    } finally {
+      await (restarted ?? rabbit.start(home));
+    }
+  }, 120_000);
 });

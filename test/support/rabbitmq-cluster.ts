@@ -30,8 +30,12 @@ export interface RabbitCluster {
   start(node: ClusterNode): Promise<number>;
   /** The node leading each queue of the vhost (quorum queues), by queue name. */
   leaders(vhost: string): Promise<Map<string, ClusterNode>>;
+  /** The node holding each queue of the vhost (for a classic queue, its only copy), by queue name. */
+  queueNodes(vhost: string): Promise<Map<string, ClusterNode>>;
   /** How many client connections of the vhost each node holds. */
   connectionsByNode(vhost: string): Promise<Map<ClusterNode, number>>;
+  /** Closes every client connection of the vhost held by that node (the clients reconnect elsewhere); resolves with how many. */
+  closeConnections(vhost: string, node: ClusterNode): Promise<number>;
   /** Copies the nodes' logs into `dir` (for a look after a failure). */
   saveLogs(dir: string): void;
   /** Stops only what `up` started and deletes its run folder. Safe to call twice. */
@@ -93,6 +97,16 @@ export async function startCluster(): Promise<RabbitCluster> {
     return script(runDir, ['ctl', node, ...args], 30_000);
   };
 
+  /** A connection's pid names the node that holds it: <rabbit-b@localhost.1796291207.1855.0>. */
+  const connections = async (vhost: string): Promise<{ pid: string; node: ClusterNode }[]> => {
+    const out = await ctl('list_connections', 'pid', 'vhost', '--quiet', '--no-table-headers');
+    return out.split('\n').flatMap((line) => {
+      const [pid, connectionVhost] = line.trim().split(/\s+/);
+      const node = pid ? nodeOf(pid) : undefined;
+      return node && connectionVhost === vhost ? [{ pid, node }] : [];
+    });
+  };
+
   return {
     broker: { urls, ctl },
     upMs,
@@ -117,16 +131,25 @@ export async function startCluster(): Promise<RabbitCluster> {
       }
       return leaders;
     },
-    connectionsByNode: async (vhost) => {
-      // A connection's pid names the node that holds it: <rabbit-b@localhost.1796291207.1855.0>.
-      const out = await ctl('list_connections', 'pid', 'vhost', '--quiet', '--no-table-headers');
-      const counts = new Map<ClusterNode, number>();
+    queueNodes: async (vhost) => {
+      const out = await ctl('list_queues', '-p', vhost, 'name', 'pid', '--quiet', '--no-table-headers');
+      const nodes = new Map<string, ClusterNode>();
       for (const line of out.split('\n')) {
-        const [pid, connectionVhost] = line.trim().split(/\s+/);
+        const [name, pid] = line.trim().split(/\s+/);
         const node = pid ? nodeOf(pid) : undefined;
-        if (node && connectionVhost === vhost) counts.set(node, (counts.get(node) ?? 0) + 1);
+        if (name && node) nodes.set(name, node);
       }
+      return nodes;
+    },
+    connectionsByNode: async (vhost) => {
+      const counts = new Map<ClusterNode, number>();
+      for (const { node } of await connections(vhost)) counts.set(node, (counts.get(node) ?? 0) + 1);
       return counts;
+    },
+    closeConnections: async (vhost, node) => {
+      const held = (await connections(vhost)).filter((connection) => connection.node === node);
+      for (const { pid } of held) await ctl('close_connection', pid, 'closed by the cluster test');
+      return held.length;
     },
     saveLogs: (dir) => {
       for (const node of CLUSTER_NODES) {
