@@ -1,7 +1,6 @@
-import { execFile, execFileSync, spawn } from 'node:child_process';
-import { promisify } from 'node:util';
+import { execFileSync, spawn } from 'node:child_process';
 import { takeServerErrors } from './api';
-import { rabbitmqctl } from './infrastructure';
+import { localBroker, rabbitmqctl, type Broker } from './infrastructure';
 import { SERVICES, type Stack } from './stack';
 
 /**
@@ -11,7 +10,6 @@ import { SERVICES, type Stack } from './stack';
  * the test process is killed outright.
  */
 const MAX_OUTAGE_S = 90;
-const run = promisify(execFile);
 
 let watchdog: number | null = null;
 let stopped = false;
@@ -80,13 +78,9 @@ export interface QueueDepth {
   type: string;
 }
 
-/** The queues of a vhost with their depth, as the broker counts them. */
-export async function queueDepths(vhost: string): Promise<Map<string, QueueDepth>> {
-  const { stdout } = await run(
-    'rabbitmqctl',
-    ['list_queues', '-p', vhost, 'name', 'messages', 'consumers', 'type', '--quiet', '--no-table-headers'],
-    { timeout: 30_000 },
-  );
+/** The queues of a vhost with their depth, as the broker (the machine's own node unless told) counts them. */
+export async function queueDepths(vhost: string, broker: Broker = localBroker): Promise<Map<string, QueueDepth>> {
+  const stdout = await broker.ctl('list_queues', '-p', vhost, 'name', 'messages', 'consumers', 'type', '--quiet', '--no-table-headers');
   const depths = new Map<string, QueueDepth>();
   for (const line of stdout.split('\n')) {
     const [name, messages, consumers, type] = line.trim().split(/\s+/);

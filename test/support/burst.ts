@@ -1,6 +1,7 @@
 import type { TicketView } from '@pbx2fa/contracts';
 import { eventually, type ApiClient, type Gateway, type ResellerView, type SignedInUser } from './api';
 import { queueDepths } from './broker';
+import type { Broker } from './infrastructure';
 import { openTicket } from './two-factor';
 import { query } from './wire';
 
@@ -153,9 +154,9 @@ export async function resellerNow(agent: ApiClient, id: string): Promise<Reselle
 
 /**
  * Waits until nothing is on its way any more: every outbox row published, every event queue
- * empty (ready and unacknowledged). Resolves with the time it took.
+ * empty (ready and unacknowledged) on `broker` (the machine's own node unless told). Resolves with the time it took.
  */
-export async function settled(databaseUrl: string, vhost: string, timeoutMs = 30_000): Promise<number> {
+export async function settled(databaseUrl: string, vhost: string, timeoutMs = 30_000, broker?: Broker): Promise<number> {
   const startedAt = Date.now();
   await eventually(
     async () => {
@@ -166,7 +167,7 @@ export async function settled(databaseUrl: string, vhost: string, timeoutMs = 30
               + (SELECT count(*) FROM reseller_settings.outbox WHERE published_at IS NULL) AS pending`,
       );
       expect(Number(pending)).toBe(0);
-      const depths = await queueDepths(vhost);
+      const depths = await queueDepths(vhost, broker);
       const busy = [...depths.values()].filter((queue) => /\.events$/.test(queue.name) && queue.messages > 0);
       expect(busy).toEqual([]);
     },
@@ -224,7 +225,7 @@ export interface Effects {
  */
 export async function expectBurstApplied(
   gw: Gateway,
-  stack: { databaseUrl: string; vhost: string },
+  stack: { databaseUrl: string; vhost: string; broker?: Broker },
   lanes: BurstLane[],
   before: Map<string, ResellerView>,
   outcomes: Map<string, Outcome>,
@@ -288,7 +289,7 @@ export async function expectBurstApplied(
     const approved = lane.tickets.filter((ticket) => outcomes.has(ticket.id)).map((ticket) => ticket.id);
     expect({ reseller: lane.reseller.id, applied: applied.slice(-approved.length) }).toEqual({ reseller: lane.reseller.id, applied: approved });
   }
-  const dead = [...(await queueDepths(stack.vhost)).values()].filter((queue) => queue.name.endsWith('.dead') && queue.messages > 0);
+  const dead = [...(await queueDepths(stack.vhost, stack.broker)).values()].filter((queue) => queue.name.endsWith('.dead') && queue.messages > 0);
   expect(dead).toEqual([]);
   return effects;
 }

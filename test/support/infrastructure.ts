@@ -4,17 +4,32 @@ import { Client } from 'pg';
 
 /** The local PostgreSQL (trust auth) and RabbitMQ the end-to-end stacks run against. */
 export const POSTGRES_ADMIN_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
+export const RABBITMQ_BASE_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 const run = promisify(execFile);
 
-export async function rabbitmqctl(...args: string[]): Promise<void> {
+/** `rabbitmqctl` against the machine's own node; resolves with what it printed. */
+export async function rabbitmqctl(...args: string[]): Promise<string> {
   try {
-    await run('rabbitmqctl', args, { timeout: 30_000 });
+    return (await run('rabbitmqctl', args, { timeout: 30_000 })).stdout;
   } catch (error) {
     const detail = (error as { stderr?: string }).stderr?.trim() || (error as Error).message;
     throw new Error(`rabbitmqctl ${args.join(' ')} failed: ${detail}`);
   }
 }
+
+/**
+ * A RabbitMQ that stacks run against: the machine's own node (`localBroker`), or a cluster
+ * (see `rabbitmq-cluster.ts`). Its user guest/guest may use any vhost it creates.
+ */
+export interface Broker {
+  /** The nodes' AMQP URLs without a vhost, in the order the services try them. */
+  readonly urls: readonly string[];
+  /** `rabbitmqctl` against a running node of it; resolves with what it printed. */
+  ctl(...args: string[]): Promise<string>;
+}
+
+export const localBroker: Broker = { urls: [RABBITMQ_BASE_URL], ctl: rabbitmqctl };
 
 async function withAdminDatabase<T>(fn: (client: Client) => Promise<T>, adminUrl = POSTGRES_ADMIN_URL): Promise<T> {
   const client = new Client({ connectionString: adminUrl });

@@ -3,13 +3,12 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
-import { dropDatabase, rabbitmqctl } from './infrastructure';
+import { dropDatabase, localBroker, type Broker } from './infrastructure';
 
 export const SERVICES = ['auth', 'tickets', 'reseller-settings'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-export { POSTGRES_ADMIN_URL } from './infrastructure';
-export const RABBITMQ_BASE_URL = 'amqp://guest:guest@127.0.0.1:5672';
+export { POSTGRES_ADMIN_URL, RABBITMQ_BASE_URL } from './infrastructure';
 export const BOOTSTRAP_AGENT_USERNAME = 'agent.smith';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -30,6 +29,11 @@ export interface StackOptions {
   postgresPort?: number;
   /** Extra environment for one service (applied last). */
   serviceEnv?: Partial<Record<ServiceName, Record<string, string>>>;
+  /**
+   * The RabbitMQ to run against (its vhost is created there, and the services are given every
+   * node's URL in RABBITMQ_URL); the machine's own node by default.
+   */
+  broker?: Broker;
 }
 
 export type Signal = 'SIGKILL' | 'SIGTERM';
@@ -50,7 +54,12 @@ export interface Stack {
   urls(service: ServiceName): string[];
   databaseUrl: string;
   vhost: string;
+  /** The stack's vhost on the broker's first node: for a test's own single connection. */
   rabbitmqUrl: string;
+  /** The stack's vhost on every node, in the order the services try them (their RABBITMQ_URL, split). */
+  rabbitmqUrls: string[];
+  /** The RabbitMQ the stack runs against. */
+  broker: Broker;
   /** The support agent the auth service creates at start. */
   agent: { username: string; password: string };
   logDir: string;
@@ -274,7 +283,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const vhost = `pbx2fa_test_${id}`;
   const postgresPort = options.postgresPort ?? 5432;
   const databaseUrl = `postgres://postgres@127.0.0.1:${postgresPort}/${database}`;
-  const rabbitmqUrl = `${RABBITMQ_BASE_URL}/${encodeURIComponent(vhost)}`;
+  const broker = options.broker ?? localBroker;
+  const rabbitmqUrls = broker.urls.map((url) => `${url}/${encodeURIComponent(vhost)}`);
+  const rabbitmqUrl = rabbitmqUrls[0];
   const logDir = join(ROOT, 'test-artifacts', 'logs', stackName);
   mkdirSync(logDir, { recursive: true });
 
@@ -296,7 +307,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       const problems: string[] = [];
       await dropDatabase(database, `postgres://postgres@127.0.0.1:${postgresPort}/postgres`).catch((error: Error) => problems.push(`dropping ${database}: ${error.message}`));
       if (vhostCreated) {
-        await rabbitmqctl('delete_vhost', vhost).catch((error: Error) => problems.push(error.message));
+        await broker.ctl('delete_vhost', vhost).catch((error: Error) => problems.push(error.message));
       }
       if (problems.length) throw new Error(`The stack ${stackName} was not cleaned up: ${problems.join('; ')}`);
     })());
@@ -307,7 +318,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     HOME: process.env.HOME ?? ROOT,
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
-    RABBITMQ_URL: rabbitmqUrl,
+    RABBITMQ_URL: rabbitmqUrls.join(','),
     LOG_LEVEL: 'warn',
     // Plain text in the log files.
     NO_COLOR: '1',
@@ -353,9 +364,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   };
 
   try {
-    await rabbitmqctl('add_vhost', vhost);
+    await broker.ctl('add_vhost', vhost);
     vhostCreated = true;
-    await rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+    await broker.ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
     const copies: RunningService[] = [];
     for (const service of services) copies.push(...(await configure(service)));
     await launch(copies);
@@ -384,6 +395,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     databaseUrl,
     vhost,
     rabbitmqUrl,
+    rabbitmqUrls,
+    broker,
     agent,
     logDir,
     services,

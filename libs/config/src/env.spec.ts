@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { commonEnvSchema, ConfigError, loadEnv } from './env';
+import { commonEnvSchema, ConfigError, loadEnv, parseBrokerUrls } from './env';
 
 const schema = commonEnvSchema(3001);
 
@@ -12,7 +12,7 @@ describe('loadEnv', () => {
       NODE_ENV: 'development',
       PORT: 3001,
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/pbx2fa',
-      RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672',
+      RABBITMQ_URL: ['amqp://guest:guest@127.0.0.1:5672'],
       RABBITMQ_QUEUE_TYPE: 'classic',
       RETENTION_INTERVAL_SECONDS: 300,
       RETENTION_BATCH_SIZE: 1000,
@@ -31,6 +31,9 @@ describe('loadEnv', () => {
     ['DATABASE_URL', 'mysql://localhost/db'],
     ['DATABASE_URL', 'postgres://localhost'],
     ['RABBITMQ_URL', 'http://localhost'],
+    ['RABBITMQ_URL', 'amqp://a:5672,http://b:5672'],
+    ['RABBITMQ_URL', 'amqp://a:5672,,amqp://c:5672'],
+    ['RABBITMQ_URL', 'amqp://a:5672 amqp://b:5672'],
     ['RABBITMQ_QUEUE_TYPE', 'stream'],
     ['NODE_ENV', 'staging'],
     ['RPC_TIMEOUT_MS', '-5'],
@@ -78,7 +81,7 @@ describe('loadEnv', () => {
       expect(new URL(config.DATABASE_URL).password).toBe(encodeURIComponent('s3cret/with:odd@chars'));
       expect(decodeURIComponent(new URL(config.DATABASE_URL).password)).toBe('s3cret/with:odd@chars');
       expect(config.DATABASE_URL).toMatch(/^postgres:\/\/pbx2fa:[^@]+@db\.internal:5432\/pbx2fa$/);
-      expect(config.RABBITMQ_URL).toBe('amqp://pbx2fa:broker-pw@mq-a:5672,amqp://pbx2fa:broker-pw@mq-b:5672');
+      expect(config.RABBITMQ_URL).toEqual(['amqp://pbx2fa:broker-pw@mq-a:5672', 'amqp://pbx2fa:broker-pw@mq-b:5672']);
     });
 
     it('reads the secrets a service names, and only those', () => {
@@ -96,5 +99,28 @@ describe('loadEnv', () => {
       expect(refusal({ RABBITMQ_PASSWORD_FILE: join(dir, 'missing') }).message).toMatch(/^Invalid configuration: RABBITMQ_PASSWORD_FILE names a file that cannot be read \(ENOENT/);
       expect(refusal({ RABBITMQ_PASSWORD_FILE: file('empty', '  \n') }).message).toMatch(/^Invalid configuration: RABBITMQ_PASSWORD_FILE names an empty file/);
     });
+  });
+
+  it('reads a cluster: the node URLs in the order they are tried', () => {
+    expect(loadEnv(schema, { RABBITMQ_URL: 'amqp://u:p@10.0.0.1:5672/v, amqp://u:p@10.0.0.2:5672/v,amqps://u:p@rabbit-3.example:5671/v' }).RABBITMQ_URL).toEqual([
+      'amqp://u:p@10.0.0.1:5672/v',
+      'amqp://u:p@10.0.0.2:5672/v',
+      'amqps://u:p@rabbit-3.example:5671/v',
+    ]);
+  });
+});
+
+describe('parseBrokerUrls', () => {
+  it('takes one URL as a list of one', () => {
+    expect(parseBrokerUrls('amqp://guest:guest@127.0.0.1:5672')).toEqual({ urls: ['amqp://guest:guest@127.0.0.1:5672'] });
+  });
+
+  it('names the entry that is wrong by its place, and never echoes it (it may hold a password)', () => {
+    const result = parseBrokerUrls('amqp://u:secret1@a:5672,http://u:secret2@b:5672,amqp://u:secret3@c:5672');
+    expect(result).toEqual({ error: 'must be an amqp:// or amqps:// URL, or several separated by commas (entry 2 of 3 is not one)' });
+    expect(parseBrokerUrls('amqp://a:5672,')).toEqual({
+      error: 'must be an amqp:// or amqps:// URL, or several separated by commas (entry 2 of 2 is empty)',
+    });
+    expect(parseBrokerUrls('amqp://')).toEqual({ error: 'must be an amqp:// or amqps:// URL, or several separated by commas' });
   });
 });

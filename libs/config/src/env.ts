@@ -12,9 +12,31 @@ const postgresUrl = z
   .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/.test(value), {
     message: 'must be a postgres:// URL that names a database',
   });
-const amqpUrl = z
-  .string()
-  .refine((value) => /^amqps?:\/\/.+/.test(value), { message: 'must be an amqp:// URL' });
+const AMQP_URL = /^amqps?:\/\/[^\s,]+$/;
+
+/**
+ * RABBITMQ_URL: one node's URL, or a cluster's nodes comma-separated, which every connection
+ * tries in turn (first the first, the next one whenever a connection fails or drops). A comma
+ * inside a password is written `%2C`. A bad entry is named by its place, never echoed: it may
+ * hold a password.
+ */
+export function parseBrokerUrls(value: string): { urls: string[] } | { error: string } {
+  const entries = value.split(',').map((entry) => entry.trim());
+  const bad = entries.findIndex((entry) => !AMQP_URL.test(entry) || !URL.canParse(entry));
+  if (bad === -1) return { urls: entries };
+  const expected = 'must be an amqp:// or amqps:// URL, or several separated by commas';
+  if (entries.length === 1) return { error: expected };
+  return { error: `${expected} (entry ${bad + 1} of ${entries.length} is ${entries[bad] === '' ? 'empty' : 'not one'})` };
+}
+
+const brokerUrls = z.string().transform((value, context) => {
+  const parsed = parseBrokerUrls(value);
+  if ('error' in parsed) {
+    context.addIssue({ code: 'custom', message: parsed.error });
+    return z.NEVER;
+  }
+  return parsed.urls;
+});
 
 /** What every service reads: where its database and broker are, and how it talks to them. */
 export function commonEnvSchema(defaultPort: number) {
@@ -22,7 +44,8 @@ export function commonEnvSchema(defaultPort: number) {
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: port.default(defaultPort),
     DATABASE_URL: postgresUrl.default(DEFAULT_DATABASE_URL),
-    RABBITMQ_URL: amqpUrl.default(DEFAULT_RABBITMQ_URL),
+    /** The broker's node URLs, in the order they are tried. */
+    RABBITMQ_URL: brokerUrls.prefault(DEFAULT_RABBITMQ_URL),
     RABBITMQ_QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
     RPC_TIMEOUT_MS: positiveMs.default(4500),
     OUTBOX_POLL_MS: positiveMs.default(500),
@@ -92,23 +115,20 @@ function readSecretFiles(env: Record<string, string>, secrets: readonly string[]
   return read;
 }
 
-/** Sets the password of each URL of a (comma-separated) list; the URL's own user stays. */
-function withPassword(urls: string, password: string): string {
-  return urls
-    .split(',')
-    .map((entry) => {
-      const url = new URL(entry.trim());
-      url.password = password;
-      return url.toString().replace(/\/$/, entry.trim().endsWith('/') ? '/' : '');
-    })
-    .join(',');
+/** Sets a URL's password; its user stays. */
+function withPassword(entry: string, password: string): string {
+  const url = new URL(entry);
+  url.password = password;
+  return url.toString();
 }
 
 function withPasswordsInUrls<T>(config: T): T {
   const { DATABASE_URL, DATABASE_PASSWORD, RABBITMQ_URL, RABBITMQ_PASSWORD } = config as Record<string, unknown>;
   const patched: Record<string, unknown> = { ...(config as Record<string, unknown>) };
   if (typeof DATABASE_URL === 'string' && typeof DATABASE_PASSWORD === 'string') patched.DATABASE_URL = withPassword(DATABASE_URL, DATABASE_PASSWORD);
-  if (typeof RABBITMQ_URL === 'string' && typeof RABBITMQ_PASSWORD === 'string') patched.RABBITMQ_URL = withPassword(RABBITMQ_URL, RABBITMQ_PASSWORD);
+  if (Array.isArray(RABBITMQ_URL) && typeof RABBITMQ_PASSWORD === 'string') {
+    patched.RABBITMQ_URL = RABBITMQ_URL.map((url: string) => withPassword(url, RABBITMQ_PASSWORD));
+  }
   return patched as T;
 }
 

@@ -1,4 +1,4 @@
-import amqp, { type ConfirmChannel, type GetMessage } from 'amqplib';
+import amqp, { type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
 import { deadLetterQueueName, eventQueueName, type ServiceName } from './topology';
 
 export interface DeadLetter {
@@ -28,8 +28,21 @@ function describe(message: GetMessage): DeadLetter {
   };
 }
 
-async function withChannel<T>(url: string, work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
-  const connection = await amqp.connect(url);
+/** The first of a cluster's nodes that accepts a connection, tried in turn as the services do. */
+async function connectToFirst(urls: readonly string[]): Promise<ChannelModel> {
+  const failures: string[] = [];
+  for (const url of urls) {
+    try {
+      return await amqp.connect(url);
+    } catch (error) {
+      failures.push(`${new URL(url).host}: ${(error as Error).message}`);
+    }
+  }
+  throw new Error(`no RabbitMQ node answered (${failures.join('; ')})`);
+}
+
+async function withChannel<T>(urls: readonly string[], work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
+  const connection = await connectToFirst(urls);
   try {
     const channel = await connection.createConfirmChannel();
     const result = await work(channel);
@@ -43,8 +56,8 @@ async function withChannel<T>(url: string, work: (channel: ConfirmChannel) => Pr
 }
 
 /** What sits in a service's dead-letter queue; the messages stay there. */
-export function listDeadLetters(url: string, service: ServiceName, limit = 100): Promise<DeadLetter[]> {
-  return withChannel(url, async (channel) => {
+export function listDeadLetters(urls: readonly string[], service: ServiceName, limit = 100): Promise<DeadLetter[]> {
+  return withChannel(urls, async (channel) => {
     const seen: DeadLetter[] = [];
     const held: GetMessage[] = [];
     for (let i = 0; i < limit; i++) {
@@ -64,8 +77,8 @@ export function listDeadLetters(url: string, service: ServiceName, limit = 100):
  * only after the broker confirmed the copy. The consumer's inbox makes a replay of something
  * already applied harmless.
  */
-export function replayDeadLetters(url: string, service: ServiceName, limit = 1000): Promise<number> {
-  return withChannel(url, async (channel) => {
+export function replayDeadLetters(urls: readonly string[], service: ServiceName, limit = 1000): Promise<number> {
+  return withChannel(urls, async (channel) => {
     let replayed = 0;
     // Only what is there now: a replayed message that fails again comes back, and must not loop.
     const { messageCount } = await channel.checkQueue(deadLetterQueueName(service));

@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import { EventServer } from './event-server';
 import type { MessagingOptions } from './messaging.options';
 
-const options = { rabbitmqUrl: 'amqp://127.0.0.1:1', service: 'tickets', queueType: 'classic' } as unknown as MessagingOptions;
+const options = { rabbitmqUrls: ['amqp://127.0.0.1:1'], service: 'tickets', queueType: 'classic' } as unknown as MessagingOptions;
 
 function delivery(tag: number, resellerId: string) {
   const packet = { pattern: 'ticket.two_factor.approved', data: { eventId: `e${tag}`, payload: { resellerId } } };

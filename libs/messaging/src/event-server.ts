@@ -19,7 +19,7 @@ export class EventServer extends SafeServerRMQ {
 
   constructor(private readonly messaging: MessagingOptions) {
     super({
-      urls: [messaging.rabbitmqUrl],
+      urls: messaging.rabbitmqUrls,
       queue: eventQueueName(messaging.service),
       queueOptions: eventQueueOptions(messaging.service, messaging.queueType),
       noAck: false,
@@ -36,7 +36,7 @@ export class EventServer extends SafeServerRMQ {
    * handling of a message ends when its handler has settled (see getHandlerByPattern).
    */
   override handleMessage(message: Record<string, any> | null, channel: Channel): Promise<void> {
-    if (!message) return Promise.resolve();
+    if (!message) return super.handleMessage(message, channel);
     return this.lanes.run(orderingKeyOfDelivery((message as ConsumeMessage).content), () => super.handleMessage(message, channel));
   }
 

@@ -4,7 +4,8 @@ export const MESSAGING_OPTIONS = Symbol('MESSAGING_OPTIONS');
 
 export interface MessagingOptions {
   service: ServiceName;
-  rabbitmqUrl: string;
+  /** The broker's nodes, tried in turn: the next one whenever a connection fails or drops. */
+  rabbitmqUrls: string[];
   queueType: QueueType;
   rpcTimeoutMs: number;
   outboxPollMs: number;

@@ -19,7 +19,7 @@ export class RpcClient {
   ) {
     this.logger = new Logger(`RpcClient:${target}`);
     this.client = new ClientRMQ({
-      urls: [options.rabbitmqUrl],
+      urls: options.rabbitmqUrls,
       queue: rpcQueueName(target),
       queueOptions: { durable: false },
       persistent: false,

@@ -11,7 +11,7 @@ export const rpcQueueName = (service: string) => `${service}.rpc`;
 export class RpcServer extends SafeServerRMQ {
   constructor(messaging: MessagingOptions) {
     super({
-      urls: [messaging.rabbitmqUrl],
+      urls: messaging.rabbitmqUrls,
       queue: rpcQueueName(messaging.service),
       queueOptions: { durable: false },
       noAck: true,

@@ -9,6 +9,10 @@ class TestServer extends SafeServerRMQ {
     (this as unknown as { channel: unknown }).channel = channel;
   }
 
+  useConnection(connection: unknown): void {
+    (this as unknown as { server: unknown }).server = connection;
+  }
+
   get log() {
     return this.logger;
   }
@@ -31,5 +35,19 @@ describe('SafeServerRMQ', () => {
     expect(JSON.parse(content.toString())).toEqual({ id: '1', response: { ok: true }, isDisposed: true });
     expect(options).toEqual({ correlationId: 'corr-1' });
     expect(warn).toHaveBeenCalledWith(expect.stringContaining('reply corr-1 was not delivered: channel closed'));
+  });
+
+  it('reconnects, declaring its queue again, when the broker cancels its consumer because the queue was deleted', async () => {
+    const server = new TestServer();
+    const reconnect = jest.fn();
+    server.useConnection({ reconnect });
+    server.consuming = true;
+    const warn = jest.spyOn(server.log, 'warn').mockImplementation(() => undefined);
+
+    await server.handleMessage(null, {});
+
+    expect(reconnect).toHaveBeenCalledTimes(1);
+    expect(server.consuming).toBe(false);
+    expect(warn).toHaveBeenCalledWith(expect.stringContaining('the broker cancelled our consumer of test.rpc'));
   });
 });

@@ -36,6 +36,23 @@ export abstract class SafeServerRMQ extends ServerRMQ {
     this.consuming = true;
   }
 
+  /**
+   * A delivery of null is the broker cancelling our consumer: the queue went away. On a cluster a
+   * request queue (classic, not durable) is deleted with the node that holds it, while this server
+   * may be connected to another node and would stay there consuming nothing, every request to it
+   * dropped. Reconnecting declares the queue again, on the node we reach, and consumes from it.
+   */
+  override async handleMessage(message: Record<string, any> | null, channel: any): Promise<void> {
+    if (message !== null) return super.handleMessage(message, channel);
+    this.consuming = false;
+    this.logger.warn(`the broker cancelled our consumer of ${this.queue} (its queue was deleted); reconnecting to declare it again`);
+    try {
+      this.server?.reconnect();
+    } catch {
+      // Closing down: nothing to consume any more.
+    }
+  }
+
   /** What must exist before the server consumes; nothing beyond its own queue by default. */
   protected async declare(_channel: Channel): Promise<void> {}
 }

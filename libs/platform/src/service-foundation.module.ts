@@ -49,7 +49,7 @@ export class ServiceFoundationModule {
         MessagingModule.forRootAsync({
           useFactory: () => ({
             service,
-            rabbitmqUrl: config.RABBITMQ_URL,
+            rabbitmqUrls: config.RABBITMQ_URL,
             queueType: config.RABBITMQ_QUEUE_TYPE,
             rpcTimeoutMs: config.RPC_TIMEOUT_MS,
             outboxPollMs: config.OUTBOX_POLL_MS,
