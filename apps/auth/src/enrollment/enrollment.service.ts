@@ -58,7 +58,7 @@ export class EnrollmentService {
       throw new DomainError(409, ErrorCodes.TwoFactorAlreadyEnabled, 'Google Authenticator is already set up for your account. Disable it first to set it up again.');
     }
     const secret = newTotpSecret();
-    await this.credentials.savePending(user.id, this.secretBox.seal(secret), this.clock.now());
+    await this.credentials.savePending(user.id, this.secretBox.seal(secret, user.id), this.clock.now());
     await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorSetupStarted, outcome: 'success' });
     const url = otpauthUrl(this.config.TOTP_ISSUER, user.username, secret);
     return { otpauthUrl: url, secret, qrCodeDataUrl: await qrCodeDataUrl(url) };

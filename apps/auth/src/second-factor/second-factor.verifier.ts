@@ -70,7 +70,7 @@ export class SecondFactorVerifier {
   /** Checks a passcode against a secret being enrolled; a wrong one counts toward the same lock. */
   async verifyPending(user: User, sealedSecret: string, passcode: string, client: ClientInfo): Promise<number> {
     const attempt = await this.throttle.reserve(secondFactorKey(user.id), 'passcodes');
-    const match = await matchPasscode(this.secretBox.open(sealedSecret), normalizePasscode(passcode), this.clock.now());
+    const match = await matchPasscode(this.secretBox.open(sealedSecret, user.id), normalizePasscode(passcode), this.clock.now());
     if (match) {
       await this.throttle.succeeded(attempt);
       return match.step;
@@ -82,7 +82,7 @@ export class SecondFactorVerifier {
   private async checkPasscode(userId: string, passcode: string, activeSecret?: string | null): Promise<Verdict> {
     const sealed = activeSecret === undefined ? (await this.credentials.find(userId))?.activeSecret : activeSecret;
     if (!sealed) return 'wrong';
-    const match = await matchPasscode(this.secretBox.open(sealed), normalizePasscode(passcode), this.clock.now());
+    const match = await matchPasscode(this.secretBox.open(sealed, userId), normalizePasscode(passcode), this.clock.now());
     if (!match) return 'wrong';
     return (await this.credentials.claimStep(userId, match.step)) ? 'accepted' : 'replayed';
   }
