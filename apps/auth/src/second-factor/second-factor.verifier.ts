@@ -6,7 +6,6 @@ import { Clock } from '../common/clock';
 import type { ClientInfo } from '../sessions/access-token.service';
 import { AttemptThrottle, secondFactorKey, type ReservedAttempt } from '../throttle/attempt-throttle';
 import type { User } from '../users/user.entity';
-import { hashRecoveryCode } from './recovery-codes';
 import { RecoveryCodeRepository } from './recovery-code.repository';
 import { SecretBox } from './secret-box';
 import { matchPasscode } from './totp';
@@ -88,7 +87,7 @@ export class SecondFactorVerifier {
   }
 
   private async checkRecoveryCode(userId: string, recoveryCode: string): Promise<Verdict> {
-    return (await this.recoveryCodes.consume(userId, hashRecoveryCode(recoveryCode))) ? 'accepted' : 'wrong';
+    return (await this.recoveryCodes.consume(userId, recoveryCode)) ? 'accepted' : 'wrong';
   }
 
   /** The attempt was counted when it was reserved; what is left is to say so. */
