@@ -87,9 +87,14 @@ export class SecretBox {
     }
   }
 
-  /** Whether a value is sealed the way `seal` seals now: current format, current key. */
+  /** How every value `seal` makes now begins: current format, current key. */
+  get currentPrefix(): string {
+    return `${CURRENT_VERSION}:${this.current.id}:`;
+  }
+
+  /** Whether a value is sealed the way `seal` seals now. */
   isCurrent(sealed: string): boolean {
-    return sealed.startsWith(`${CURRENT_VERSION}:${this.current.id}:`);
+    return sealed.startsWith(this.currentPrefix);
   }
 }
 
