@@ -1,4 +1,4 @@
-import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { openServiceDatabase } from '@pbx2fa/persistence';
 import { InboxEntry, OutboxMessage } from '@pbx2fa/messaging';
@@ -10,18 +10,9 @@ import { legacyRecoveryCodeHash, RecoveryCodeHasher } from '../../apps/auth/src/
 import { ResealSecrets } from '../../apps/auth/src/second-factor/reseal-secrets';
 import { keyId, SecretBox } from '../../apps/auth/src/second-factor/secret-box';
 import { TwoFactorCredentialRepository, type SealedSecrets } from '../../apps/auth/src/second-factor/two-factor-credential.repository';
+import { sealV1 } from '../support/legacy-secrets';
 
 const newKey = () => randomBytes(32).toString('base64');
-
-/** A value as the gateway sealed before users went into the AAD (format v1). */
-function sealV1(encodedKey: string, plaintext: string): string {
-  const key = Buffer.from(encodedKey, 'base64');
-  const iv = randomBytes(12);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: 16 });
-  cipher.setAAD(Buffer.from(`v1:${keyId(key)}`));
-  const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-  return ['v1', keyId(key), iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join(':');
-}
 
 /** Re-sealing TOTP secrets after a key rotation, against PostgreSQL, beside a gateway that keeps writing. */
 describe('ResealSecrets', () => {
