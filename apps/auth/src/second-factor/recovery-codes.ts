@@ -74,10 +74,7 @@ export class RecoveryCodeHasher {
     return [...this.all.map((key) => keyedHash(key, userId, code)), legacyRecoveryCodeHash(code)];
   }
 
-  get currentKeyId(): string {
-    return this.current.id;
-  }
-
+  /** The current key's id first, then the previous ones'. */
   get configuredKeyIds(): string[] {
     return this.all.map((key) => key.id);
   }

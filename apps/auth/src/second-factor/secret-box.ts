@@ -54,10 +54,6 @@ export class SecretBox {
     return new SecretBox(secretBoxKey(currentKey), previousKeys.map(secretBoxKey));
   }
 
-  get currentKeyId(): string {
-    return this.current.id;
-  }
-
   seal(plaintext: string, userId: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.current.key, iv, { authTagLength: AUTH_TAG_LENGTH });
