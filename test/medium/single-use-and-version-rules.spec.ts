@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { openServiceDatabase } from '@pbx2fa/persistence';
 import { newTestDatabase, type TestDatabase } from '../../libs/persistence/src/testing';
@@ -7,6 +7,7 @@ import { authEntities } from '../../apps/auth/src/entities';
 import { authMigrations } from '../../apps/auth/src/migrations';
 import { ResellerPolicyRepository } from '../../apps/auth/src/reseller-policy/reseller-policy.repository';
 import { RecoveryCodeRepository } from '../../apps/auth/src/second-factor/recovery-code.repository';
+import { RecoveryCodeHasher } from '../../apps/auth/src/second-factor/recovery-codes';
 import { TwoFactorCredentialRepository } from '../../apps/auth/src/second-factor/two-factor-credential.repository';
 import { ChallengeRepository, challengeTokenHash } from '../../apps/auth/src/login/challenge.repository';
 import { PasswordSignInRepository } from '../../apps/auth/src/login/password-sign-in.repository';
@@ -83,7 +84,7 @@ describe('rules enforced by single SQL statements', () => {
   describe('recovery codes', () => {
     it('lets a code be used once, even by racing requests', async () => {
       const userId = await userWithActiveAuthenticator();
-      const codes = new RecoveryCodeRepository(dataSource);
+      const codes = new RecoveryCodeRepository(dataSource, RecoveryCodeHasher.fromBase64Keys(randomBytes(32).toString('base64')));
       await dataSource.transaction((manager) => codes.replaceAll(manager, userId, ['hash-a', 'hash-b']));
       const results = await Promise.all(Array.from({ length: 6 }, () => codes.consume(userId, 'hash-a')));
       expect(results.filter(Boolean)).toHaveLength(1);
@@ -92,7 +93,7 @@ describe('rules enforced by single SQL statements', () => {
 
     it('stops old codes working when a new set replaces them', async () => {
       const userId = await userWithActiveAuthenticator();
-      const codes = new RecoveryCodeRepository(dataSource);
+      const codes = new RecoveryCodeRepository(dataSource, RecoveryCodeHasher.fromBase64Keys(randomBytes(32).toString('base64')));
       await dataSource.transaction((manager) => codes.replaceAll(manager, userId, ['old']));
       await dataSource.transaction((manager) => codes.replaceAll(manager, userId, ['new']));
       expect(await codes.consume(userId, 'old')).toBe(false);

@@ -69,9 +69,10 @@ export interface Stack {
   /**
    * Stops one service (SIGTERM, SIGKILL after 10 s) and starts it again on the same port with the
    * same environment, database and vhost; resolves once its /health answers 200 again.
-   * Every copy, one after the other, unless `replica` names one.
+   * Every copy, one after the other, unless `replica` names one. `env` changes its environment
+   * from then on (a variable given as undefined is removed), as an operator changes a setting.
    */
-  restart(service: ServiceName, replica?: number): Promise<void>;
+  restart(service: ServiceName, replica?: number, env?: Record<string, string | undefined>): Promise<void>;
   /** Sends the signal to one copy (SIGKILL by default: no shutdown hooks run) and resolves once it has exited. */
   kill(service: ServiceName, replica?: number, signal?: Signal): Promise<void>;
   /**
@@ -405,12 +406,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         .filter((copy) => replica === undefined || copy.replica === replica)
         .map((copy) => copy.output.join(''))
         .join(''),
-    restart: async (name, replica) => {
+    restart: async (name, replica, env = {}) => {
       const copies = pick(name, replica);
       guard();
       for (const service of copies) {
         await terminate(service);
-        note(service, `restarting ${service.label}`);
+        for (const [variable, value] of Object.entries(env)) {
+          if (value === undefined) delete service.env[variable];
+          else service.env[variable] = value;
+        }
+        note(service, `restarting ${service.label}${Object.keys(env).length ? ` with ${Object.keys(env).join(', ')} changed` : ''}`);
         spawnProcess(service);
         await waitForHealth(service, join(logDir, `${service.label}.log`));
       }

@@ -7,7 +7,7 @@ import { Clock } from '../common/clock';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';
-import { hashRecoveryCode, newRecoveryCodes } from '../second-factor/recovery-codes';
+import { newRecoveryCodes } from '../second-factor/recovery-codes';
 import { SECRET_BOX, SecondFactorVerifier } from '../second-factor/second-factor.verifier';
 import type { SecretBox } from '../second-factor/secret-box';
 import { newTotpSecret, otpauthUrl } from '../second-factor/totp';
@@ -58,7 +58,7 @@ export class EnrollmentService {
       throw new DomainError(409, ErrorCodes.TwoFactorAlreadyEnabled, 'Google Authenticator is already set up for your account. Disable it first to set it up again.');
     }
     const secret = newTotpSecret();
-    await this.credentials.savePending(user.id, this.secretBox.seal(secret), this.clock.now());
+    await this.credentials.savePending(user.id, this.secretBox.seal(secret, user.id), this.clock.now());
     await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorSetupStarted, outcome: 'success' });
     const url = otpauthUrl(this.config.TOTP_ISSUER, user.username, secret);
     return { otpauthUrl: url, secret, qrCodeDataUrl: await qrCodeDataUrl(url) };
@@ -79,7 +79,7 @@ export class EnrollmentService {
     const codes = newRecoveryCodes();
     const activated = await this.dataSource.transaction(async (manager) => {
       if (!(await this.credentials.activate(manager, user.id, credential.pendingSecret!, step, this.clock.now()))) return false;
-      await this.recoveryCodes.replaceAll(manager, user.id, codes.map(hashRecoveryCode));
+      await this.recoveryCodes.replaceAll(manager, user.id, codes);
       const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, sessionId);
       await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorActivated, outcome: 'success', detail: { otherSessionsEnded } }, manager);
       return true;
@@ -111,7 +111,7 @@ export class EnrollmentService {
     await this.verifier.verify(user, { passcode: body.passcode }, client, 400);
     const codes = newRecoveryCodes();
     await this.dataSource.transaction(async (manager) => {
-      await this.recoveryCodes.replaceAll(manager, user.id, codes.map(hashRecoveryCode));
+      await this.recoveryCodes.replaceAll(manager, user.id, codes);
       await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.RecoveryCodesRegenerated, outcome: 'success' }, manager);
     });
     return { recoveryCodes: codes };

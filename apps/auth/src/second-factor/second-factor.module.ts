@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { ThrottleModule } from '../throttle/throttle.module';
 import { RecoveryCodeRepository } from './recovery-code.repository';
+import { RecoveryCodeHasher } from './recovery-codes';
 import { SecondFactorVerifier, SECRET_BOX } from './second-factor.verifier';
 import { SecretBox } from './secret-box';
 import { TwoFactorCredentialRepository } from './two-factor-credential.repository';
@@ -13,6 +14,11 @@ import { TwoFactorCredentialRepository } from './two-factor-credential.repositor
       provide: SECRET_BOX,
       inject: [AUTH_CONFIG],
       useFactory: (config: AuthConfig) => SecretBox.fromBase64Keys(config.TOTP_ENCRYPTION_KEY, config.previousTotpKeys),
+    },
+    {
+      provide: RecoveryCodeHasher,
+      inject: [AUTH_CONFIG],
+      useFactory: (config: AuthConfig) => RecoveryCodeHasher.fromBase64Keys(config.TOTP_ENCRYPTION_KEY, config.previousTotpKeys),
     },
     TwoFactorCredentialRepository,
     RecoveryCodeRepository,

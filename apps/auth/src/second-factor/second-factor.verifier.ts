@@ -6,7 +6,6 @@ import { Clock } from '../common/clock';
 import type { ClientInfo } from '../sessions/access-token.service';
 import { AttemptThrottle, secondFactorKey, type ReservedAttempt } from '../throttle/attempt-throttle';
 import type { User } from '../users/user.entity';
-import { hashRecoveryCode } from './recovery-codes';
 import { RecoveryCodeRepository } from './recovery-code.repository';
 import { SecretBox } from './secret-box';
 import { matchPasscode } from './totp';
@@ -70,7 +69,7 @@ export class SecondFactorVerifier {
   /** Checks a passcode against a secret being enrolled; a wrong one counts toward the same lock. */
   async verifyPending(user: User, sealedSecret: string, passcode: string, client: ClientInfo): Promise<number> {
     const attempt = await this.throttle.reserve(secondFactorKey(user.id), 'passcodes');
-    const match = await matchPasscode(this.secretBox.open(sealedSecret), normalizePasscode(passcode), this.clock.now());
+    const match = await matchPasscode(this.secretBox.open(sealedSecret, user.id), normalizePasscode(passcode), this.clock.now());
     if (match) {
       await this.throttle.succeeded(attempt);
       return match.step;
@@ -82,13 +81,13 @@ export class SecondFactorVerifier {
   private async checkPasscode(userId: string, passcode: string, activeSecret?: string | null): Promise<Verdict> {
     const sealed = activeSecret === undefined ? (await this.credentials.find(userId))?.activeSecret : activeSecret;
     if (!sealed) return 'wrong';
-    const match = await matchPasscode(this.secretBox.open(sealed), normalizePasscode(passcode), this.clock.now());
+    const match = await matchPasscode(this.secretBox.open(sealed, userId), normalizePasscode(passcode), this.clock.now());
     if (!match) return 'wrong';
     return (await this.credentials.claimStep(userId, match.step)) ? 'accepted' : 'replayed';
   }
 
   private async checkRecoveryCode(userId: string, recoveryCode: string): Promise<Verdict> {
-    return (await this.recoveryCodes.consume(userId, hashRecoveryCode(recoveryCode))) ? 'accepted' : 'wrong';
+    return (await this.recoveryCodes.consume(userId, recoveryCode)) ? 'accepted' : 'wrong';
   }
 
   /** The attempt was counted when it was reserved; what is left is to say so. */

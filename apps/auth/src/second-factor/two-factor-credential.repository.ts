@@ -11,6 +11,15 @@ export interface TwoFactorCredential {
   lastUsedStep: string | null;
 }
 
+/** A user's sealed secrets as stored, for re-sealing under the current key. */
+export interface SealedSecrets {
+  userId: string;
+  pendingSecret: string | null;
+  activeSecret: string | null;
+}
+
+export type SealedColumn = 'pending_secret' | 'active_secret';
+
 /**
  * Whether a password sign-in asks user `u` for a passcode: the reseller has 2FA on (the
  * gateway's copy of its policy) and the user activated an authenticator. A boolean SQL expression.
@@ -81,5 +90,41 @@ export class TwoFactorCredentialRepository {
   async remove(userId: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
     const rows = await queryRows<{ active_secret: string | null }>(manager, 'DELETE FROM two_factor_credentials WHERE user_id = $1 RETURNING active_secret', [userId]);
     return rows.some((row) => row.active_secret !== null);
+  }
+
+  /** Up to `limit` users' sealed secrets after `afterUserId`, in user id order (re-sealing walks the table). */
+  async sealedPage(afterUserId: string | null, limit: number, manager: EntityManager = this.dataSource.manager): Promise<SealedSecrets[]> {
+    return queryRows<SealedSecrets>(
+      manager,
+      `SELECT user_id AS "userId", pending_secret AS "pendingSecret", active_secret AS "activeSecret"
+         FROM two_factor_credentials
+        WHERE ($1::uuid IS NULL OR user_id > $1::uuid) AND (pending_secret IS NOT NULL OR active_secret IS NOT NULL)
+        ORDER BY user_id LIMIT $2`,
+      [afterUserId, limit],
+    );
+  }
+
+  /**
+   * Puts a re-sealed value in place of the one read, only if the row still holds that one: a
+   * secret set up, activated or removed meanwhile is never overwritten with a stale value.
+   */
+  async replaceSealed(manager: EntityManager, userId: string, column: SealedColumn, from: string, to: string): Promise<boolean> {
+    const statements: Record<SealedColumn, string> = {
+      pending_secret: 'UPDATE two_factor_credentials SET pending_secret = $3 WHERE user_id = $1 AND pending_secret = $2 RETURNING user_id',
+      active_secret: 'UPDATE two_factor_credentials SET active_secret = $3 WHERE user_id = $1 AND active_secret = $2 RETURNING user_id',
+    };
+    return (await queryRows(manager, statements[column], [userId, from, to])).length > 0;
+  }
+
+  /** How many sealed values (pending and active) do not start with `prefix`: those not yet under the current key and format. */
+  async countSealedWithout(prefix: string): Promise<number> {
+    const [row] = await queryRows<{ n: number }>(
+      this.dataSource,
+      `SELECT (count(*) FILTER (WHERE pending_secret IS NOT NULL AND NOT starts_with(pending_secret, $1))
+             + count(*) FILTER (WHERE active_secret IS NOT NULL AND NOT starts_with(active_secret, $1)))::int AS n
+         FROM two_factor_credentials`,
+      [prefix],
+    );
+    return row.n;
   }
 }
