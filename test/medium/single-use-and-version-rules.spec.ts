@@ -191,6 +191,7 @@ describe('rules enforced by single SQL statements', () => {
         user: null,
         throttle: { consecutiveFailures: 0, lockedUntil: null },
         secondFactorRequired: false,
+        factorMethods: [],
       });
       const userId = await userWithActiveAuthenticator();
       const [{ username }] = await dataSource.query('SELECT username FROM users WHERE id = $1', [userId]);
@@ -199,9 +200,12 @@ describe('rules enforced by single SQL statements', () => {
       // The reseller 'acme' has 2FA off in the gateway's copy until a newer version turns it on.
       expect(await signIns.find(username.toUpperCase(), key)).toMatchObject({ user: { id: userId }, throttle: { consecutiveFailures: 3 }, secondFactorRequired: false });
       await new ResellerPolicyRepository(dataSource).applyIfNewer({ resellerId: 'acme', name: 'Acme', twoFactorEnabled: true, version: 1 });
-      expect(await signIns.find(username, key)).toMatchObject({ user: { id: userId }, secondFactorRequired: true });
+      expect(await signIns.find(username, key)).toMatchObject({ user: { id: userId }, secondFactorRequired: true, factorMethods: ['totp'] });
+      await dataSource.query(`INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, 'hash')`, [randomUUID(), userId]);
+      expect(await signIns.find(username, key)).toMatchObject({ factorMethods: ['totp', 'recovery_code'] });
       await dataSource.query('UPDATE two_factor_credentials SET active_secret = NULL WHERE user_id = $1', [userId]);
-      expect(await signIns.find(username, key)).toMatchObject({ secondFactorRequired: false });
+      await dataSource.query('UPDATE recovery_codes SET used_at = now() WHERE user_id = $1', [userId]);
+      expect(await signIns.find(username, key)).toMatchObject({ secondFactorRequired: false, factorMethods: [] });
       await new ResellerPolicyRepository(dataSource).applyIfNewer({ resellerId: 'acme', twoFactorEnabled: false, version: 2 });
     });
   });
