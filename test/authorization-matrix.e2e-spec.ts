@@ -63,15 +63,16 @@ const ROUTES: Row[] = [
     call: (world, c) => c.post('/auth/introspect', { token: world.colleagues.own.token }),
     expect: { anonymous: 401, reseller_user: 403, reseller_admin: 403, agent: 200 },
   },
-  // Neither reseller has 2FA and no caller enrolled: each refusal is the caller's own state.
-  { method: 'post', path: '/auth/2fa/setup', call: (_, c) => c.post('/auth/2fa/setup', {}), expect: signedIn(403) },
+  // Neither reseller has 2FA and no reseller user enrolled: each refusal is the caller's own state.
+  // The agent enrolled at its first sign-in (agents always have a second factor) and may not turn it off.
+  { method: 'post', path: '/auth/2fa/setup', call: (_, c) => c.post('/auth/2fa/setup', {}), expect: signedIn(403, 409) },
   { method: 'post', path: '/auth/2fa/activate', call: (_, c) => c.post('/auth/2fa/activate', { passcode: '123456', currentPassword: 'x' }), expect: signedIn(409) },
-  { method: 'post', path: '/auth/2fa/disable', call: (_, c) => c.post('/auth/2fa/disable', { currentPassword: 'x', passcode: '123456' }), expect: signedIn(409) },
+  { method: 'post', path: '/auth/2fa/disable', call: (_, c) => c.post('/auth/2fa/disable', { currentPassword: 'x', passcode: '123456' }), expect: signedIn(409, 403) },
   {
     method: 'post',
     path: '/auth/2fa/recovery-codes',
     call: (_, c) => c.post('/auth/2fa/recovery-codes', { currentPassword: 'x', passcode: '123456' }),
-    expect: signedIn(409),
+    expect: signedIn(409, 400),
   },
 
   // Resellers and users.

@@ -10,7 +10,8 @@ import { Authenticator, awayFromStepEdge, passcodeForStep, stepAt, wrongPasscode
 
 /**
  * The support article's story in a real browser (Debian's chromium driven by playwright-core):
- * a reseller user requests 2FA on the Profile page, an agent approves it on /desk and watches it
+ * a reseller user requests 2FA on the Profile page, an agent — set up with Google Authenticator at
+ * its first sign-in on /desk, as agents must be — approves it and watches it
  * resolve, the user sets up Google Authenticator from the QR code on screen, gets a wrong
  * passcode's advice, saves, keeps the recovery codes, and logs in again with a passcode. Then the
  * rest of the pages: Reject, RingOS sign-on, new recovery codes, a recovery-code login, turning
@@ -34,6 +35,9 @@ describe('the dashboard and the desk in a real browser', () => {
   let gw: Gateway;
   let browser: Browser;
   let user: CreatedUser;
+  /** An agent without a second factor yet: the desk walks it through the set-up at its first sign-in. */
+  let deskAgent: CreatedUser;
+  let deskAuthenticator: Authenticator;
   let resellerId: string;
   let userPage: Page;
   let deskPage: Page;
@@ -64,6 +68,7 @@ describe('the dashboard and the desk in a real browser', () => {
     gw = await connect(stack);
     resellerId = (await gw.factory.reseller({ name: 'Acme Telecom' })).id;
     user = await gw.factory.user({ resellerId, username: `alice-${resellerId.slice(-8)}` });
+    deskAgent = await gw.factory.user({ role: 'agent', username: `agent-${resellerId.slice(-8)}` });
     // Playwright starts chromium with a fresh, temporary user-data-dir and deletes it on close.
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -174,17 +179,104 @@ describe('the dashboard and the desk in a real browser', () => {
     await shot(userPage, 'profile-2fa-requested');
   });
 
-  it('lets the agent find the ticket on /desk, approve it, and see it resolve without reloading', async () => {
+  it('walks an agent without a second factor through the set-up at /desk, then the recovery codes, then the queue', async () => {
     deskPage = await (await newContext()).newPage();
     await deskPage.goto(`${stack.authUrl}/desk`);
     // The keyboard alone: the page starts in Username, Tab moves to Password, Enter logs in.
     await deskPage.getByLabel('Username').waitFor();
     expect(await isFocused(deskPage.getByLabel('Username'))).toBe(true);
-    await deskPage.keyboard.type(stack.agent.username);
+    await deskPage.keyboard.type(deskAgent.username);
     await deskPage.keyboard.press('Tab');
-    await deskPage.keyboard.type(stack.agent.password);
+    await deskPage.keyboard.type(deskAgent.password);
     await deskPage.keyboard.press('Enter');
 
+    // Straight to the set-up, and nothing else: no account bar, no queue.
+    await deskPage.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
+    await deskPage.getByText('Support agents must protect their account with a second factor').waitFor();
+    const qr = deskPage.getByRole('img', { name: 'QR code for Google Authenticator' });
+    await qr.waitFor();
+    await deskPage.waitForFunction("document.getElementById('enroll-qr-code').complete");
+    const passcode = deskPage.getByRole('textbox', { name: 'Passcode', exact: true });
+    expect(await isFocused(passcode)).toBe(true);
+    expect(await deskPage.getByRole('navigation', { name: 'Account' }).isVisible()).toBe(false);
+    expect(await deskPage.getByRole('heading', { name: 'Ticket queue' }).isVisible()).toBe(false);
+    await shot(deskPage, 'desk-agent-enrollment');
+
+    // The key for manual entry, as someone without a camera would type it; the QR code says the same.
+    const manualKey = (await deskPage.getByRole('listitem').filter({ hasText: 'Enter a setup key' }).locator('code').textContent())!.replace(/\s/g, '');
+    expect(manualKey).toMatch(/^[A-Z2-7]{32,}$/);
+    const scanned = new URL(readQrCode(`data:image/png;base64,${(await qr.screenshot()).toString('base64')}`)!);
+    expect(scanned.searchParams.get('secret')).toBe(manualKey);
+    expect(decodeURIComponent(scanned.pathname)).toBe(`/PBX Dashboard:${deskAgent.username}`);
+
+    const form = deskPage.getByRole('form', { name: 'Set Up Google Authenticator' });
+    await passcode.fill(wrongPasscode(manualKey));
+    await form.getByLabel('Current Password').fill(deskAgent.password);
+    await form.getByRole('button', { name: 'Save' }).click();
+    await alertIn(form).filter({ hasText: '30 seconds' }).waitFor();
+
+    await awayFromStepEdge();
+    const step = stepAt();
+    await passcode.fill(passcodeForStep(manualKey, step));
+    await form.getByLabel('Current Password').fill(deskAgent.password);
+    await form.getByRole('button', { name: 'Save' }).click();
+    deskAuthenticator = new Authenticator(manualKey, step);
+
+    const codesHeading = deskPage.getByRole('heading', { name: 'Save your recovery codes' });
+    await codesHeading.waitFor();
+    expect(await isFocused(codesHeading)).toBe(true);
+    const codes = await deskPage.locator('#enroll-codes-list li').allTextContents();
+    expect(codes).toHaveLength(10);
+    expect(await deskPage.getByRole('heading', { name: 'Ticket queue' }).isVisible()).toBe(false);
+    await shot(deskPage, 'desk-agent-recovery-codes');
+
+    await deskPage.getByRole('button', { name: 'Done' }).click();
+    await deskPage.getByRole('heading', { name: 'Ticket queue' }).waitFor();
+    const account = deskPage.getByRole('navigation', { name: 'Account' });
+    expect(await account.getByText(deskAgent.username).isVisible()).toBe(true);
+    expect(await deskPage.getByRole('heading', { name: 'Set up two-factor authentication' }).isVisible()).toBe(false);
+    // From now on this agent is asked for a passcode.
+    expect((await gw.anon.post('/auth/login', { username: deskAgent.username, password: deskAgent.password })).body.status).toBe('two_factor_required');
+  });
+
+  it('walks an agent through the same set-up at /, through a reload and past Cancel, and keeps its factor on Profile', async () => {
+    const agent = await gw.factory.user({ role: 'agent' });
+    const page = await (await newContext()).newPage();
+    await page.goto(stack.authUrl);
+    await logIn(page, agent.username, agent.password);
+    await page.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
+
+    // Cancel gives the set-up up: signed out, the enrollment token ended.
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByRole('status').filter({ hasText: 'The set-up was cancelled' }).waitFor();
+    expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
+
+    // A reload in the middle of the set-up comes back to it, with a new key.
+    await logIn(page, agent.username, agent.password);
+    const key = page.getByRole('listitem').filter({ hasText: 'Enter a setup key' }).locator('code');
+    await key.filter({ hasText: /\S/ }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
+    await key.filter({ hasText: /\S/ }).waitFor();
+    expect(await page.getByRole('navigation', { name: 'Account' }).isVisible()).toBe(false);
+    const secret = (await key.textContent())!.replace(/\s/g, '');
+
+    await awayFromStepEdge();
+    await page.getByRole('textbox', { name: 'Passcode', exact: true }).fill(passcodeForStep(secret, stepAt()));
+    await page.getByRole('form', { name: 'Set Up Google Authenticator' }).getByLabel('Current Password').fill(agent.password);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
+    await page.getByRole('button', { name: 'Done' }).click();
+    await page.getByRole('heading', { name: `Welcome, ${agent.username}` }).waitFor();
+
+    await profileLink(page).click();
+    await security(page).getByText('Support agents always use two-factor authentication').waitFor();
+    expect(await page.getByRole('form', { name: 'New Recovery Codes' }).isVisible()).toBe(true);
+    expect(await page.getByRole('form', { name: 'Turn Off Two-Factor Authentication' }).isVisible()).toBe(false);
+    await page.context().close();
+  });
+
+  it('lets the agent find the ticket on /desk, approve it, and see it resolve without reloading', async () => {
     await deskPage.getByRole('heading', { name: 'Ticket queue' }).waitFor();
     await deskPage.getByLabel('Type').selectOption('enable_2fa');
     expect(await deskPage.getByLabel('Status').inputValue()).toBe('open');
@@ -422,7 +514,9 @@ describe('the dashboard and the desk in a real browser', () => {
 
     const desk = await phone.newPage();
     await desk.goto(`${stack.authUrl}/desk`);
-    await logIn(desk, stack.agent.username, stack.agent.password);
+    await logIn(desk, deskAgent.username, deskAgent.password);
+    await desk.getByRole('textbox', { name: 'Passcode', exact: true }).fill(await deskAuthenticator.freshPasscode());
+    await desk.getByRole('button', { name: 'Verify' }).click();
     await desk.getByLabel('Status').selectOption('');
     await desk.getByRole('row').filter({ hasText: resellerId }).first().waitFor();
     expect(await fitsWidth(desk)).toBe(true);

@@ -133,6 +133,7 @@ describe('operating the services', () => {
 
     it('counts gateway requests by route template and status, and sign-ins by outcome', async () => {
       await gw.anon.post('/auth/login', { username: 'nobody-here', password: 'wrong-password-123' });
+      await gw.factory.signedInUser();
       await gw.agent.get('/tickets/00000000-0000-4000-8000-000000000000');
       const text = await (await fetch(`${stack.authUrl}/metrics`)).text();
       expect(text).toMatch(/pbx2fa_http_request_duration_seconds_count\{method="POST",route="\/auth\/login",status="401"\} [1-9]/);

@@ -1,4 +1,4 @@
-import { connect, type Gateway } from './support/api';
+import { connect, rememberedFactor, type Gateway } from './support/api';
 import { startStack, type Stack } from './support/stack';
 import { enroll, signInWithPasscode, switchResellerTwoFactor } from './support/two-factor';
 
@@ -32,6 +32,9 @@ describe('secrets in logs', () => {
     await gw.anon.post('/users', { username: 'intruder', password: 'a-password-in-a-refused-request' });
     await gw.anon.post('/auth/introspect', { token: fullToken }, { headers: { 'x-introspection-secret': introspectionSecret } });
     await user.client.post('/auth/logout', {});
+    const newAgent = await gw.factory.user({ role: 'agent' });
+    const enrollmentToken = (await gw.anon.post('/auth/login', { username: newAgent.username, password: newAgent.password })).body.enrollmentToken;
+    await gw.anon.as(enrollmentToken).get('/tickets');
 
     const logs = ['auth', 'tickets', 'reseller-settings'].map((service) => stack.logs(service as 'auth')).join('\n');
     expect(logs).toContain(user.username); // the logs did record this user's requests
@@ -44,6 +47,8 @@ describe('secrets in logs', () => {
       accessToken: user.token,
       fullToken,
       agentToken: gw.agentToken,
+      agentTotpSecret: rememberedFactor(stack.authUrl, stack.agent.username)!.authenticator.secret,
+      enrollmentToken,
       challenge,
       introspectionSecret,
       ...Object.fromEntries(enrolled.recoveryCodes.map((code, index) => [`recoveryCode${index}`, code])),

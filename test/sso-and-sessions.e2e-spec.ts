@@ -84,7 +84,7 @@ describe('RingOS single sign-on and sessions', () => {
         json: { username: enrolled.username, password: enrolled.password },
       });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number) });
+      expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number), methods: expect.arrayContaining(['totp']) });
     });
 
     it('still asks for the passcode when X-Forwarded-Host names a RingOS host', async () => {

@@ -3,6 +3,7 @@ import {
   connect,
   eventually,
   expectError,
+  rememberedFactor,
   takeServerErrors,
   type ApiClient,
   type Gateway,
@@ -42,11 +43,16 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
   const reseller = (id: string) => gw.agent.get<ResellerView>(`/resellers/${id}`);
   const ticket = (client: ApiClient, id: string) => client.get<TicketView>(`/tickets/${id}`);
 
-  it('signs the bootstrap agent in with a password', async () => {
+  it('signs the bootstrap agent in with its password and a passcode: agents always have a second factor', async () => {
+    // connect() set Google Authenticator up at the agent's first sign-in (enrollment_required).
+    const phone = rememberedFactor(stack.authUrl, stack.agent.username)!;
     const response = await gw.anon.post('/auth/login', { username: stack.agent.username, password: stack.agent.password });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
-    expect(response.body.expiresIn).toBeGreaterThan(0);
+    expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number), methods: ['totp', 'recovery_code'] });
+    const verified = await gw.anon.post('/auth/login/verify', { challengeToken: response.body.challengeToken, passcode: await phone.authenticator.freshPasscode() });
+    expect(verified.status).toBe(200);
+    expect(verified.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+    expect(verified.body.expiresIn).toBeGreaterThan(0);
   });
 
   it('lets the agent create a reseller, without 2FA', async () => {

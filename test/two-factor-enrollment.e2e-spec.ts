@@ -140,7 +140,7 @@ describe('setting up Google Authenticator', () => {
   it('asks for a passcode from the next login on', async () => {
     const response = await passwordLogin(gw.anon, user);
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number) });
+    expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number), methods: ['totp', 'recovery_code'] });
   });
 
   it('refuses at sign-in the passcode that activated the authenticator: a passcode is accepted once', async () => {

@@ -38,10 +38,10 @@ describe('signing in with a passcode', () => {
     return passcodeForStep(user.authenticator.secret, step);
   };
 
-  it('asks an enrolled user for a passcode after the right password, with a challenge instead of a token', async () => {
+  it('asks an enrolled user for a passcode after the right password, with a challenge naming their methods instead of a token', async () => {
     const response = await passwordLogin(gw.anon, users.ann);
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number) });
+    expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number), methods: ['totp', 'recovery_code'] });
     expect(response.body.expiresIn).toBeGreaterThan(0);
   });
 

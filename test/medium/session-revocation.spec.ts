@@ -37,7 +37,7 @@ describe('SessionRepository.revokeAllOfUser', () => {
   async function signIn(userId: string, expiresInMs = 60_000): Promise<string> {
     const id = randomUUID();
     const audit = { event: AuditEvents.Login, outcome: 'success' as const, userId, username: 'someone' };
-    await sessions.open({ id, userId, amr: ['pwd'], expiresAt: new Date(Date.now() + expiresInMs), clientIp: null, userAgent: null }, audit);
+    await sessions.open({ id, userId, purpose: 'access', amr: ['pwd'], expiresAt: new Date(Date.now() + expiresInMs), clientIp: null, userAgent: null }, audit);
     return id;
   }
 

@@ -12,6 +12,7 @@ import { TwoFactorCredentialRepository } from '../../apps/auth/src/second-factor
 import { ChallengeRepository, challengeTokenHash } from '../../apps/auth/src/login/challenge.repository';
 import { PasswordSignInRepository } from '../../apps/auth/src/login/password-sign-in.repository';
 import { SessionRepository } from '../../apps/auth/src/sessions/session.repository';
+import type { SessionPurpose } from '../../apps/auth/src/sessions/session.entity';
 import { AuditEvents } from '../../apps/auth/src/audit/audit-events';
 
 describe('rules enforced by single SQL statements', () => {
@@ -102,7 +103,15 @@ describe('rules enforced by single SQL statements', () => {
   });
 
   describe('sign-in: one read before, one statement after', () => {
-    const sessionFor = (userId: string) => ({ id: randomUUID(), userId, amr: ['pwd', 'otp', 'mfa'], expiresAt: new Date(Date.now() + 60_000), clientIp: '203.0.113.9', userAgent: 'medium' });
+    const sessionFor = (userId: string, purpose: SessionPurpose = 'access', ttlMs = 60_000) => ({
+      id: randomUUID(),
+      userId,
+      amr: purpose === 'access' ? ['pwd', 'otp', 'mfa'] : ['pwd'],
+      purpose,
+      expiresAt: new Date(Date.now() + ttlMs),
+      clientIp: '203.0.113.9',
+      userAgent: 'medium',
+    });
     const auditFor = (userId: string) => ({ event: AuditEvents.LoginSecondFactor, outcome: 'success' as const, userId, username: 'someone', detail: { method: 'passcode' } });
     const writtenFor = async (userId: string) => {
       const [row] = await dataSource.query(
@@ -135,6 +144,35 @@ describe('rules enforced by single SQL statements', () => {
       expect(await writtenFor(userId)).toEqual({ sessions: 0, audits: 0 });
     });
 
+    const purposeOf = async (sessionId: string) =>
+      (await dataSource.query('SELECT purpose, revoked_at IS NOT NULL AS revoked FROM sessions WHERE id = $1', [sessionId]))[0] as { purpose: string; revoked: boolean };
+
+    it('exchanges an enrollment session for one full session, with one audit entry, when racing requests complete it', async () => {
+      const userId = await userWithActiveAuthenticator();
+      const sessions = new SessionRepository(dataSource);
+      const enrollment = sessionFor(userId, 'enrollment');
+      expect(await sessions.open(enrollment, { ...auditFor(userId), event: AuditEvents.LoginEnrollmentRequired })).toBe(true);
+      const full = Array.from({ length: 6 }, () => sessionFor(userId));
+      const exchanged = await Promise.all(full.map((session) => sessions.exchangeEnrollment(dataSource.manager, enrollment.id, session, auditFor(userId))));
+      expect(exchanged.filter(Boolean)).toHaveLength(1);
+      expect(await writtenFor(userId)).toEqual({ sessions: 2, audits: 2 });
+      expect(await purposeOf(enrollment.id)).toEqual({ purpose: 'enrollment', revoked: true });
+      expect(await purposeOf(full[exchanged.indexOf(true)].id)).toEqual({ purpose: 'access', revoked: false });
+    });
+
+    it('exchanges nothing for an expired enrollment session, nor for a full session passed off as one', async () => {
+      const userId = await userWithActiveAuthenticator();
+      const sessions = new SessionRepository(dataSource);
+      const expired = sessionFor(userId, 'enrollment', -1000);
+      const access = sessionFor(userId);
+      await sessions.open(expired, auditFor(userId));
+      await sessions.open(access, auditFor(userId));
+      expect(await sessions.exchangeEnrollment(dataSource.manager, expired.id, sessionFor(userId), auditFor(userId))).toBe(false);
+      expect(await sessions.exchangeEnrollment(dataSource.manager, access.id, sessionFor(userId), auditFor(userId))).toBe(false);
+      expect(await writtenFor(userId)).toEqual({ sessions: 2, audits: 2 });
+      expect(await sessions.findLive(access.id)).toMatchObject({ purpose: 'access' });
+    });
+
     it('reads a live challenge with its user and the sealed secret', async () => {
       const userId = await userWithActiveAuthenticator();
       const challenges = new ChallengeRepository(dataSource);
@@ -145,15 +183,18 @@ describe('rules enforced by single SQL statements', () => {
 
     it('reads a password sign-in: unknown users, and whether a passcode is asked', async () => {
       const signIns = new PasswordSignInRepository(dataSource);
-      expect(await signIns.find('nobody-at-all')).toEqual({ user: null, secondFactorRequired: false });
+      expect(await signIns.find('nobody-at-all')).toEqual({ user: null, secondFactorRequired: false, factorMethods: [] });
       const userId = await userWithActiveAuthenticator();
       const [{ username }] = await dataSource.query('SELECT username FROM users WHERE id = $1', [userId]);
       // The reseller 'acme' has 2FA off in the gateway's copy until a newer version turns it on.
       expect(await signIns.find(username.toUpperCase())).toMatchObject({ user: { id: userId }, secondFactorRequired: false });
       await new ResellerPolicyRepository(dataSource).applyIfNewer({ resellerId: 'acme', name: 'Acme', twoFactorEnabled: true, version: 1 });
-      expect(await signIns.find(username)).toMatchObject({ user: { id: userId }, secondFactorRequired: true });
+      expect(await signIns.find(username)).toMatchObject({ user: { id: userId }, secondFactorRequired: true, factorMethods: ['totp'] });
+      await dataSource.query(`INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, 'hash')`, [randomUUID(), userId]);
+      expect(await signIns.find(username)).toMatchObject({ factorMethods: ['totp', 'recovery_code'] });
       await dataSource.query('UPDATE two_factor_credentials SET active_secret = NULL WHERE user_id = $1', [userId]);
-      expect(await signIns.find(username)).toMatchObject({ secondFactorRequired: false });
+      await dataSource.query('UPDATE recovery_codes SET used_at = now() WHERE user_id = $1', [userId]);
+      expect(await signIns.find(username)).toMatchObject({ secondFactorRequired: false, factorMethods: [] });
       await new ResellerPolicyRepository(dataSource).applyIfNewer({ resellerId: 'acme', twoFactorEnabled: false, version: 2 });
     });
   });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Role } from '@pbx2fa/contracts';
 import type { Stack } from './stack';
+import { Authenticator, awayFromStepEdge, passcodeForStep, stepAt } from './totp';
 
 export interface ApiResponse<T = any> {
   status: number;
@@ -111,11 +112,68 @@ export function api(baseUrl: string): ApiClient {
   return new ApiClient(baseUrl);
 }
 
-/** Signs in with a password; fails loudly unless the answer is 200 `authenticated`. */
+/** The phone of a user `login()` enrolled: its authenticator and the recovery codes not used yet. */
+export interface RememberedFactor {
+  authenticator: Authenticator;
+  recoveryCodes: string[];
+}
+
+/**
+ * Agents must set up a second factor at their first sign-in. `login()` does it for them, as
+ * someone with Google Authenticator would, and keeps the phone here, by gateway and username,
+ * so their later sign-ins can answer the passcode. (Module state: one per test file.)
+ */
+const rememberedFactors = new Map<string, RememberedFactor>();
+const factorKey = (baseUrl: string, username: string) => `${baseUrl} ${username.toLowerCase()}`;
+
+/** The second factor `login()` set up for this user at this gateway, if it did. */
+export function rememberedFactor(baseUrl: string, username: string): RememberedFactor | undefined {
+  return rememberedFactors.get(factorKey(baseUrl, username));
+}
+
+/**
+ * Signs in with a password and returns the access token; fails loudly unless the sign-in
+ * completes. An `enrollment_required` answer is met by setting up Google Authenticator with the
+ * enrollment token (see `rememberedFactors`); a `two_factor_required` one, for a user enrolled that
+ * way, by a passcode — or, when both passcodes the clock allows now were used, a recovery code.
+ */
 export async function login(baseUrl: string, username: string, password: string): Promise<string> {
   const response = await api(baseUrl).post('/auth/login', { username, password });
-  if (response.status !== 200 || response.body?.status !== 'authenticated' || typeof response.body.accessToken !== 'string') {
-    throw new Error(`login as ${username} answered ${response.status} ${JSON.stringify(response.body)}`);
+  const answer = response.status === 200 ? response.body : null;
+  if (answer?.status === 'authenticated' && typeof answer.accessToken === 'string') return answer.accessToken;
+  if (answer?.status === 'enrollment_required') return enrollAtSignIn(api(baseUrl).as(answer.enrollmentToken), username, password);
+  const remembered = rememberedFactor(baseUrl, username);
+  if (answer?.status === 'two_factor_required' && remembered) return answerChallenge(api(baseUrl), answer.challengeToken, remembered);
+  throw new Error(`login as ${username} answered ${response.status} ${JSON.stringify(response.body)}`);
+}
+
+/**
+ * Set-up and activation with an enrollment token. The passcode of the previous step activates
+ * (one step of drift), so the current and the next step are left for the next two sign-ins.
+ */
+async function enrollAtSignIn(enrolling: ApiClient, username: string, password: string): Promise<string> {
+  const setup = await enrolling.post('/auth/2fa/setup', {});
+  if (setup.status !== 201) throw new Error(`set-up for ${username} answered ${setup.status} ${JSON.stringify(setup.body)}`);
+  await awayFromStepEdge();
+  const step = stepAt() - 1;
+  const activated = await enrolling.post('/auth/2fa/activate', { passcode: passcodeForStep(setup.body.secret, step), currentPassword: password });
+  if (activated.status !== 200 || typeof activated.body?.accessToken !== 'string') {
+    throw new Error(`activation for ${username} answered ${activated.status} ${JSON.stringify(activated.body)}`);
+  }
+  rememberedFactors.set(factorKey(enrolling.baseUrl, username), {
+    authenticator: new Authenticator(setup.body.secret, step),
+    recoveryCodes: [...activated.body.recoveryCodes],
+  });
+  return activated.body.accessToken;
+}
+
+async function answerChallenge(anon: ApiClient, challengeToken: string, factor: RememberedFactor): Promise<string> {
+  // A step's passcode is accepted once: rather than wait for the clock, spend a recovery code.
+  const passcodeWouldWait = factor.authenticator.lastUsedStep > stepAt() && factor.recoveryCodes.length > 0;
+  const proof = passcodeWouldWait ? { recoveryCode: factor.recoveryCodes.shift() } : { passcode: await factor.authenticator.freshPasscode() };
+  const response = await anon.post('/auth/login/verify', { challengeToken, ...proof });
+  if (response.status !== 200 || typeof response.body?.accessToken !== 'string') {
+    throw new Error(`the second step of a sign-in answered ${response.status} ${JSON.stringify(response.body)}`);
   }
   return response.body.accessToken;
 }

@@ -3,7 +3,8 @@
 // new recovery codes or turning it off.
 
 import { ApiError, get, post } from './api.js';
-import { announce, byId, clearError, digitsOnly, el, formatTime, showError, showOnly, whileBusy } from './dom.js';
+import { announce, byId, clearError, digitsOnly, formatTime, showError, showOnly, whileBusy } from './dom.js';
+import { authenticatorSetup } from './authenticator-setup.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
 import { startSession } from './session.js';
 
@@ -72,8 +73,10 @@ function renderSummary() {
 function renderSecurity() {
   const { availableForReseller, enabled } = me.twoFactor;
   renderSummary();
-  if (!me.resellerId) {
-    showOnly([byId('agent-note')], panels);
+  // Agents always keep their second factor: new recovery codes, but no turning it off.
+  byId('disable-form').hidden = me.role === 'agent';
+  if (me.role === 'agent') {
+    showOnly([byId('agent-note'), ...(enabled ? [byId('enabled-panel')] : [])], panels);
   } else if (enabled) {
     showOnly([byId('enabled-panel')], panels);
   } else if (availableForReseller) {
@@ -182,62 +185,29 @@ byId('request-button').addEventListener('click', async () => {
 
 // --- Set Up Google Authenticator ------------------------------------------------------------
 
-const activateForm = byId('activate-form');
-const setupError = byId('setup-error');
-
-/** Groups of four, as people copy a key; authenticator apps ignore the spaces. */
-const groupKey = (secret) => secret.replace(/(.{4})(?=.)/g, '$1 ');
+const setup = authenticatorSetup({
+  onSaved: (answer) => {
+    me = { ...me, twoFactor: { ...me.twoFactor, enabled: true } };
+    renderSummary();
+    announce(securityStatus, 'Google Authenticator is set up. From your next login, a passcode is asked after your password.');
+    showCodes(answer.recoveryCodes);
+  },
+  onCancel: () => {
+    renderSecurity();
+    byId('setup-button').focus();
+  },
+});
 
 byId('setup-button').addEventListener('click', async () => {
   clearError(securityError);
   try {
-    const setup = await post('/auth/2fa/setup', {});
-    byId('qr-code-holder').replaceChildren(el('img', { id: 'qr-code', class: 'qr', src: setup.qrCodeDataUrl, alt: 'QR code for Google Authenticator' }));
-    byId('manual-key').textContent = groupKey(setup.secret);
-    activateForm.reset();
-    clearError(setupError);
+    await setup.start();
     showOnly([byId('setup-panel')], panels);
-    byId('setup-passcode').focus();
+    setup.focus();
   } catch (error) {
     showError(securityError, error);
     if (error instanceof ApiError && error.status === 409) void refreshSecurity();
   }
-});
-
-function closeSetup() {
-  byId('qr-code-holder').replaceChildren();
-  byId('manual-key').textContent = '';
-  activateForm.reset();
-  clearError(setupError);
-}
-
-byId('setup-cancel').addEventListener('click', () => {
-  closeSetup();
-  renderSecurity();
-  byId('setup-button').focus();
-});
-
-activateForm.addEventListener('submit', (event) => {
-  event.preventDefault();
-  void whileBusy(activateForm, async () => {
-    clearError(setupError);
-    const passcode = byId('setup-passcode');
-    const password = byId('setup-password');
-    try {
-      const answer = await post('/auth/2fa/activate', { passcode: digitsOnly(passcode.value), currentPassword: password.value });
-      closeSetup();
-      me = { ...me, twoFactor: { ...me.twoFactor, enabled: true } };
-      renderSummary();
-      announce(securityStatus, 'Google Authenticator is set up. From your next login, a passcode is asked after your password.');
-      showCodes(answer.recoveryCodes);
-    } catch (error) {
-      showError(setupError, error);
-      const field = error instanceof ApiError && error.code === 'invalid_current_password' ? password : passcode;
-      if (error instanceof ApiError && error.code === 'invalid_passcode') passcode.value = '';
-      if (error instanceof ApiError && error.code === 'invalid_current_password') password.value = '';
-      field.focus();
-    }
-  });
 });
 
 // --- recovery codes, new codes, turning it off -----------------------------------------------
@@ -322,7 +292,7 @@ startSession({
     me = null;
     generation++;
     codes.clear();
-    closeSetup();
+    setup.clear();
     byId('request-ticket').hidden = true;
     showOnly([], views);
   },

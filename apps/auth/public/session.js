@@ -1,10 +1,12 @@
 // Sign-in, the account bar and log-out, shared by the dashboard and the desk.
 //   1. Username and Password, then Log in;
 //   2. when the account has Google Authenticator: Passcode (or a recovery code), then Verify;
+//      when it must set one up first (an agent without one): the set-up, then the recovery codes;
 //   on a RingOS host, RingOS single sign-on instead (no passcode: RingOS did the second factor).
 
 import { accessToken, ApiError, get, onSessionEnded, post } from './api.js';
 import { announce, byId, clearError, digitsOnly, showError, whileBusy } from './dom.js';
+import { enrollmentStep } from './enrollment.js';
 
 /**
  * Wires the sign-in forms and the account bar of the page. `onSignedIn(me)` runs with
@@ -26,6 +28,10 @@ export function startSession({ onSignedIn, onSignedOut }) {
   const accountBar = byId('account-bar');
   let challengeToken = null;
   let usingRecoveryCode = false;
+  const enrollment = enrollmentStep({
+    onDone: () => void enter(),
+    onCancel: (message) => showSignIn(message),
+  });
 
   const setRecoveryMode = (on) => {
     usingRecoveryCode = on;
@@ -46,6 +52,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
   };
 
   const showSignIn = (message = '') => {
+    enrollment.hide();
     accountBar.hidden = true;
     byId('current-username').textContent = '';
     showPasswordStep();
@@ -62,6 +69,12 @@ export function startSession({ onSignedIn, onSignedOut }) {
     try {
       me = await get('/auth/me');
     } catch (error) {
+      // The tab holds an enrollment token (reloaded during the set-up): back to the set-up.
+      if (error instanceof ApiError && error.code === 'enrollment_required') {
+        section.hidden = true;
+        void enrollment.begin({});
+        return;
+      }
       // A refused token has already brought the sign-in back (onSessionEnded); anything else is shown.
       if (!(error instanceof ApiError && error.code === 'unauthorized')) {
         showSignIn();
@@ -92,6 +105,14 @@ export function startSession({ onSignedIn, onSignedOut }) {
       try {
         const answer = await post('/auth/login', { username: username.value.trim(), password: password.value });
         password.value = '';
+        if (answer.status === 'enrollment_required') {
+          accessToken.set(answer.enrollmentToken);
+          const name = username.value.trim();
+          passwordForm.reset();
+          section.hidden = true;
+          void enrollment.begin({ reason: answer.reason, name });
+          return;
+        }
         if (answer.status === 'two_factor_required') {
           challengeToken = answer.challengeToken;
           passwordForm.hidden = true;

@@ -36,6 +36,10 @@ export const ErrorCodes = {
   TwoFactorNotEnabledForReseller: 'two_factor_not_enabled_for_reseller',
   TwoFactorAlreadyEnabled: 'two_factor_already_enabled',
   TwoFactorNotActive: 'two_factor_not_active',
+  /** A sign-in that must set up a second factor first: its enrollment token reaches nothing else. */
+  EnrollmentRequired: 'enrollment_required',
+  /** The account must keep a second factor (an agent), so it cannot be turned off. */
+  TwoFactorMandatory: 'two_factor_mandatory',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

@@ -6,6 +6,7 @@ import { AuditLog } from '../audit/audit-log';
 import { clientInfo } from '../common/correlation-id';
 import { AccessTokenService } from '../sessions/access-token.service';
 import { CurrentActor, CurrentSession } from '../sessions/current-actor.decorator';
+import { AllowEnrollment } from '../sessions/enrollment-access';
 import type { LiveSession } from '../sessions/session.repository';
 import { AccountService } from './account.service';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -30,9 +31,10 @@ export class AccountController {
     return this.account.me(actor);
   }
 
-  @ApiOperation({ summary: 'End this session; the token stops working at once' })
+  @ApiOperation({ summary: 'End this session; the token stops working at once', description: 'An enrollmentToken may log out too (giving up the set-up).' })
   @ApiNoContentResponse()
   @ApiErrors()
+  @AllowEnrollment()
   @Post('logout')
   @HttpCode(204)
   async logout(@CurrentSession() session: LiveSession, @Req() request: Request): Promise<void> {

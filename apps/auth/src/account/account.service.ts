@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@pbx2fa/contracts';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
+import { mustAlwaysHaveSecondFactor } from '../second-factor/second-factor-policy';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
 
 export interface MeView {
@@ -25,7 +26,8 @@ export class AccountService {
       resellerId: actor.resellerId,
       role: actor.role,
       twoFactor: {
-        availableForReseller: await this.resellers.isTwoFactorAvailable(actor.resellerId),
+        // Agents have no reseller, and 2FA is always available to them (they must have it).
+        availableForReseller: mustAlwaysHaveSecondFactor(actor) || (await this.resellers.isTwoFactorAvailable(actor.resellerId)),
         enabled: await this.credentials.isActive(actor.userId),
       },
     };

@@ -2,6 +2,8 @@
 export const AuditEvents = {
   Login: 'login',
   LoginSecondFactor: 'login.second_factor',
+  /** The password was right, but the account must set up a second factor before the sign-in completes. */
+  LoginEnrollmentRequired: 'login.enrollment_required',
   SecondFactorRejected: 'second_factor.rejected',
   SsoLogin: 'login.sso',
   Logout: 'logout',

@@ -8,7 +8,9 @@ export function setUpOpenApi(app: INestApplication): void {
     .setTitle('pbx2fa gateway')
     .setDescription(
       'Two-factor authentication for the hosted-PBX reseller dashboard. Every error is ' +
-        '`{ statusCode, error, message }`; `error` is a stable code, `message` a sentence for a person.',
+        '`{ statusCode, error, message }`; `error` is a stable code, `message` a sentence for a person. ' +
+        'An `enrollmentToken` (from `POST /auth/login` when the account must set up a second factor first) is good only for ' +
+        '`POST /auth/2fa/setup`, `POST /auth/2fa/activate` and `POST /auth/logout`; every other authenticated route answers it 403 `enrollment_required`.',
     )
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')

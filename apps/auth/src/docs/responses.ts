@@ -20,10 +20,24 @@ export class ChallengeResponse {
   @ApiProperty({ enum: ['two_factor_required'] }) status: 'two_factor_required';
   @ApiProperty({ description: 'single use; answer with POST /auth/login/verify' }) challengeToken: string;
   @ApiProperty({ example: 300 }) expiresIn: number;
+  @ApiProperty({ type: [String], enum: ['totp', 'passkey', 'recovery_code'], example: ['totp', 'recovery_code'], description: "the user's second factors" })
+  methods: string[];
+}
+
+export class EnrollmentResponse {
+  @ApiProperty({ enum: ['enrollment_required'] }) status: 'enrollment_required';
+  @ApiProperty({
+    description:
+      'good only for setting up a second factor: POST /auth/2fa/setup, then POST /auth/2fa/activate (which completes the sign-in) — and POST /auth/logout; ' +
+      'any other route answers 403 enrollment_required',
+  })
+  enrollmentToken: string;
+  @ApiProperty({ example: 600, description: 'seconds the enrollment token lives' }) expiresIn: number;
+  @ApiProperty({ enum: ['agent', 'reseller_policy'], description: 'agent: agents always have a second factor' }) reason: string;
 }
 
 export class TwoFactorStatus {
-  @ApiProperty({ description: "the user's reseller has 2FA on" }) availableForReseller: boolean;
+  @ApiProperty({ description: "the user's reseller has 2FA on (always true for agents, who must have it)" }) availableForReseller: boolean;
   @ApiProperty({ description: 'the user has activated an authenticator' }) enabled: boolean;
 }
 
@@ -58,6 +72,8 @@ export class SetupResponse {
 export class ActivateResponse {
   @ApiProperty({ enum: [true] }) enabled: true;
   @ApiProperty({ type: [String], description: 'ten single-use codes, shown once', example: ['7K2M-QX9D-4HWT'] }) recoveryCodes: string[];
+  @ApiPropertyOptional({ description: 'only when called with an enrollmentToken: the completed sign-in' }) accessToken?: string;
+  @ApiPropertyOptional({ example: 3600, description: 'with accessToken: seconds until it expires' }) expiresIn?: number;
 }
 
 export class DisableResponse {

@@ -8,12 +8,13 @@ import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';
 import { newRecoveryCodes } from '../second-factor/recovery-codes';
+import { mustAlwaysHaveSecondFactor } from '../second-factor/second-factor-policy';
 import { SECRET_BOX, SecondFactorVerifier } from '../second-factor/second-factor.verifier';
 import type { SecretBox } from '../second-factor/secret-box';
 import { newTotpSecret, otpauthUrl } from '../second-factor/totp';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
-import type { ClientInfo } from '../sessions/access-token.service';
-import { SessionRepository } from '../sessions/session.repository';
+import { AccessTokenService, type ClientInfo } from '../sessions/access-token.service';
+import { SessionRepository, type LiveSession } from '../sessions/session.repository';
 import type { User } from '../users/user.entity';
 import { UserRepository } from '../users/user.repository';
 import { CurrentPasswordCheck } from './current-password';
@@ -25,6 +26,17 @@ export interface SetupView {
   secret: string;
   qrCodeDataUrl: string;
 }
+
+export interface ActivatedView {
+  enabled: true;
+  recoveryCodes: string[];
+  /** Only when the caller was signing in with an enrollment token: the sign-in is now complete. */
+  accessToken?: string;
+  expiresIn?: number;
+}
+
+const enrollmentEnded = () =>
+  new DomainError(401, ErrorCodes.Unauthorized, 'This sign-in has expired or was already completed. Please sign in again: your authenticator was not saved.');
 
 /** The Profile page's "Change Account Security": set up, activate, disable, new recovery codes. */
 @Injectable()
@@ -40,6 +52,7 @@ export class EnrollmentService {
     private readonly sessions: SessionRepository,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
+    private readonly tokens: AccessTokenService,
     @Inject(SECRET_BOX) private readonly secretBox: SecretBox,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
@@ -47,7 +60,7 @@ export class EnrollmentService {
   /** A new pending secret on every call; the active one (if any) is untouched until activation. */
   async setup(actor: Actor, client: ClientInfo): Promise<SetupView> {
     const user = await this.requireUser(actor);
-    if (!(await this.resellers.isTwoFactorAvailable(user.resellerId))) {
+    if (!mustAlwaysHaveSecondFactor(user) && !(await this.resellers.isTwoFactorAvailable(user.resellerId))) {
       throw new DomainError(
         403,
         ErrorCodes.TwoFactorNotEnabledForReseller,
@@ -64,8 +77,13 @@ export class EnrollmentService {
     return { otpauthUrl: url, secret, qrCodeDataUrl: await qrCodeDataUrl(url) };
   }
 
-  /** Activating, like disabling, ends the user's other sessions; `sessionId`, the caller's own, stays. */
-  async activate(actor: Actor, body: ActivateTwoFactorDto, client: ClientInfo, sessionId: string | null): Promise<{ enabled: true; recoveryCodes: string[] }> {
+  /**
+   * Activating, like disabling, ends the user's other sessions; the caller's own stays. With an
+   * enrollment session (a sign-in that had to set up a factor first), activation also completes
+   * the sign-in: the enrollment session ends and a full one is opened, in the same transaction as
+   * the activation, so there is never a factor saved without the sign-in it finished.
+   */
+  async activate(actor: Actor, session: LiveSession, body: ActivateTwoFactorDto, client: ClientInfo): Promise<ActivatedView> {
     const user = await this.requireUser(actor);
     const credential = await this.credentials.find(user.id);
     if (credential?.activeSecret) {
@@ -78,20 +96,31 @@ export class EnrollmentService {
     const step = await this.verifier.verifyPending(user, credential.pendingSecret, body.passcode, client);
     const codes = newRecoveryCodes();
     const activated = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.credentials.activate(manager, user.id, credential.pendingSecret!, step, this.clock.now()))) return false;
+      if (!(await this.credentials.activate(manager, user.id, credential.pendingSecret!, step, this.clock.now()))) return null;
       await this.recoveryCodes.replaceAll(manager, user.id, codes);
-      const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, sessionId);
+      const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, session.sessionId);
       await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorActivated, outcome: 'success', detail: { otherSessionsEnded } }, manager);
-      return true;
+      if (session.purpose !== 'enrollment') return {};
+      const signIn = { ...auditSubject(user, client), event: AuditEvents.LoginSecondFactor, outcome: 'success' as const, detail: { method: 'passcode', enrolled: true } };
+      const issued = await this.tokens.completeEnrollment(manager, session.sessionId, user, ['pwd', 'otp', 'mfa'], client, signIn);
+      if (!issued) throw enrollmentEnded(); // rolls the activation back
+      return { accessToken: issued.accessToken, expiresIn: issued.expiresIn };
     });
     if (!activated) {
       throw new DomainError(409, ErrorCodes.NoPendingSetup, 'A newer QR code was created meanwhile. Scan the latest one and enter its passcode.');
     }
-    return { enabled: true, recoveryCodes: codes };
+    return { enabled: true, recoveryCodes: codes, ...activated };
   }
 
   async disable(actor: Actor, body: PasswordAndSecondFactorDto, client: ClientInfo, sessionId: string | null): Promise<{ enabled: false }> {
     const user = await this.requireUser(actor);
+    if (mustAlwaysHaveSecondFactor(user)) {
+      throw new DomainError(
+        403,
+        ErrorCodes.TwoFactorMandatory,
+        'Support agents must always keep two-factor authentication, so it cannot be turned off for your account.',
+      );
+    }
     await this.requireActive(user.id);
     await this.currentPassword.require(user, body.currentPassword, client);
     await this.verifier.verify(user, { passcode: body.passcode, recoveryCode: body.recoveryCode }, client, 400);

@@ -7,16 +7,21 @@ import { VerifyLoginDto } from './dto/verify-login.dto';
 import { LoginService } from './login.service';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../docs/api-errors.decorator';
-import { ChallengeResponse, TokenResponse } from '../docs/responses';
+import { ChallengeResponse, EnrollmentResponse, TokenResponse } from '../docs/responses';
 
 @ApiTags('sign-in')
-@ApiExtraModels(TokenResponse, ChallengeResponse)
+@ApiExtraModels(TokenResponse, ChallengeResponse, EnrollmentResponse)
 @Controller('auth/login')
 export class LoginController {
   constructor(private readonly login: LoginService) {}
 
-  @ApiOperation({ summary: 'Sign in with a password; a passcode is asked next when the user has 2FA' })
-  @ApiOkResponse({ schema: { oneOf: [{ $ref: getSchemaPath(TokenResponse) }, { $ref: getSchemaPath(ChallengeResponse) }] } })
+  @ApiOperation({
+    summary: 'Sign in with a password; a passcode is asked next when the user has 2FA',
+    description: 'An agent without a second factor gets enrollment_required: an enrollmentToken good only for setting one up (agents always have a second factor).',
+  })
+  @ApiOkResponse({
+    schema: { oneOf: [{ $ref: getSchemaPath(TokenResponse) }, { $ref: getSchemaPath(ChallengeResponse) }, { $ref: getSchemaPath(EnrollmentResponse) }] },
+  })
   @ApiErrors([401, 'invalid_credentials'], [429, 'too_many_attempts'], [429, 'too_many_requests'], [503, 'busy'])
   @Public()
   @Post()

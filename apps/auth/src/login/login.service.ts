@@ -3,9 +3,11 @@ import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
+import { enrollmentReason, secondFactorAsked, type EnrollmentReason, type FactorMethod } from '../second-factor/second-factor-policy';
 import { SecondFactorVerifier } from '../second-factor/second-factor.verifier';
-import { AccessTokenService, type ClientInfo, type IssuedToken } from '../sessions/access-token.service';
+import { AccessTokenService, type ClientInfo, type IssuedEnrollmentToken, type IssuedToken } from '../sessions/access-token.service';
 import { PasswordCheck } from '../throttle/password-check';
+import type { User } from '../users/user.entity';
 import { CHALLENGE_TTL_SECONDS, ChallengeRepository, challengeTokenHash } from './challenge.repository';
 import { PasswordSignInRepository } from './password-sign-in.repository';
 import type { LoginDto } from './dto/login.dto';
@@ -15,6 +17,12 @@ export interface ChallengeIssued {
   status: 'two_factor_required';
   challengeToken: string;
   expiresIn: number;
+  methods: FactorMethod[];
+}
+
+export interface EnrollmentIssued extends IssuedEnrollmentToken {
+  status: 'enrollment_required';
+  reason: EnrollmentReason;
 }
 
 const invalidCredentials = () => new DomainError(401, ErrorCodes.InvalidCredentials, 'The username or password is incorrect.');
@@ -22,8 +30,9 @@ const invalidChallenge = () =>
   new DomainError(401, ErrorCodes.InvalidChallenge, 'This sign-in has expired or was already completed. Please sign in again.');
 
 /**
- * Password sign-in, then — when the user's reseller has 2FA on and the user activated it — a
- * short-lived, single-use challenge answered with a passcode or a recovery code.
+ * Password sign-in, then — when the user's reseller has 2FA on and the user activated it, or the
+ * user is an agent — a short-lived, single-use challenge answered with a passcode or a recovery
+ * code. An agent without a second factor gets an enrollment token instead (second-factor-policy.ts).
  */
 @Injectable()
 export class LoginService {
@@ -38,14 +47,16 @@ export class LoginService {
   ) {}
 
   /** An unknown user and a wrong password get the same answer after the same work. */
-  async login(body: LoginDto, client: ClientInfo): Promise<IssuedToken | ChallengeIssued> {
-    const { user, secondFactorRequired } = await this.signIns.find(body.username);
+  async login(body: LoginDto, client: ClientInfo): Promise<IssuedToken | ChallengeIssued | EnrollmentIssued> {
+    const { user, secondFactorRequired, factorMethods } = await this.signIns.find(body.username);
     if (!(await this.passwords.verify(body.username, user, body.password, client, 'sign_in')) || !user) throw invalidCredentials();
 
-    // Asked when the reseller has 2FA on and the user activated it; a Host header has no say.
-    if (secondFactorRequired) {
+    const reason = enrollmentReason(user, factorMethods);
+    if (reason) return this.requireEnrollment(user, reason, client);
+    // Asked when the reseller has 2FA on and the user activated it, and of agents; a Host header has no say.
+    if (secondFactorAsked(user, factorMethods, secondFactorRequired)) {
       const challengeToken = await this.challenges.create(user.id, this.clock.now());
-      return { status: 'two_factor_required', challengeToken, expiresIn: CHALLENGE_TTL_SECONDS };
+      return { status: 'two_factor_required', challengeToken, expiresIn: CHALLENGE_TTL_SECONDS, methods: factorMethods };
     }
     return this.tokens.issue(user, ['pwd'], client, { ...auditSubject(user, client), event: AuditEvents.Login, outcome: 'success', detail: { amr: 'pwd' } });
   }
@@ -66,5 +77,9 @@ export class LoginService {
     return issued;
   }
 
+  private async requireEnrollment(user: User, reason: EnrollmentReason, client: ClientInfo): Promise<EnrollmentIssued> {
+    const audit = { ...auditSubject(user, client), event: AuditEvents.LoginEnrollmentRequired, outcome: 'success' as const, detail: { reason } };
+    return { status: 'enrollment_required', ...(await this.tokens.issueEnrollment(user, client, audit)), reason };
+  }
 }
 

@@ -2,6 +2,16 @@ import { InboxEffectKeys1764400000000, MessagingRetentionIndexes1765000000000, M
 import { UsersSessionsPolicies1764300000200 } from './1764300000200-users-sessions-policies';
 import { TwoFactor1764300000300 } from './1764300000300-two-factor';
 import { SignInRateLimits1764500000000 } from './1764500000000-sign-in-rate-limits';
+import { SessionPurpose1764500000100 } from './1764500000100-session-purpose';
 import { RetentionIndexes1765000000100 } from './1765000000100-retention-indexes';
 
-export const authMigrations = [MessagingTables1764300000000, UsersSessionsPolicies1764300000200, TwoFactor1764300000300, InboxEffectKeys1764400000000, SignInRateLimits1764500000000, MessagingRetentionIndexes1765000000000, RetentionIndexes1765000000100];
+export const authMigrations = [
+  MessagingTables1764300000000,
+  UsersSessionsPolicies1764300000200,
+  TwoFactor1764300000300,
+  InboxEffectKeys1764400000000,
+  SignInRateLimits1764500000000,
+  SessionPurpose1764500000100,
+  MessagingRetentionIndexes1765000000000,
+  RetentionIndexes1765000000100,
+];

@@ -29,4 +29,17 @@ describe('assemblePage', () => {
     expect(signIn(desk)).toBe(signIn(dashboard));
     expect(signIn(dashboard)).toContain('<label for="username">Username</label>');
   });
+
+  it('puts the set-up of Google Authenticator in twice where a page needs it, each with ids of its own', () => {
+    const [dashboard, desk] = ['index.html', 'desk.html'].map((name) => assemblePage(PUBLIC, name));
+    for (const page of [dashboard, desk]) {
+      expect(page).not.toContain('{prefix}');
+      expect(page.match(/id="enroll-activate-form"/g)).toHaveLength(1);
+      const ids = [...page.matchAll(/ id="([^"]+)"/g)].map((match) => match[1]);
+      expect(ids.filter((id, index) => ids.indexOf(id) !== index)).toEqual([]);
+    }
+    // The Profile page keeps the ids it always had; the desk has no Profile.
+    expect(dashboard.match(/id="activate-form"/g)).toHaveLength(1);
+    expect(desk).not.toContain('id="activate-form"');
+  });
 });

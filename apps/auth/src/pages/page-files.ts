@@ -8,12 +8,20 @@ const PUBLIC_DIR = join('apps', 'auth', 'public');
 const ASSET_NAME = /^[a-z0-9-]+\.(css|js)$/;
 const PAGES = ['index.html', 'desk.html'] as const;
 export type PageName = (typeof PAGES)[number];
-/** A line `<!-- include sign-in.part.html -->` in a page stands for that file: what both pages share is written once. */
-const INCLUDE = /^[ \t]*<!-- include ([a-z0-9-]+\.part\.html) -->$/gm;
+/**
+ * A line `<!-- include sign-in.part.html -->` in a page (or a part) stands for that file: what
+ * both pages share is written once. With `prefix=enroll-`, every `{prefix}` in the part becomes
+ * `enroll-`, so one part can appear twice on a page with ids of its own.
+ */
+const INCLUDE = /^[ \t]*<!-- include ([a-z0-9-]+\.part\.html)(?: prefix=([a-z0-9-]+))? -->$/gm;
+const MAX_INCLUDE_DEPTH = 3;
 
 /** A page with its includes put in. */
-export function assemblePage(directory: string, name: string): string {
-  return readFileSync(join(directory, name), 'utf8').replace(INCLUDE, (_line, part: string) => readFileSync(join(directory, part), 'utf8').replace(/\n$/, ''));
+export function assemblePage(directory: string, name: string, prefix = '', depth = 0): string {
+  if (depth > MAX_INCLUDE_DEPTH) throw new Error(`${name}: includes nested deeper than ${MAX_INCLUDE_DEPTH}`);
+  return readFileSync(join(directory, name), 'utf8')
+    .replaceAll('{prefix}', prefix)
+    .replace(INCLUDE, (_line, part: string, partPrefix = '') => assemblePage(directory, part, partPrefix, depth + 1).replace(/\n$/, ''));
 }
 
 /**

@@ -28,6 +28,15 @@ export const SECOND_FACTOR_REQUIRED = `EXISTS (
   SELECT FROM two_factor_credentials c JOIN reseller_policies p ON p.reseller_id = u.reseller_id AND p.two_factor_enabled
    WHERE c.user_id = u.id AND c.active_secret IS NOT NULL)`;
 
+/**
+ * The second factors user `u` holds, as the contract names them (see FactorMethod): a text[]
+ * SQL expression, empty when there is no such user.
+ */
+export const FACTOR_METHODS = `array_remove(ARRAY[
+  CASE WHEN EXISTS (SELECT FROM two_factor_credentials c WHERE c.user_id = u.id AND c.active_secret IS NOT NULL) THEN 'totp' END,
+  CASE WHEN EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) THEN 'recovery_code' END
+], NULL)`;
+
 /** A user's authenticator: sealed secrets only, and the last TOTP step accepted. */
 @Injectable()
 export class TwoFactorCredentialRepository {

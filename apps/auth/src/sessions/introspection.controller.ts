@@ -5,6 +5,7 @@ import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { AccessTokenService } from './access-token.service';
 import { bearerToken, type AuthenticatedRequest } from './authenticated-request';
+import { enrollmentRequired } from './enrollment-access';
 import { Public } from '@pbx2fa/platform';
 import { ApiProperty } from '@nestjs/swagger';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
@@ -39,14 +40,15 @@ export class IntrospectionController {
   @ApiBearerAuth('bearer')
   @ApiSecurity('introspection-secret')
   @ApiOkResponse({ type: IntrospectionResponse })
-  @ApiErrors([403, 'forbidden'])
+  @ApiErrors([403, 'forbidden'], [403, 'enrollment_required'])
   @Public()
   @Post('introspect')
   @HttpCode(200)
   async introspect(@Body() body: IntrospectDto, @Req() request: AuthenticatedRequest) {
     await this.authorizeCaller(request);
     const session = await this.tokens.resolve(body.token);
-    if (!session) return { active: false };
+    // An enrollment token is no access token: nothing may accept it as one.
+    if (!session || session.purpose !== 'access') return { active: false };
     return {
       active: true,
       sub: session.userId,
@@ -69,6 +71,7 @@ export class IntrospectionController {
     if (!caller) {
       throw new DomainError(401, ErrorCodes.Unauthorized, `Introspection needs an agent's bearer token or the ${INTROSPECTION_SECRET_HEADER} header.`);
     }
+    if (caller.purpose !== 'access') throw enrollmentRequired();
     if (caller.role !== 'agent') throw new DomainError(403, ErrorCodes.Forbidden, 'Only support agents and dashboard back ends can introspect tokens.');
   }
 }

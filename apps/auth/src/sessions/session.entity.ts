@@ -1,5 +1,11 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
 
+/**
+ * `access`: a completed sign-in. `enrollment`: a sign-in that must set up a second factor first;
+ * its token reaches only the routes marked @AllowEnrollment() (see enrollment-access.ts).
+ */
+export type SessionPurpose = 'access' | 'enrollment';
+
 /** One signed-in session; its id is the access token's `jti`, so revoking the row ends the token. */
 @Entity({ name: 'sessions' })
 export class Session {
@@ -12,6 +18,9 @@ export class Session {
   /** How the user proved who they are (RFC 8176): pwd, otp, sso. */
   @Column({ type: 'text', array: true })
   amr: string[];
+
+  @Column({ type: 'text', default: 'access' })
+  purpose: SessionPurpose;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -4,12 +4,13 @@ import type { Role } from '@pbx2fa/contracts';
 import { queryRows } from '@pbx2fa/persistence';
 import type { AuditEntry } from '../audit/audit-events';
 import { AUDIT_COLUMNS, auditPlaceholders, auditValues } from '../audit/audit-log';
-import type { Session } from './session.entity';
+import type { Session, SessionPurpose } from './session.entity';
 
 export type NewSession = Omit<Session, 'createdAt' | 'revokedAt'>;
 
 export interface LiveSession {
   sessionId: string;
+  purpose: SessionPurpose;
   amr: string[];
   expiresAt: Date;
   userId: string;
@@ -36,10 +37,10 @@ export class SessionRepository {
        ), allowed AS (
          SELECT WHERE $7::text IS NULL OR EXISTS (SELECT FROM used)
        ), audited AS (
-         INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT ${auditPlaceholders(9)} FROM allowed
+         INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT ${auditPlaceholders(10)} FROM allowed
        )
-       INSERT INTO sessions (id, user_id, amr, expires_at, client_ip, user_agent)
-       SELECT $1::uuid, $2::uuid, $3::text[], $4::timestamptz, $5::text, $6::text FROM allowed
+       INSERT INTO sessions (id, user_id, amr, expires_at, client_ip, user_agent, purpose)
+       SELECT $1::uuid, $2::uuid, $3::text[], $4::timestamptz, $5::text, $6::text, $9::text FROM allowed
        RETURNING id`,
       [
         session.id,
@@ -50,8 +51,31 @@ export class SessionRepository {
         session.userAgent,
         challenge?.tokenHash ?? null,
         challenge?.now ?? null,
+        session.purpose,
         ...auditValues(audit),
       ],
+    );
+    return rows.length > 0;
+  }
+
+  /**
+   * Ends a live enrollment session and opens the full session that replaces it, with its audit
+   * entry, in one statement; false when the enrollment session was no longer live (expired,
+   * logged out, or already exchanged), and then nothing is written.
+   */
+  async exchangeEnrollment(manager: EntityManager, enrollmentSessionId: string, session: NewSession, audit: AuditEntry): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      manager,
+      `WITH ended AS (
+         UPDATE sessions SET revoked_at = now()
+          WHERE id = $7 AND user_id = $2 AND purpose = 'enrollment' AND revoked_at IS NULL AND expires_at > now() RETURNING id
+       ), audited AS (
+         INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT ${auditPlaceholders(9)} FROM ended
+       )
+       INSERT INTO sessions (id, user_id, amr, expires_at, client_ip, user_agent, purpose)
+       SELECT $1::uuid, $2::uuid, $3::text[], $4::timestamptz, $5::text, $6::text, $8::text FROM ended
+       RETURNING id`,
+      [session.id, session.userId, session.amr, session.expiresAt, session.clientIp, session.userAgent, enrollmentSessionId, session.purpose, ...auditValues(audit)],
     );
     return rows.length > 0;
   }
@@ -59,7 +83,7 @@ export class SessionRepository {
   /** The session with its user, if it is neither revoked nor expired. */
   async findLive(sessionId: string): Promise<LiveSession | null> {
     const rows: LiveSession[] = await this.dataSource.query(
-      `SELECT s.id AS "sessionId", s.amr, s.expires_at AS "expiresAt", u.id AS "userId", u.username, u.role,
+      `SELECT s.id AS "sessionId", s.purpose, s.amr, s.expires_at AS "expiresAt", u.id AS "userId", u.username, u.role,
               u.reseller_id AS "resellerId"
          FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.id = $1 AND s.revoked_at IS NULL AND s.expires_at > now()`,

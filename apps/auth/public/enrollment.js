@@ -1,0 +1,85 @@
+// A sign-in that must set up a second factor before it completes (an agent without one): the page
+// goes straight to Set Up Google Authenticator, then shows the recovery codes, then carries on
+// signed in — and offers nothing else until then. The enrollment token it holds meanwhile is good
+// only for the set-up (and for logging out, which Cancel does).
+
+import { accessToken, post } from './api.js';
+import { byId, clearError, showError, showOnly } from './dom.js';
+import { authenticatorSetup } from './authenticator-setup.js';
+import { recoveryCodesPanel } from './recovery-codes.js';
+
+const REASONS = {
+  agent: 'Support agents must protect their account with a second factor before they can continue. Set up Google Authenticator (or another authenticator app) now; from then on you enter a passcode from it after your password.',
+  reseller_policy: 'Your reseller requires two-factor authentication. Set up Google Authenticator (or another authenticator app) now to continue; from then on you enter a passcode from it after your password.',
+};
+const DEFAULT_REASON = 'Your account needs a second factor before you can continue. Set up Google Authenticator (or another authenticator app) now.';
+
+/**
+ * Wires the page's enrollment section (enrollment.part.html). `onDone()` runs once the factor is
+ * active and the recovery codes were seen (the tab then holds a full session); `onCancel(message)`
+ * when the person gives up the set-up.
+ */
+export function enrollmentStep({ onDone, onCancel }) {
+  const section = byId('enroll');
+  const alert = byId('enroll-error');
+  const panels = [byId('enroll-setup-panel'), byId('enroll-codes-panel')];
+  let username = '';
+
+  const codes = recoveryCodesPanel({
+    list: byId('enroll-codes-list'),
+    status: byId('enroll-codes-status'),
+    copyButton: byId('enroll-copy-codes'),
+    downloadButton: byId('enroll-download-codes'),
+    fileName: () => `pbx-dashboard-recovery-codes-${username || 'account'}.txt`,
+    heading: () => `PBX Dashboard recovery codes for ${username || 'your account'}`,
+  });
+
+  const setup = authenticatorSetup({
+    prefix: 'enroll-',
+    onSaved: (answer) => {
+      // The sign-in is complete: from here on the tab holds a full session.
+      accessToken.set(answer.accessToken);
+      codes.show(answer.recoveryCodes);
+      showOnly([panels[1]], panels);
+      byId('enroll-codes-title').focus();
+    },
+    onCancel: async () => {
+      try {
+        await post('/auth/logout');
+      } catch {
+        // Already over on the server (expired): nothing left to end.
+      }
+      accessToken.clear();
+      onCancel('The set-up was cancelled: you are not signed in.');
+    },
+  });
+
+  byId('enroll-codes-done').addEventListener('click', () => {
+    codes.clear();
+    section.hidden = true;
+    onDone();
+  });
+
+  return {
+    /** Shows the set-up for `reason` (`agent`, `reseller_policy`, or unknown after a reload). */
+    async begin({ reason, name = '' }) {
+      username = name;
+      byId('enroll-reason').textContent = REASONS[reason] ?? DEFAULT_REASON;
+      clearError(alert);
+      showOnly([panels[0]], panels);
+      section.hidden = false;
+      byId('enroll-title').focus();
+      try {
+        await setup.start();
+        setup.focus();
+      } catch (error) {
+        showError(alert, error);
+      }
+    },
+    hide() {
+      setup.clear();
+      codes.clear();
+      section.hidden = true;
+    },
+  };
+}
