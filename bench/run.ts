@@ -157,6 +157,8 @@ interface Bench {
   stack: Stack;
   http: HttpClient;
   agent: HttpClient;
+  /** A second agent who opens the tickets: an agent never approves a ticket they opened. */
+  opener: HttpClient;
   pg: Client;
   pids: Record<ServiceName, number>;
   memory: MemorySampler;
@@ -216,7 +218,7 @@ async function createUsers(bench: Bench, resellerId: string, prefix: string, cou
 
 async function openTwoFactorTicket(bench: Bench, resellerId: string): Promise<string> {
   const ticket = expectStatus(
-    await bench.agent.post<{ id: string }>('/tickets', { type: 'enable_2fa', resellerId, subject: 'Please enable two-factor authentication' }),
+    await bench.opener.post<{ id: string }>('/tickets', { type: 'enable_2fa', resellerId, subject: 'Please enable two-factor authentication' }),
     201,
     `POST /tickets for ${resellerId}`,
   );
@@ -510,7 +512,7 @@ async function signInFlood(extraEnv: Record<string, string>) {
   });
   try {
     const http = new HttpClient(stack.authUrl, 4);
-    const token = expectStatus(await http.post('/auth/login', { username: stack.agent.username, password: stack.agent.password }), 200, 'agent login').accessToken;
+    const token = await signInCompletely(stack.authUrl, stack.agent.username, stack.agent.password);
     const user = { username: `bench-flood-${RUN_ID}`, password: PASSWORD };
     const resellerId = `bench-flood-${RUN_ID}`;
     expectStatus(await http.as(token).post('/resellers', { id: resellerId, name: 'Flood bench' }), 201, 'POST /resellers');
@@ -614,10 +616,14 @@ async function main(): Promise<void> {
     const http = new HttpClient(stack.authUrl);
     // The agent sets up its second factor at this first sign-in (agents always have one): the tests' helper does it.
     const agentToken = await signInCompletely(stack.authUrl, stack.agent.username, stack.agent.password);
+    const opener = { username: `bench-opener-${RUN_ID}`, password: PASSWORD };
+    expectStatus(await http.as(agentToken).post('/users', { ...opener, role: 'agent' }), 201, 'POST /users (a second agent)');
+    const openerToken = await signInCompletely(stack.authUrl, opener.username, opener.password);
     const bench: Bench = {
       stack,
       http,
       agent: http.as(agentToken),
+      opener: http.as(openerToken),
       pg,
       pids,
       memory: new MemorySampler(pids),
@@ -718,7 +724,7 @@ async function main(): Promise<void> {
       const r = await approvals(bench);
       results.approvals = {
         how:
-          `Each reseller created through POST /resellers, an enable_2fa ticket opened by the agent. Sequential: ${r.sequential.count} approvals ` +
+          `Each reseller created through POST /resellers, an enable_2fa ticket opened by a second agent (an agent never approves their own). Sequential: ${r.sequential.count} approvals ` +
           `one after another; timed from the approve response (and from the request) until the gateway's own copy ` +
           `(auth.reseller_policies, what a login and GET /auth/me read) shows 2FA on, polled with pg every 2 ms; GET /auth/me ` +
           `of a user of the first reseller is checked to agree. Burst: ${r.burst.count} approvals sent at once, timed from the first ` +

@@ -7,7 +7,8 @@
 # 1. `docker-compose config` (Debian's 1.29, which also keeps us off keys it rejects, such as
 #    top-level `name:` and healthcheck `start_interval`), else `docker compose config` (v2).
 # 2. Checks the normalized result: the five expected services, a healthcheck on every one,
-#    depends_on only with `condition: service_healthy`, and no published port except auth's 3000.
+#    depends_on only with `condition: service_healthy`, and no published port except auth's 3000
+#    and, for the optional `observability` profile (Prometheus, Grafana), ports on 127.0.0.1 only.
 # Without any compose validator, step 2 runs on the raw file and the script says validation was
 # SKIPPED (set REQUIRE_COMPOSE_VALIDATOR=1 to fail instead).
 set -euo pipefail
@@ -95,7 +96,17 @@ for name, service in sorted(services.items()):
             if (spec or {}).get("condition") != "service_healthy":
                 problems.append(f"{name}: depends_on {dependency} without condition: service_healthy")
     ports = service.get("ports") or []
-    if name != "auth":
+    if "observability" in (service.get("profiles") or []):
+        # Optional monitoring (Grafana): on this machine's loopback only, never on every interface.
+        for port in ports:
+            if isinstance(port, dict):
+                host_ip = port.get("host_ip")
+            else:  # short syntax "[ip:]published:target[/proto]"
+                parts = str(port).split("/")[0].split(":")
+                host_ip = parts[0] if len(parts) == 3 else None
+            if host_ip != "127.0.0.1":
+                problems.append(f"{name}: publishes {port} beyond 127.0.0.1; observability services may publish on 127.0.0.1 only")
+    elif name != "auth":
         if ports:
             problems.append(f"{name}: publishes ports {ports}; only auth may")
     else:
@@ -115,7 +126,7 @@ PY
 
 if [[ -n "$validator" ]]; then
   echo "validate-compose: OK: $COMPOSE_FILE is valid ($validator, env file $ENV_FILE);" \
-    "every service has a healthcheck; only auth publishes a port"
+    "every service has a healthcheck; only auth publishes a port (and observability on 127.0.0.1)"
 else
   echo "validate-compose: OK (structure only, compose validation SKIPPED): every service has a" \
     "healthcheck; only auth publishes a port"

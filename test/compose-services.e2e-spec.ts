@@ -59,9 +59,13 @@ describe('the services as docker-compose runs them', () => {
 
   it('gives every container a healthcheck and publishes only the gateway', () => {
     const withoutHealthcheck = Object.keys(services).filter((name) => !services[name].healthcheck?.test?.length);
-    const publishing = Object.keys(services).filter((name) => (services[name].ports ?? []).length > 0);
+    const optional = (name: string) => services[name].profiles?.includes('observability');
+    const publishing = Object.keys(services).filter((name) => !optional(name) && (services[name].ports ?? []).length > 0);
     expect(withoutHealthcheck).toEqual([]);
     expect(publishing).toEqual(['auth']);
+    // The optional monitoring (`--profile observability`) publishes Grafana on this machine only.
+    const monitoringPorts = Object.keys(services).filter(optional).flatMap((name) => services[name].ports ?? []);
+    expect(monitoringPorts.map(String)).toEqual(['127.0.0.1:3300:3000/tcp']);
     expect(services.auth.ports).toHaveLength(1);
     expect(services.auth.depends_on).toMatchObject({
       postgres: { condition: 'service_healthy' },

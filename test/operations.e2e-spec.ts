@@ -1,5 +1,6 @@
 import { connect, eventually, type Gateway } from './support/api';
 import { startStack, type Stack } from './support/stack';
+import { switchResellerTwoFactor } from './support/two-factor';
 import { query } from './support/wire';
 
 /** The routes of CONTRACT.md, each with the error codes it promises. */
@@ -122,7 +123,22 @@ describe('operating the services', () => {
       expect(text).toMatch(/^pbx2fa_outbox_backlog \d+$/m);
       expect(text).toMatch(/^pbx2fa_outbox_oldest_age_seconds [\d.]+$/m);
       expect(text).toMatch(/^pbx2fa_dead_letters 0$/m);
+      expect(text).toMatch(/^pbx2fa_event_queue_depth \d+$/m);
+      expect(text).toMatch(/^pbx2fa_database_up 1$/m);
+      expect(text).toMatch(/^pbx2fa_consumer_up 1$/m);
       expect(text).toContain('pbx2fa_process_resident_memory_bytes');
+    });
+
+    it('times an approved 2FA change from the approval to the gateway enforcing it', async () => {
+      const reseller = await gw.factory.reseller();
+      const admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
+      const count = async () => Number(/^pbx2fa_two_factor_enforcement_delay_seconds_count (\d+)$/m.exec(await (await fetch(`${stack.authUrl}/metrics`)).text())?.[1] ?? 0);
+      const before = await count();
+      await switchResellerTwoFactor(gw, admin, true);
+      expect(await count()).toBe(before + 1);
+      const text = await (await fetch(`${stack.authUrl}/metrics`)).text();
+      // Well under a minute on one machine: every observation so far falls in the 60 s bucket.
+      expect(text).toMatch(new RegExp(`^pbx2fa_two_factor_enforcement_delay_seconds_bucket\\{le="60"\\} ${before + 1}$`, 'm'));
     });
 
     it('counts the events each service consumed, by how handling ended', async () => {

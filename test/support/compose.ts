@@ -14,6 +14,7 @@ export interface ComposeService {
   environment?: Record<string, string>;
   healthcheck?: { test: string[] };
   ports?: unknown[];
+  profiles?: string[];
   depends_on?: Record<string, { condition: string }>;
 }
 

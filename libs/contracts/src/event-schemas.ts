@@ -20,6 +20,7 @@ export const EventPayloadSchemas: Record<EventName, z.ZodTypeAny> = {
     enabled: z.boolean(),
     version: z.number().int().nonnegative(),
     sourceTicketId: uuid.nullable(),
+    approvedAt: z.string().datetime().optional(),
   }),
   [Events.TicketUserTwoFactorResetApproved]: z.object({
     ticketId: uuid,

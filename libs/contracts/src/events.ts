@@ -38,6 +38,8 @@ export interface ResellerTwoFactorChangedPayload {
   enabled: boolean;
   version: number;
   sourceTicketId: string | null;
+  /** When the agent approved the ticket that caused it (absent when that approval carried no time). */
+  approvedAt?: string;
 }
 
 export interface TicketUserTwoFactorResetApprovedPayload {

@@ -3,7 +3,7 @@ import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-conn
 import type { ConfirmChannel } from 'amqplib';
 import { EVENTS_EXCHANGE, type EventEnvelope } from '@pbx2fa/contracts';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
-import { declareTopology, deadLetterQueueName, type ServiceName } from './topology';
+import { declareTopology, deadLetterQueueName, eventQueueName, type ServiceName } from './topology';
 
 /**
  * Publishes events on a confirm channel: a publish resolves only once the broker has taken the
@@ -54,10 +54,19 @@ export class BrokerPublisher implements OnModuleDestroy {
   }
 
   /** Messages waiting in a service's dead-letter queue, or null while the broker is away. */
-  async deadLetterDepth(service: ServiceName): Promise<number | null> {
+  deadLetterDepth(service: ServiceName): Promise<number | null> {
+    return this.queueDepth(deadLetterQueueName(service));
+  }
+
+  /** Messages waiting in a service's event queue (not yet taken by its consumer), or null while the broker is away. */
+  eventQueueDepth(service: ServiceName): Promise<number | null> {
+    return this.queueDepth(eventQueueName(service));
+  }
+
+  private async queueDepth(queue: string): Promise<number | null> {
     if (!this.connection?.isConnected()) return null;
     try {
-      return (await this.open().checkQueue(deadLetterQueueName(service))).messageCount;
+      return (await this.open().checkQueue(queue)).messageCount;
     } catch {
       return null;
     }

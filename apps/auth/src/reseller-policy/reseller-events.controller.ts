@@ -2,6 +2,7 @@ import { Controller } from '@nestjs/common';
 import { Ctx, Payload, RmqContext } from '@nestjs/microservices';
 import { Events } from '@pbx2fa/contracts';
 import { EventInbox, OnEvent } from '@pbx2fa/messaging';
+import { observeEnforcement } from './enforcement-delay';
 import { ResellerPolicyRepository } from './reseller-policy.repository';
 
 @Controller()
@@ -21,10 +22,12 @@ export class ResellerEventsController {
   @OnEvent(Events.ResellerTwoFactorChanged)
   twoFactorChanged(@Payload() data: unknown, @Ctx() context: RmqContext) {
     return this.inbox.consume(Events.ResellerTwoFactorChanged, data, context, async (manager, event) => {
-      await this.policies.applyIfNewer(
+      const changed = await this.policies.applyIfNewer(
         { resellerId: event.payload.resellerId, twoFactorEnabled: event.payload.enabled, version: event.payload.version },
         manager,
       );
+      // Before the commit: a transaction that fails and is tried again may count it twice, which is rare and harmless.
+      if (changed) observeEnforcement(event);
     });
   }
 }

@@ -75,7 +75,13 @@ export class ResellersService {
     await this.outbox.add(
       manager,
       Events.ResellerTwoFactorChanged,
-      { resellerId: updated.id, enabled: updated.twoFactorEnabled, version: updated.version, sourceTicketId: approval.ticketId },
+      {
+        resellerId: updated.id,
+        enabled: updated.twoFactorEnabled,
+        version: updated.version,
+        sourceTicketId: approval.ticketId,
+        ...(approval.approvedAt ? { approvedAt: approval.approvedAt } : {}),
+      },
       correlationId,
     );
   }
