@@ -5,7 +5,8 @@
  * RABBITMQ_URL from the environment (defaults: local PostgreSQL and RabbitMQ).
  *
  * - Ports: auth 3000, tickets 3001, reseller-settings 3002; override with AUTH_PORT,
- *   TICKETS_PORT, RESELLER_SETTINGS_PORT (each child gets its own PORT).
+ *   TICKETS_PORT, RESELLER_SETTINGS_PORT (each child gets its own PORT). Management ports 9000,
+ *   9001, 9002; override with AUTH_MANAGEMENT_PORT and so on (each child's MANAGEMENT_PORT).
  * - Every output line is prefixed with the service's name.
  * - SIGINT/SIGTERM/SIGHUP are passed on to the services, which shut down cleanly; a second
  *   signal (a second or more after the first), or services still running after STOP_TIMEOUT_MS
@@ -22,9 +23,9 @@ const readline = require('node:readline');
 const root = path.resolve(__dirname, '..');
 const SERVICES = [
   // Started in this order: the two services the gateway calls first.
-  { name: 'reseller-settings', defaultPort: 3002, portVariable: 'RESELLER_SETTINGS_PORT' },
-  { name: 'tickets', defaultPort: 3001, portVariable: 'TICKETS_PORT' },
-  { name: 'auth', defaultPort: 3000, portVariable: 'AUTH_PORT' },
+  { name: 'reseller-settings', defaultPort: 3002, portVariable: 'RESELLER_SETTINGS_PORT', managementPortVariable: 'RESELLER_SETTINGS_MANAGEMENT_PORT' },
+  { name: 'tickets', defaultPort: 3001, portVariable: 'TICKETS_PORT', managementPortVariable: 'TICKETS_MANAGEMENT_PORT' },
+  { name: 'auth', defaultPort: 3000, portVariable: 'AUTH_PORT', managementPortVariable: 'AUTH_MANAGEMENT_PORT' },
 ];
 const stopTimeoutMs = Number(process.env.STOP_TIMEOUT_MS) > 0 ? Number(process.env.STOP_TIMEOUT_MS) : 15000;
 const width = Math.max(...SERVICES.map((service) => service.name.length));
@@ -92,7 +93,7 @@ function finishIfDone() {
 for (const service of SERVICES) {
   const child = spawn(process.execPath, [service.entry], {
     cwd: root,
-    env: { ...process.env, PORT: service.port },
+    env: { ...process.env, PORT: service.port, MANAGEMENT_PORT: process.env[service.managementPortVariable] || String(service.defaultPort + 6000) },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Own process group: a Ctrl-C in the terminal reaches the services once, through us, instead
     // of twice (a second SIGINT would cut their graceful shutdown short).

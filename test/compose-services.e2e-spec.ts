@@ -33,7 +33,7 @@ describe('the services as docker-compose runs them', () => {
   let services: Record<string, ComposeService>;
 
   /** The compose environment, with the compose network's host names pointed at this machine. */
-  function pointedHere(environment: Record<string, string>, port: number): Record<string, string> {
+  function pointedHere(environment: Record<string, string>, port: number, managementPort: number): Record<string, string> {
     const env = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
     const databaseUrl = new URL(env.DATABASE_URL);
     databaseUrl.hostname = '127.0.0.1';
@@ -41,7 +41,7 @@ describe('the services as docker-compose runs them', () => {
     const rabbitmqUrl = new URL(env.RABBITMQ_URL);
     rabbitmqUrl.hostname = '127.0.0.1';
     rabbitmqUrl.pathname = `/${vhost}`;
-    return { ...env, DATABASE_URL: databaseUrl.toString(), RABBITMQ_URL: rabbitmqUrl.toString(), PORT: String(port) };
+    return { ...env, DATABASE_URL: databaseUrl.toString(), RABBITMQ_URL: rabbitmqUrl.toString(), PORT: String(port), MANAGEMENT_PORT: String(managementPort) };
   }
 
   beforeAll(async () => {
@@ -78,7 +78,7 @@ describe('the services as docker-compose runs them', () => {
   it.each(['reseller-settings', 'tickets', 'auth'])('starts %s with its compose command and passes its healthcheck', async (name) => {
     const service = services[name];
     expect(service.command).toEqual(['npm', 'run', `start:${name}`]);
-    const env = pointedHere(service.environment ?? {}, await freePort());
+    const env = pointedHere(service.environment ?? {}, await freePort(), await freePort());
     const child = startLikeCompose(service, env, (text) => appendFileSync(join(logDir, `${name}.log`), text));
     running.set(name, { child, env });
     await eventually(

@@ -91,7 +91,7 @@ describe('approvals through a database outage', () => {
       await expectUnavailable(() => gw.agent.get(`/tickets/${lanes[0].tickets[0].id}`));
       await expectUnavailable(() => gw.anon.post('/auth/login', { username: lanes[0].admin.username, password: lanes[0].admin.password }));
       for (const service of SERVICES) {
-        const health = await fetch(`${stack.urls(service)[0]}/health`, { signal: AbortSignal.timeout(5_000) });
+        const health = await fetch(`${stack.managementUrls(service)[0]}/health/ready`, { signal: AbortSignal.timeout(5_000) });
         expect({ service, status: health.status }).toEqual({ service, status: 503 });
         expect(((await health.json()) as { error?: { database?: { status?: string } } }).error?.database?.status).toBe('down');
       }
@@ -116,7 +116,7 @@ describe('approvals through a database outage', () => {
     const tookEffectMs = Date.now() - back;
     const depths = await queueDepths(stack.vhost);
     for (const service of SERVICES) expect({ service, dead: depths.get(`${service}.events.dead`)?.messages }).toEqual({ service, dead: 0 });
-    const settings = await api(stack.urls('reseller-settings')[0]).get('/metrics');
+    const settings = await api(stack.managementUrls('reseller-settings')[0]).get('/metrics');
     expect(settings.body).toMatch(/pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="waiting_for_database"\} [1-9]/);
     expect(takeServerErrors().filter((line) => !/"error":"(database_unavailable|service_unavailable)"/.test(line))).toEqual([]);
     console.log(

@@ -31,7 +31,7 @@ const MAX_ATTEMPTS = 3;
  */
 /** How many events of a kind a service's consumer has ended with `result`, from its /metrics. */
 async function consumedAs(stack: Stack, service: ServiceName, event: string, result: string): Promise<number> {
-  const text = await (await fetch(`${stack.urls(service)[0]}/metrics`)).text();
+  const text = await (await fetch(`${stack.managementUrls(service)[0]}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`pbx2fa_events_consumed_total{event="${event}",result="${result}"}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }
@@ -250,7 +250,7 @@ describe('event consumers', () => {
     });
 
     it('shows the dead letters and how handling ended on each service\'s /metrics', async () => {
-      const metrics = await (await fetch(`${stack.urls('reseller-settings')[0]}/metrics`)).text();
+      const metrics = await (await fetch(`${stack.managementUrls('reseller-settings')[0]}/metrics`)).text();
       expect(metrics).toMatch(/^pbx2fa_dead_letters 2$/m);
       expect(metrics).toMatch(/pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="dead_lettered"\} [1-9]/);
       expect(metrics).toMatch(/pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="failed_attempt"\} [1-9]/);

@@ -5,10 +5,16 @@ import { challengeFor, enroll, switchResellerTwoFactor, type EnrolledUser } from
 
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** /health while the service is not (yet) connected to and consuming from the broker. */
+/** The management port's /health/ready while the service is not (yet) connected to and consuming from the broker. */
 function expectBrokerDown(response: ApiResponse): void {
   expect(response.status).toBe(503);
   expect(JSON.stringify(response.body)).toMatch(/broker/);
+}
+
+/** The public /health meanwhile: 503 and nothing more. */
+function expectNotReady(response: ApiResponse): void {
+  expect(response.status).toBe(503);
+  expect(response.body).toEqual({ status: 'error' });
 }
 
 /**
@@ -80,7 +86,7 @@ describe('without the broker', () => {
     const [tickets, , ...healthy] = await Promise.all([
       recovery('GET /tickets', () => gw.agent.get('/tickets'), backAt, outage),
       recovery('GET /resellers/:id', () => gw.agent.get(`/resellers/${resellerIds[0]}`), backAt, outage),
-      ...SERVICES.map((service) => recovery(`GET /health of ${service}`, () => api(stack.urls(service)[0]).get('/health'), backAt, expectBrokerDown)),
+      ...SERVICES.map((service) => recovery(`GET /health/ready of ${service}`, () => api(stack.managementUrls(service)[0]).get('/health/ready'), backAt, expectBrokerDown)),
     ]);
     console.log(
       `requests during a broker restart: ${calls} calls, every service kept running, answers again ${tickets.ms} ms after the broker returned,` +
@@ -105,10 +111,9 @@ describe('without the broker', () => {
       await startBroker();
     });
 
-    it('says on /health that the broker is down', async () => {
-      const response = await gw.anon.get('/health');
-      expect(response.status).toBe(503);
-      expect(JSON.stringify(response.body)).toMatch(/broker/);
+    it('answers 503 on the public /health, and says on the management port that the broker is down', async () => {
+      expectNotReady(await gw.anon.get('/health'));
+      expectBrokerDown(await api(stack.managementUrls('auth')[0]).get('/health/ready'));
     });
 
     it('signs in with a password, verifies a passcode, answers /auth/me and introspection, and logs out', async () => {
@@ -150,7 +155,7 @@ describe('without the broker', () => {
       const backAt = await startBroker();
       const [tickets, health] = await Promise.all([
         recovery('GET /tickets', () => gw.agent.get('/tickets'), backAt, (response) => expectError(response, 503, 'service_unavailable')),
-        recovery('GET /health', () => gw.anon.get('/health'), backAt, expectBrokerDown),
+        recovery('GET /health', () => gw.anon.get('/health'), backAt, expectNotReady),
       ]);
       const recoveredMs = tickets.ms;
       console.log(

@@ -45,6 +45,7 @@ describe('npm start', () => {
   /** `npm start` in a process group of its own, as a terminal runs it; resolves once all three answer /health. */
   async function npmStart(name: string) {
     const ports = { AUTH_PORT: await freePort(), TICKETS_PORT: await freePort(), RESELLER_SETTINGS_PORT: await freePort() };
+    const managementPorts = { AUTH_MANAGEMENT_PORT: await freePort(), TICKETS_MANAGEMENT_PORT: await freePort(), RESELLER_SETTINGS_MANAGEMENT_PORT: await freePort() };
     const child = spawn('npm', ['start'], {
       cwd: REPOSITORY,
       detached: true,
@@ -59,6 +60,7 @@ describe('npm start', () => {
         BOOTSTRAP_AGENT_USERNAME: 'npm.start.agent',
         BOOTSTRAP_AGENT_PASSWORD: randomBytes(18).toString('base64url'),
         ...Object.fromEntries(Object.entries(ports).map(([key, port]) => [key, String(port)])),
+        ...Object.fromEntries(Object.entries(managementPorts).map(([key, port]) => [key, String(port)])),
       },
     });
     started.push(child);

@@ -109,14 +109,24 @@ describe('operating the services', () => {
   });
 
   describe('health and metrics', () => {
-    it.each(['auth', 'tickets', 'reseller-settings'] as const)('%s reports its database and broker on /health', async (service) => {
-      const response = await fetch(`${stack.urls(service)[0]}/health`);
-      expect(response.status).toBe(200);
-      expect(await response.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, broker: { status: 'up' } } });
+    it.each(['auth', 'tickets', 'reseller-settings'] as const)('%s reports its database and broker on the management port', async (service) => {
+      const ready = await fetch(`${stack.managementUrls(service)[0]}/health/ready`);
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, broker: { status: 'up' } } });
+      const live = await fetch(`${stack.managementUrls(service)[0]}/health/live`);
+      expect({ status: live.status, body: await live.json() }).toEqual({ status: 200, body: { status: 'ok' } });
+    });
+
+    it.each(['auth', 'tickets', 'reseller-settings'] as const)('%s shows neither metrics nor health details on its own port', async (service) => {
+      const health = await fetch(`${stack.urls(service)[0]}/health`);
+      expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { status: 'ok' } });
+      for (const path of ['/metrics', '/health/ready', '/health/live']) {
+        expect({ path, status: (await fetch(`${stack.urls(service)[0]}${path}`)).status }).toEqual({ path, status: 404 });
+      }
     });
 
     it.each(['auth', 'tickets', 'reseller-settings'] as const)('%s serves Prometheus metrics, outbox included', async (service) => {
-      const response = await fetch(`${stack.urls(service)[0]}/metrics`);
+      const response = await fetch(`${stack.managementUrls(service)[0]}/metrics`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toContain('text/plain');
       const text = await response.text();
@@ -132,11 +142,11 @@ describe('operating the services', () => {
     it('times an approved 2FA change from the approval to the gateway enforcing it', async () => {
       const reseller = await gw.factory.reseller();
       const admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
-      const count = async () => Number(/^pbx2fa_two_factor_enforcement_delay_seconds_count (\d+)$/m.exec(await (await fetch(`${stack.authUrl}/metrics`)).text())?.[1] ?? 0);
+      const count = async () => Number(/^pbx2fa_two_factor_enforcement_delay_seconds_count (\d+)$/m.exec(await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text())?.[1] ?? 0);
       const before = await count();
       await switchResellerTwoFactor(gw, admin, true);
       expect(await count()).toBe(before + 1);
-      const text = await (await fetch(`${stack.authUrl}/metrics`)).text();
+      const text = await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text();
       // Well under a minute on one machine: every observation so far falls in the 60 s bucket.
       expect(text).toMatch(new RegExp(`^pbx2fa_two_factor_enforcement_delay_seconds_bucket\\{le="60"\\} ${before + 1}$`, 'm'));
     });
@@ -144,14 +154,14 @@ describe('operating the services', () => {
     it('counts the events each service consumed, by how handling ended', async () => {
       await gw.factory.reseller();
       const consumed = /pbx2fa_events_consumed_total\{event="reseller.created",result="applied"\} [1-9]/;
-      await eventually(async () => expect(await (await fetch(`${stack.authUrl}/metrics`)).text()).toMatch(consumed));
+      await eventually(async () => expect(await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text()).toMatch(consumed));
     });
 
     it('counts gateway requests by route template and status, and sign-ins by outcome', async () => {
       await gw.anon.post('/auth/login', { username: 'nobody-here', password: 'wrong-password-123' });
       await gw.factory.signedInUser();
       await gw.agent.get('/tickets/00000000-0000-4000-8000-000000000000');
-      const text = await (await fetch(`${stack.authUrl}/metrics`)).text();
+      const text = await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text();
       expect(text).toMatch(/pbx2fa_http_request_duration_seconds_count\{method="POST",route="\/auth\/login",status="401"\} [1-9]/);
       expect(text).toMatch(/pbx2fa_http_request_duration_seconds_count\{method="GET",route="\/tickets\/:id",status="404"\} 1/);
       expect(text).toMatch(/pbx2fa_security_events_total\{event="login",outcome="failure"\} [1-9]/);

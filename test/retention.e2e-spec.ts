@@ -44,7 +44,7 @@ describe('retention in the running services', () => {
     expectError(await gw.anon.post('/auth/login/verify', { challengeToken: expiring, passcode: '123456' }), 401, 'invalid_challenge');
     const verified = await gw.anon.post('/auth/login/verify', { challengeToken: live, passcode: await enrolled.authenticator.freshPasscode() });
     expect(verified.status).toBe(200);
-    const metrics = await (await fetch(`${stack.authUrl}/metrics`)).text();
+    const metrics = await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text();
     expect(Number(/pbx2fa_retention_rows_removed_total\{table="login_challenges"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
   });
 

@@ -31,7 +31,7 @@ describe('start-up order', () => {
   });
 
   async function health(service: ServiceName): Promise<{ status: number; body: string }> {
-    const response = await fetch(`${stack.urls(service)[0]}/health`, { signal: AbortSignal.timeout(5000) });
+    const response = await fetch(`${stack.managementUrls(service)[0]}/health/ready`, { signal: AbortSignal.timeout(5000) });
     return { status: response.status, body: await response.text() };
   }
 

@@ -95,7 +95,7 @@ export async function queueDepths(vhost: string, broker: Broker = localBroker): 
  * service down for good — a crash shows here with its last words.
  */
 export function expectOnlyOutageErrorsAndEveryServiceRunning(stack: Stack | undefined): void {
-  expect(takeServerErrors().filter((error) => !/→ 503 .*(service_unavailable|"broker")/.test(error))).toEqual([]);
+  expect(takeServerErrors().filter((error) => !/→ 503 .*(service_unavailable|"broker"|{"status":"error"})/.test(error))).toEqual([]);
   for (const service of stack ? SERVICES : []) {
     if (!stack!.isRunning(service)) throw new Error(`${service} is not running any more:\n${stack!.logs(service).slice(-3000)}`);
   }

@@ -52,6 +52,8 @@ export interface Stack {
   readonly resellerSettingsUrl: string;
   /** Every copy's base URL, in replica order; empty for a service not started yet. */
   urls(service: ServiceName): string[];
+  /** Every copy's management URL (`/health/live`, `/health/ready`, `/metrics`), in replica order. */
+  managementUrls(service: ServiceName): string[];
   databaseUrl: string;
   vhost: string;
   /** The stack's vhost on the broker's first node: for a test's own single connection. */
@@ -94,6 +96,8 @@ interface RunningService {
   /** The log file's name: `auth.log`, or `auth-2.log` for a second copy. */
   label: string;
   url: string;
+  /** The management port's base URL. */
+  managementUrl: string;
   env: Record<string, string>;
   output: string[];
   file: WriteStream;
@@ -209,6 +213,7 @@ function openService(name: ServiceName, replica: number, port: number, env: Reco
     replica,
     label,
     url: `http://127.0.0.1:${port}`,
+    managementUrl: `http://127.0.0.1:${env.MANAGEMENT_PORT}`,
     env,
     output: [],
     file: createWriteStream(join(logDir, `${label}.log`), { flags: 'a' }),
@@ -340,7 +345,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     const copies: RunningService[] = [];
     for (let replica = 0; replica < (options.replicas?.[name] ?? 1); replica++) {
       const port = await freePort();
-      const env = { ...base, PORT: String(port), ...(name === 'auth' ? authEnv : {}), ...options.env, ...options.serviceEnv?.[name] };
+      const managementPort = await freePort();
+      const env = { ...base, PORT: String(port), MANAGEMENT_PORT: String(managementPort), ...(name === 'auth' ? authEnv : {}), ...options.env, ...options.serviceEnv?.[name] };
       copies.push(openService(name, replica, port, env, logDir));
     }
     started.set(name, copies);
@@ -393,6 +399,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return urlOf('reseller-settings');
     },
     urls: (service) => copiesOf(service).map((copy) => copy.url),
+    managementUrls: (service) => copiesOf(service).map((copy) => copy.managementUrl),
     databaseUrl,
     vhost,
     rabbitmqUrl,

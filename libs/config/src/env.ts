@@ -39,10 +39,12 @@ const brokerUrls = z.string().transform((value, context) => {
 });
 
 /** What every service reads: where its database and broker are, and how it talks to them. */
-export function commonEnvSchema(defaultPort: number) {
+/** `defaultPort` 3000, 3001, 3002 gives the management ports 9000, 9001, 9002. */
+export function commonEnvSchema(defaultPort: number, defaultManagementPort = defaultPort + 6000) {
   return z.object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     PORT: port.default(defaultPort),
+    MANAGEMENT_PORT: port.default(defaultManagementPort),
     DATABASE_URL: postgresUrl.default(DEFAULT_DATABASE_URL),
     /** The broker's node URLs, in the order they are tried. */
     RABBITMQ_URL: brokerUrls.prefault(DEFAULT_RABBITMQ_URL),

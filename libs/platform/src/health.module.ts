@@ -1,7 +1,7 @@
 import { Controller, Get, Injectable, Module, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
 import { BrokerPublisher, ConsumerStatus } from '@pbx2fa/messaging';
 import { Public } from './public.decorator';
 
@@ -21,34 +21,49 @@ export class BrokerHealthIndicator {
   }
 }
 
-@ApiTags('operations')
-@Controller('health')
-export class HealthController {
+/** Whether the service can do its work: its database answers and it consumes from the broker. */
+@Injectable()
+export class Readiness {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
     private readonly broker: BrokerHealthIndicator,
   ) {}
 
-  /** 200 when the database and the broker answer, 503 naming the failing part otherwise. */
-  @ApiOperation({ summary: 'Database and broker reachability: 200 when both answer, 503 otherwise' })
-  @Public()
-  @Get()
-  @HealthCheck()
-  async check(@Res({ passthrough: true }) response: Response) {
+  /** Terminus' report: `status` ok or error, with the details of each part (database, broker). */
+  async check(): Promise<{ ready: boolean; report: HealthCheckResult }> {
     try {
-      return await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 }), () => this.broker.isHealthy('broker')]);
+      return { ready: true, report: await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 }), () => this.broker.isHealthy('broker')]) };
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
-      response.status(503);
-      return error.getResponse();
+      return { ready: false, report: error.getResponse() as HealthCheckResult };
     }
+  }
+}
+
+/**
+ * The bare `/health` of the service's own port, for load balancers: `{status}` only. What is
+ * down, and why, is said on the management port only (`/health/ready`, see management-server.ts).
+ */
+@ApiTags('operations')
+@Controller('health')
+export class HealthController {
+  constructor(private readonly readiness: Readiness) {}
+
+  @ApiOperation({ summary: 'Whether this instance can serve: 200 {status: "ok"} or 503 {status: "error"}; details on the management port' })
+  @Public()
+  @Get()
+  async check(@Res({ passthrough: true }) response: Response) {
+    const { ready } = await this.readiness.check();
+    response.status(ready ? 200 : 503);
+    return { status: ready ? 'ok' : 'error' };
   }
 }
 
 @Module({
   imports: [TerminusModule.forRoot({ logger: false })],
   controllers: [HealthController],
-  providers: [BrokerHealthIndicator],
+  providers: [BrokerHealthIndicator, Readiness],
+  exports: [Readiness],
 })
 export class HealthModule {}

@@ -2,6 +2,7 @@ export * from './error-body.filter';
 export * from './validation.pipe';
 export * from './exactly-one-of';
 export * from './health.module';
+export * from './management-server';
 export * from './json-object-only.middleware';
 export * from './run-service';
 export * from './service-foundation.module';

@@ -1,9 +1,7 @@
-import { Controller, Get, Header, Module } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { Module } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { collectDefaultMetrics, Histogram, register } from 'prom-client';
+import { collectDefaultMetrics, Histogram } from 'prom-client';
 import { MessagingMetrics } from './messaging-metrics';
-import { Public } from './public.decorator';
 
 collectDefaultMetrics({ prefix: 'pbx2fa_' });
 
@@ -27,17 +25,6 @@ export function httpMetricsMiddleware(request: Request, response: Response, next
   next();
 }
 
-@ApiExcludeController()
-@Controller('metrics')
-export class MetricsController {
-  /** Prometheus text format. */
-  @Public()
-  @Get()
-  @Header('Content-Type', register.contentType)
-  metrics(): Promise<string> {
-    return register.metrics();
-  }
-}
-
-@Module({ controllers: [MetricsController], providers: [MessagingMetrics] })
+/** The metrics every service keeps; they are served on the management port (management-server.ts). */
+@Module({ providers: [MessagingMetrics] })
 export class MetricsModule {}

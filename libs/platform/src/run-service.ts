@@ -6,7 +6,9 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { exitOnConfigError, type CommonEnv } from '@pbx2fa/config';
 import { startMessaging } from '@pbx2fa/messaging';
 import { ErrorBodyFilter } from './error-body.filter';
+import { startManagementServer } from './management-server';
 import { httpMetricsMiddleware } from './metrics';
+import type { Server } from 'node:http';
 
 export interface RunServiceOptions<C extends CommonEnv> {
   loadConfig: () => C;
@@ -33,7 +35,8 @@ export function runService<C extends CommonEnv>(options: RunServiceOptions<C>): 
     // HTTP first: /health answers (and the gateway signs people in) while the broker is still away;
     // the RabbitMQ servers connect as soon as it is reachable.
     await app.listen(config.PORT);
-    stopGracefullyOnSignals(app);
+    const management = await startManagementServer(app, config.MANAGEMENT_PORT);
+    stopGracefullyOnSignals(app, management);
     await startMessaging(app, { rpc: options.rpc });
   };
   start().catch(exitOnConfigError);
@@ -46,7 +49,7 @@ const SHUTDOWN_DEADLINE_MS = 10_000;
  * database connections, exit 0. Nest's own shutdown hooks re-raise the signal (exit 143), and an
  * orchestrator reads that as a crash.
  */
-function stopGracefullyOnSignals(app: NestExpressApplication): void {
+function stopGracefullyOnSignals(app: NestExpressApplication, management: Server): void {
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -57,6 +60,7 @@ function stopGracefullyOnSignals(app: NestExpressApplication): void {
       logger.error(`still stopping after ${SHUTDOWN_DEADLINE_MS} ms: exiting anyway`);
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS).unref();
+    management.close();
     app
       .close()
       .then(() => process.exit(0))
