@@ -26,6 +26,9 @@ RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The dashboard (/) and the desk (/desk): static files the gateway serves as they are.
 COPY apps/auth/public ./apps/auth/public
+# The compose `secrets` service's script; the volume it writes starts as this folder, owned by `node`.
+COPY scripts/compose-secrets.js ./scripts/compose-secrets.js
+RUN mkdir -p /run/pbx2fa-secrets && chown node:node /run/pbx2fa-secrets
 # Files stay owned by root (read-only for the app); the process runs as `node`.
 USER node
 EXPOSE 3000 3001 3002

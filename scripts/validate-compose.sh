@@ -6,7 +6,8 @@
 #
 # 1. `docker-compose config` (Debian's 1.29, which also keeps us off keys it rejects, such as
 #    top-level `name:` and healthcheck `start_interval`), else `docker compose config` (v2).
-# 2. Checks the normalized result: the five expected services, a healthcheck on every one,
+# 2. Checks the normalized result: the expected services, a healthcheck on every one but the
+#    one-shot `secrets` (which must not restart; others wait for it to complete),
 #    depends_on only with `condition: service_healthy`, and no published port except auth's 3000
 #    and, for the optional `observability` profile (Prometheus, Grafana), ports on 127.0.0.1 only.
 # Without any compose validator, step 2 runs on the raw file and the script says validation was
@@ -74,7 +75,9 @@ with open(sys.argv[1]) as handle:
 
 problems = []
 services = config.get("services") or {}
-expected = {"postgres", "rabbitmq", "reseller-settings", "tickets", "auth"}
+expected = {"secrets", "postgres", "rabbitmq", "reseller-settings", "tickets", "auth"}
+# One-shot services: they run to completion before the others start; nothing to health-check.
+one_shot = {"secrets"}
 missing = expected - set(services)
 if missing:
     problems.append("missing services: " + ", ".join(sorted(missing)))
@@ -84,7 +87,10 @@ if "name" in config:
 for name, service in sorted(services.items()):
     service = service or {}
     health = service.get("healthcheck") or {}
-    if not health.get("test") or health.get("disable"):
+    if name in one_shot:
+        if str(service.get("restart", "no")) != "no":
+            problems.append(f"{name}: a one-shot service must not restart")
+    elif not health.get("test") or health.get("disable"):
         problems.append(f"{name}: has no healthcheck")
     if "start_interval" in health:
         problems.append(f"{name}: healthcheck start_interval is rejected by docker-compose 1.29")
@@ -93,8 +99,9 @@ for name, service in sorted(services.items()):
         problems.append(f"{name}: depends_on must use condition: service_healthy")
     else:
         for dependency, spec in depends.items():
-            if (spec or {}).get("condition") != "service_healthy":
-                problems.append(f"{name}: depends_on {dependency} without condition: service_healthy")
+            wanted = "service_completed_successfully" if dependency in one_shot else "service_healthy"
+            if (spec or {}).get("condition") != wanted:
+                problems.append(f"{name}: depends_on {dependency} without condition: {wanted}")
     ports = service.get("ports") or []
     if "observability" in (service.get("profiles") or []):
         # Optional monitoring (Grafana): on this machine's loopback only, never on every interface.

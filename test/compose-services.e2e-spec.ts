@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, appendFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, login } from './support/api';
 import { resolvedComposeFile, REPOSITORY, runHealthcheck, startLikeCompose, type ComposeService } from './support/compose';
@@ -32,9 +32,19 @@ describe('the services as docker-compose runs them', () => {
   const running = new Map<string, { child: ChildProcess; env: Record<string, string> }>();
   let services: Record<string, ComposeService>;
 
-  /** The compose environment, with the compose network's host names pointed at this machine. */
+  /** Where the `secrets` volume (/run/pbx2fa-secrets) is, here. */
+  const secretsDir = join(logDir, 'secrets');
+
+  /**
+   * The compose environment, with the compose network's host names pointed at this machine and
+   * the secrets volume at this test's folder.
+   */
   function pointedHere(environment: Record<string, string>, port: number, managementPort: number): Record<string, string> {
-    const env = Object.fromEntries(Object.entries(environment).filter(([, value]) => value !== ''));
+    const env = Object.fromEntries(
+      Object.entries(environment)
+        .filter(([, value]) => value !== '')
+        .map(([key, value]) => [key, value.replace('/run/pbx2fa-secrets', secretsDir)]),
+    );
     const databaseUrl = new URL(env.DATABASE_URL);
     databaseUrl.hostname = '127.0.0.1';
     databaseUrl.pathname = `/${database}`;
@@ -58,7 +68,8 @@ describe('the services as docker-compose runs them', () => {
   });
 
   it('gives every container a healthcheck and publishes only the gateway', () => {
-    const withoutHealthcheck = Object.keys(services).filter((name) => !services[name].healthcheck?.test?.length);
+    // The one-shot `secrets` runs to completion before anything else starts.
+    const withoutHealthcheck = Object.keys(services).filter((name) => name !== 'secrets' && !services[name].healthcheck?.test?.length);
     const optional = (name: string) => services[name].profiles?.includes('observability');
     const publishing = Object.keys(services).filter((name) => !optional(name) && (services[name].ports ?? []).length > 0);
     expect(withoutHealthcheck).toEqual([]);
@@ -73,6 +84,45 @@ describe('the services as docker-compose runs them', () => {
       tickets: { condition: 'service_healthy' },
       'reseller-settings': { condition: 'service_healthy' },
     });
+  });
+
+  it('writes every secret to the secrets volume first, the ones given in .env as given', async () => {
+    const service = services.secrets;
+    expect(service.command).toEqual(['node', 'scripts/compose-secrets.js']);
+    const output: string[] = [];
+    const child = startLikeCompose(service, { ...service.environment, SECRETS_DIR: secretsDir }, (text) => output.push(text));
+    const code = await new Promise<number | null>((done) => child.once('exit', done));
+    expect(code).toBe(0);
+    expect(readFileSync(join(secretsDir, 'jwt_secret'), 'utf8').trim()).toBe(operatorEnv.JWT_SECRET);
+    expect(readFileSync(join(secretsDir, 'rabbitmq', '20-pbx2fa-user.conf'), 'utf8')).toContain('default_user = guest');
+    // Every secret was given: nothing is generated, and nothing secret is printed.
+    expect(output.join('')).toContain('Every secret is in place');
+    for (const secret of [operatorEnv.JWT_SECRET, operatorEnv.TOTP_ENCRYPTION_KEY, agent.password]) expect(output.join('')).not.toContain(secret);
+    for (const name of ['postgres', 'rabbitmq']) expect(services[name].depends_on).toEqual({ secrets: { condition: 'service_completed_successfully' } });
+  });
+
+  it('generates every secret once when none is given (a first look without .env), and never in production', async () => {
+    const firstLook = await resolvedComposeFile({});
+    expect(firstLook.secrets.environment).toMatchObject({ NODE_ENV: 'development' });
+    const dir = join(logDir, 'generated-secrets');
+    const runSecrets = async (environment: Record<string, string>) => {
+      const output: string[] = [];
+      const child = startLikeCompose(firstLook.secrets, { SECRETS_DIR: dir, ...environment }, (text) => output.push(text));
+      return { code: await new Promise<number | null>((done) => child.once('exit', done)), output: output.join('') };
+    };
+    const first = await runSecrets(firstLook.secrets.environment ?? {});
+    expect(first.code).toBe(0);
+    const password = readFileSync(join(dir, 'bootstrap_agent_password'), 'utf8').trim();
+    expect(first.output).toContain(`signs in as "agent" with the password ${password}`);
+    expect(readFileSync(join(dir, 'totp_encryption_key'), 'utf8').trim()).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    const again = await runSecrets(firstLook.secrets.environment ?? {});
+    expect(again.code).toBe(0);
+    expect(readFileSync(join(dir, 'bootstrap_agent_password'), 'utf8').trim()).toBe(password);
+    expect(again.output).not.toContain(password);
+
+    const production = await runSecrets({ ...(firstLook.secrets.environment ?? {}), NODE_ENV: 'production', SECRETS_DIR: join(logDir, 'production-secrets') });
+    expect(production.code).toBe(1);
+    expect(production.output).toContain('NODE_ENV=production generates no secret: set POSTGRES_PASSWORD, RABBITMQ_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY, BOOTSTRAP_AGENT_PASSWORD');
   });
 
   it.each(['reseller-settings', 'tickets', 'auth'])('starts %s with its compose command and passes its healthcheck', async (name) => {

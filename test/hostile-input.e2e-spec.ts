@@ -195,7 +195,9 @@ describe('hostile input and trespass', () => {
         .chain((route) => fc.record({ route: fc.constant(route), payload: hostileBody(route.accepts), who: fc.constantFrom(0, 1) }));
       await fc.assert(
         fc.asyncProperty(request, async ({ route, payload, who }) => {
-          fc.pre(!plausiblyValid(route.method, route.accepts, payload));
+          // Judged as it travels: NaN and Infinity become null in JSON, which may make a valid body.
+          const onTheWire: unknown = route.method === 'GET' ? payload : JSON.parse(JSON.stringify(payload) ?? 'null');
+          fc.pre(!plausiblyValid(route.method, route.accepts, onTheWire));
           const response = await send(callers[who], route.method, route.path(), payload);
           const seen = { route: `${route.method} ${route.path()}`, payload, status: response.status, body: response.body };
           expect(CLIENT_ERRORS.includes(response.status) ? 'client error' : seen).toBe('client error');

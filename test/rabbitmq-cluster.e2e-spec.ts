@@ -65,7 +65,7 @@ describe('a RabbitMQ cluster with quorum queues', () => {
     stack = await startStack({ broker: cluster.broker, env: { RABBITMQ_QUEUE_TYPE: 'quorum' } });
     gw = await connect(stack);
     users = await Promise.all(
-      Array.from({ length: LANES }, async () => gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id })),
+      Array.from({ length: LANES }, async () => gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id, role: 'reseller_admin' })),
     );
   }, 240_000);
 

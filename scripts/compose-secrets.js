@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+/**
+ * The one-shot `secrets` service of docker-compose.yml: makes sure every secret the system needs
+ * is a file in the shared secrets volume before anything else starts.
+ *
+ * - A secret given in the environment (from .env) is written to its file, so .env stays the way
+ *   to choose them.
+ * - A secret neither given nor written before is generated (random), once — unless
+ *   NODE_ENV=production, where nothing is generated and a missing secret stops here, naming it.
+ * - The bootstrap agent's password, when generated, is printed once, here.
+ *
+ * The services read the files through their *_FILE variables; PostgreSQL through
+ * POSTGRES_PASSWORD_FILE; RabbitMQ through the conf.d file written beside them. Nothing secret is
+ * ever printed but the generated agent password, once.
+ */
+'use strict';
+
+const { randomBytes } = require('node:crypto');
+const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { join } = require('node:path');
+
+const dir = process.env.SECRETS_DIR || '/run/pbx2fa-secrets';
+const production = process.env.NODE_ENV === 'production';
+
+/** file name → [variable that may give it, how to make one] */
+const SECRETS = {
+  postgres_password: ['POSTGRES_PASSWORD', () => randomBytes(24).toString('hex')],
+  rabbitmq_password: ['RABBITMQ_PASSWORD', () => randomBytes(24).toString('hex')],
+  jwt_secret: ['JWT_SECRET', () => randomBytes(48).toString('base64')],
+  totp_encryption_key: ['TOTP_ENCRYPTION_KEY', () => randomBytes(32).toString('base64')],
+  bootstrap_agent_password: ['BOOTSTRAP_AGENT_PASSWORD', () => randomBytes(18).toString('base64url')],
+};
+
+// Placeholders of .env.example count as not given.
+const given = (name) => {
+  const value = (process.env[name] || '').trim();
+  return value && value !== 'replace-me' ? value : null;
+};
+
+function main() {
+  mkdirSync(dir, { recursive: true });
+  const missing = [];
+  const generated = [];
+  for (const [file, [variable, make]] of Object.entries(SECRETS)) {
+    const path = join(dir, file);
+    const value = given(variable);
+    if (value) {
+      writeSecret(path, value);
+    } else if (!existsSync(path)) {
+      if (production) {
+        missing.push(variable);
+        continue;
+      }
+      writeSecret(path, make());
+      generated.push(file);
+    }
+  }
+  if (missing.length > 0) {
+    console.error(`NODE_ENV=production generates no secret: set ${missing.join(', ')} in .env (see .env.example).`);
+    process.exit(1);
+  }
+  // RabbitMQ reads its first user from a conf.d file (its image has no *_FILE variables).
+  const user = given('RABBITMQ_USER') || 'pbx2fa';
+  mkdirSync(join(dir, 'rabbitmq'), { recursive: true });
+  writeSecret(join(dir, 'rabbitmq', '20-pbx2fa-user.conf'), `default_user = ${user}\ndefault_pass = ${readFileSync(join(dir, 'rabbitmq_password'), 'utf8').trim()}\n`);
+
+  if (generated.length > 0) {
+    console.log(`Generated ${generated.join(', ')} in the volume mounted at ${dir} (a development set-up: they stay the same at every start).`);
+    console.log('To choose them yourself, set POSTGRES_PASSWORD, RABBITMQ_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY and BOOTSTRAP_AGENT_PASSWORD in .env (see .env.example); NODE_ENV=production requires that.');
+    if (generated.includes('bootstrap_agent_password')) {
+      const username = given('BOOTSTRAP_AGENT_USERNAME') || 'agent';
+      console.log(`The first support agent signs in as "${username}" with the password ${readFileSync(join(dir, 'bootstrap_agent_password'), 'utf8').trim()} (shown this once; it sets up Google Authenticator at its first sign-in).`);
+    }
+  } else {
+    console.log(`Every secret is in place in ${dir}.`);
+  }
+}
+
+/** Readable by the other containers' own users (postgres, rabbitmq, node), which share only this volume. */
+function writeSecret(path, value) {
+  // Through a new file and a rename: a read-only file cannot be written over in place.
+  const fresh = `${path}.${process.pid}.new`;
+  writeFileSync(fresh, `${value}\n`, { mode: 0o444 });
+  renameSync(fresh, path);
+}
+
+main();
