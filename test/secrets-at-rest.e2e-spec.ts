@@ -109,9 +109,10 @@ describe('secrets at rest and key rotation', () => {
 
   it('stores no TOTP secret, recovery code, or SHA-256 of either, in any column of any auth table', async () => {
     const dump = await dumpAuthSchema();
-    // It read the tables that hold them, and the users are in it.
-    expect(dump.tables.two_factor_credentials).toBe(4);
-    expect(dump.tables.recovery_codes).toBe(30);
+    // It read the tables that hold them, and the users are in it (and the bootstrap agent, who
+    // set up its own authenticator at its first sign-in, as agents must).
+    expect(dump.tables.two_factor_credentials).toBe(4 + 1);
+    expect(dump.tables.recovery_codes).toBe(30 + 10);
     expect(dump.text).toContain(ann.username.toLowerCase());
 
     const leaks = [
@@ -147,22 +148,22 @@ describe('secrets at rest and key rotation', () => {
     const first = await reseal({ current: newKey, previous: oldKey });
     expect(first.code).toBe(0);
     // ann's and kim's active, leo's v1 active and pat's pending secret.
-    expect(first.output).toContain('4 re-sealed, 0 already current, 0 changed by the gateway meanwhile (left as it wrote them), 0 could not be opened');
+    expect(first.output).toContain('5 re-sealed, 0 already current, 0 changed by the gateway meanwhile (left as it wrote them), 0 could not be opened');
     expect(first.output).toContain('every TOTP secret is sealed with the current key');
     expect(first.output).toContain('recovery codes cannot be re-keyed');
-    expect(first.output).toContain(`20 unused code(s) of 2 user(s) under previous key ${keyIdOf(oldKey)}: they stop working when that key is dropped`);
+    expect(first.output).toContain(`30 unused code(s) of 3 user(s) under previous key ${keyIdOf(oldKey)}: they stop working when that key is dropped`);
     expect(first.output).toContain('9 unused code(s) of 1 user(s) hashed the earlier way (plain SHA-256)');
     const secretsAndCodes = [ann, leo, kim].flatMap((user) => [user.authenticator.secret, ...user.recoveryCodes]).concat(pat.secret);
     expect(secretsAndCodes.filter((value) => first.output.includes(value))).toEqual([]);
 
     const sealed = await query<{ active_secret: string | null; pending_secret: string | null }>(stack.databaseUrl, 'SELECT active_secret, pending_secret FROM auth.two_factor_credentials');
     const values = sealed.flatMap((row) => [row.active_secret, row.pending_secret]).filter(Boolean);
-    expect(values).toHaveLength(4);
+    expect(values).toHaveLength(4 + 1);
     for (const value of values) expect(value).toMatch(new RegExp(`^v2:${keyIdOf(newKey)}:`));
 
     const second = await reseal({ current: newKey, previous: oldKey });
     expect(second.code).toBe(0);
-    expect(second.output).toContain('0 re-sealed, 4 already current');
+    expect(second.output).toContain('0 re-sealed, 5 already current');
     const unchanged = await query<{ active_secret: string | null; pending_secret: string | null }>(stack.databaseUrl, 'SELECT active_secret, pending_secret FROM auth.two_factor_credentials');
     expect(unchanged).toEqual(expect.arrayContaining(sealed));
 
@@ -190,11 +191,11 @@ describe('secrets at rest and key rotation', () => {
 
     const report = await reseal({ current: newKey });
     expect(report.code).toBe(0);
-    expect(report.output).toContain('0 re-sealed, 4 already current');
+    expect(report.output).toContain('0 re-sealed, 5 already current');
     expect(report.output).toContain('no previous keys');
     // ann's new set with one used, and pat's.
     expect(report.output).toContain('19 unused code(s) of 2 user(s) under the current key');
-    expect(report.output).toContain(`10 unused code(s) of 1 user(s) under key ${keyIdOf(oldKey)}, which is not configured: they no longer work`);
+    expect(report.output).toContain(`20 unused code(s) of 2 user(s) under key ${keyIdOf(oldKey)}, which is not configured: they no longer work`);
   });
 
   it('refuses recovery codes hashed under a key no longer configured, while the passcode works (why users regenerate first)', async () => {
