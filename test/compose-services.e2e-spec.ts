@@ -164,3 +164,84 @@ describe('the services as docker-compose runs them', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
+
+/**
+ * A newcomer's first look: `docker compose up` with no .env at all. The secrets service generates
+ * every secret, RabbitMQ gets its first user from the file it wrote, and the three services start
+ * with their compose command and environment, pass their healthchecks, and sign the first agent
+ * in with the password printed once.
+ */
+describe('docker compose up without any .env', () => {
+  const suffix = randomBytes(4).toString('hex');
+  const database = `pbx2fa_test_compose_first_${suffix}`;
+  const vhost = `pbx2fa_test_compose_first_${suffix}`;
+  const logDir = join(REPOSITORY, 'test-artifacts', 'logs', `compose-first-look-${suffix}`);
+  const secretsDir = join(logDir, 'secrets');
+  const running: ChildProcess[] = [];
+  let services: Record<string, ComposeService>;
+  let brokerUser: string;
+  let printed = '';
+
+  const here = (environment: Record<string, string>, port: number, managementPort: number): Record<string, string> => {
+    const env = Object.fromEntries(
+      Object.entries(environment)
+        .filter(([, value]) => value !== '')
+        .map(([key, value]) => [key, value.replace('/run/pbx2fa-secrets', secretsDir)]),
+    );
+    const databaseUrl = new URL(env.DATABASE_URL);
+    databaseUrl.hostname = '127.0.0.1';
+    databaseUrl.pathname = `/${database}`;
+    const rabbitmqUrl = new URL(env.RABBITMQ_URL);
+    rabbitmqUrl.hostname = '127.0.0.1';
+    rabbitmqUrl.pathname = `/${vhost}`;
+    return { ...env, DATABASE_URL: databaseUrl.toString(), RABBITMQ_URL: rabbitmqUrl.toString(), PORT: String(port), MANAGEMENT_PORT: String(managementPort) };
+  };
+
+  beforeAll(async () => {
+    mkdirSync(logDir, { recursive: true });
+    services = await resolvedComposeFile({});
+    const secrets = startLikeCompose(services.secrets, { ...services.secrets.environment, SECRETS_DIR: secretsDir }, (text) => (printed += text));
+    expect(await new Promise<number | null>((done) => secrets.once('exit', done))).toBe(0);
+    // What the compose RabbitMQ does with the conf.d file the secrets service wrote, done here by hand.
+    const conf = readFileSync(join(secretsDir, 'rabbitmq', '20-pbx2fa-user.conf'), 'utf8');
+    brokerUser = `${/default_user = (.+)/.exec(conf)![1]}-${suffix}`;
+    await rabbitmqctl('add_vhost', vhost);
+    await rabbitmqctl('add_user', brokerUser, /default_pass = (.+)/.exec(conf)![1]);
+    await rabbitmqctl('set_permissions', '-p', vhost, brokerUser, '.*', '.*', '.*');
+  });
+
+  afterAll(async () => {
+    for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+    await dropDatabase(database);
+    await rabbitmqctl('delete_vhost', vhost).catch(() => undefined);
+    if (brokerUser) await rabbitmqctl('delete_user', brokerUser).catch(() => undefined);
+  });
+
+  it('starts every service with its compose command and generated secrets, and signs the first agent in with the printed password', async () => {
+    const ports: Record<string, string> = {};
+    for (const name of ['reseller-settings', 'tickets', 'auth']) {
+      const service = services[name];
+      const env = here(service.environment ?? {}, await freePort(), await freePort());
+      // The user of this test's own, in place of the compose broker's pbx2fa (shared machine).
+      const url = new URL(env.RABBITMQ_URL);
+      url.username = brokerUser;
+      env.RABBITMQ_URL = url.toString();
+      expect(env.NODE_ENV).toBe('development');
+      const child = startLikeCompose(service, env, (text) => appendFileSync(join(logDir, `${name}.log`), text));
+      running.push(child);
+      ports[name] = env.PORT;
+      await eventually(
+        async () => {
+          if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${logDir}/${name}.log`);
+          if (!(await runHealthcheck(service, env))) throw new Error(`${name} is not healthy yet`);
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+    }
+    const password = /signs in as "agent" with the password (\S+)/.exec(printed)?.[1];
+    expect(password).toBe(readFileSync(join(secretsDir, 'bootstrap_agent_password'), 'utf8').trim());
+    const token = await login(`http://127.0.0.1:${ports.auth}`, 'agent', password!);
+    const me = await fetch(`http://127.0.0.1:${ports.auth}/auth/me`, { headers: { authorization: `Bearer ${token}` } });
+    expect(await me.json()).toMatchObject({ username: 'agent', role: 'agent' });
+  });
+});
