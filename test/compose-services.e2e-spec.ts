@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, login } from './support/api';
-import { resolvedComposeFile, REPOSITORY, runHealthcheck, startLikeCompose, type ComposeService } from './support/compose';
+import { pointedAtThisMachine, resolvedComposeFile, REPOSITORY, runHealthcheck, startLikeCompose, type ComposeService } from './support/compose';
 import { dropDatabase, rabbitmqctl } from './support/infrastructure';
 import { freePort } from './support/stack';
 
@@ -35,24 +35,6 @@ describe('the services as docker-compose runs them', () => {
   /** Where the `secrets` volume (/run/pbx2fa-secrets) is, here. */
   const secretsDir = join(logDir, 'secrets');
 
-  /**
-   * The compose environment, with the compose network's host names pointed at this machine and
-   * the secrets volume at this test's folder.
-   */
-  function pointedHere(environment: Record<string, string>, port: number, managementPort: number): Record<string, string> {
-    const env = Object.fromEntries(
-      Object.entries(environment)
-        .filter(([, value]) => value !== '')
-        .map(([key, value]) => [key, value.replace('/run/pbx2fa-secrets', secretsDir)]),
-    );
-    const databaseUrl = new URL(env.DATABASE_URL);
-    databaseUrl.hostname = '127.0.0.1';
-    databaseUrl.pathname = `/${database}`;
-    const rabbitmqUrl = new URL(env.RABBITMQ_URL);
-    rabbitmqUrl.hostname = '127.0.0.1';
-    rabbitmqUrl.pathname = `/${vhost}`;
-    return { ...env, DATABASE_URL: databaseUrl.toString(), RABBITMQ_URL: rabbitmqUrl.toString(), PORT: String(port), MANAGEMENT_PORT: String(managementPort) };
-  }
 
   beforeAll(async () => {
     mkdirSync(logDir, { recursive: true });
@@ -128,7 +110,7 @@ describe('the services as docker-compose runs them', () => {
   it.each(['reseller-settings', 'tickets', 'auth'])('starts %s with its compose command and passes its healthcheck', async (name) => {
     const service = services[name];
     expect(service.command).toEqual(['npm', 'run', `start:${name}`]);
-    const env = pointedHere(service.environment ?? {}, await freePort(), await freePort());
+    const env = pointedAtThisMachine(service.environment ?? {}, { database, vhost, secretsDir, port: await freePort(), managementPort: await freePort() });
     const child = startLikeCompose(service, env, (text) => appendFileSync(join(logDir, `${name}.log`), text));
     running.set(name, { child, env });
     await eventually(
@@ -182,20 +164,6 @@ describe('docker compose up without any .env', () => {
   let brokerUser: string;
   let printed = '';
 
-  const here = (environment: Record<string, string>, port: number, managementPort: number): Record<string, string> => {
-    const env = Object.fromEntries(
-      Object.entries(environment)
-        .filter(([, value]) => value !== '')
-        .map(([key, value]) => [key, value.replace('/run/pbx2fa-secrets', secretsDir)]),
-    );
-    const databaseUrl = new URL(env.DATABASE_URL);
-    databaseUrl.hostname = '127.0.0.1';
-    databaseUrl.pathname = `/${database}`;
-    const rabbitmqUrl = new URL(env.RABBITMQ_URL);
-    rabbitmqUrl.hostname = '127.0.0.1';
-    rabbitmqUrl.pathname = `/${vhost}`;
-    return { ...env, DATABASE_URL: databaseUrl.toString(), RABBITMQ_URL: rabbitmqUrl.toString(), PORT: String(port), MANAGEMENT_PORT: String(managementPort) };
-  };
 
   beforeAll(async () => {
     mkdirSync(logDir, { recursive: true });
@@ -221,7 +189,7 @@ describe('docker compose up without any .env', () => {
     const ports: Record<string, string> = {};
     for (const name of ['reseller-settings', 'tickets', 'auth']) {
       const service = services[name];
-      const env = here(service.environment ?? {}, await freePort(), await freePort());
+      const env = pointedAtThisMachine(service.environment ?? {}, { database, vhost, secretsDir, port: await freePort(), managementPort: await freePort() });
       // The user of this test's own, in place of the compose broker's pbx2fa (shared machine).
       const url = new URL(env.RABBITMQ_URL);
       url.username = brokerUser;

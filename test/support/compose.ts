@@ -59,3 +59,38 @@ export async function runHealthcheck(service: ComposeService, env: Record<string
     return false;
   }
 }
+
+export interface ThisMachine {
+  database: string;
+  vhost: string;
+  /** Where the compose `secrets` volume (/run/pbx2fa-secrets) is, here. */
+  secretsDir: string;
+  port: number;
+  managementPort: number;
+}
+
+/**
+ * A service's compose environment as it runs here: the compose network's host names pointed at
+ * this machine, the test's own database and vhost, the secrets volume at the test's folder, and
+ * free ports. Empty values count as unset, as the services read them.
+ */
+export function pointedAtThisMachine(environment: Record<string, string>, here: ThisMachine): Record<string, string> {
+  const env = Object.fromEntries(
+    Object.entries(environment)
+      .filter(([, value]) => value !== '')
+      .map(([key, value]) => [key, value.replace('/run/pbx2fa-secrets', here.secretsDir)]),
+  );
+  const databaseUrl = new URL(env.DATABASE_URL);
+  databaseUrl.hostname = '127.0.0.1';
+  databaseUrl.pathname = `/${here.database}`;
+  const rabbitmqUrl = new URL(env.RABBITMQ_URL);
+  rabbitmqUrl.hostname = '127.0.0.1';
+  rabbitmqUrl.pathname = `/${here.vhost}`;
+  return {
+    ...env,
+    DATABASE_URL: databaseUrl.toString(),
+    RABBITMQ_URL: rabbitmqUrl.toString(),
+    PORT: String(here.port),
+    MANAGEMENT_PORT: String(here.managementPort),
+  };
+}
