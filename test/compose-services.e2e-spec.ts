@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, login } from './support/api';
-import { pointedAtThisMachine, resolvedComposeFile, REPOSITORY, runHealthcheck, startLikeCompose, type ComposeService } from './support/compose';
+import { pointedAtThisMachine, resolvedComposeFile, REPOSITORY, runHealthcheck, startLikeCompose, stopLikeCompose, type ComposeService } from './support/compose';
 import { dropDatabase, rabbitmqctl } from './support/infrastructure';
 import { freePort } from './support/stack';
 
@@ -44,7 +44,7 @@ describe('the services as docker-compose runs them', () => {
   });
 
   afterAll(async () => {
-    for (const { child } of running.values()) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all([...running.values()].map(({ child }) => stopLikeCompose(child)));
     await dropDatabase(database);
     await rabbitmqctl('delete_vhost', vhost).catch(() => undefined);
   });
@@ -179,7 +179,7 @@ describe('docker compose up without any .env', () => {
   });
 
   afterAll(async () => {
-    for (const child of running) if (child.exitCode === null) child.kill('SIGKILL');
+    await Promise.all(running.map(stopLikeCompose));
     await dropDatabase(database);
     await rabbitmqctl('delete_vhost', vhost).catch(() => undefined);
     if (brokerUser) await rabbitmqctl('delete_user', brokerUser).catch(() => undefined);

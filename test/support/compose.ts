@@ -48,6 +48,20 @@ export function startLikeCompose(service: ComposeService, env: Record<string, st
   return child;
 }
 
+/**
+ * Stops a service started by `startLikeCompose` the way compose does: SIGTERM to `npm run …`, which
+ * hands it to the service (a SIGKILL would leave the service itself running, holding the test's
+ * pipes open); SIGKILL only if it has not exited within 10 s.
+ */
+export async function stopLikeCompose(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
 /** Runs the compose healthcheck command (`CMD …`) in the service's environment; true on exit 0. */
 export async function runHealthcheck(service: ComposeService, env: Record<string, string>): Promise<boolean> {
   const [kind, command, ...args] = service.healthcheck?.test ?? [];
