@@ -19,7 +19,9 @@ let count = 0;
 process.on('SIGUSR2', () => {
   if (!running) {
     running = true;
-    session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 250 }, () => session.post('Profiler.start')));
+    session.post('Profiler.enable', () =>
+      session.post('Profiler.setSamplingInterval', { interval: 250 }, () => session.post('Profiler.start')),
+    );
     return;
   }
   session.post('Profiler.stop', (error, result) => {

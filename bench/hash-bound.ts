@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   }
   single.sort((a, b) => a - b);
   const { memoryCost, timeCost, parallelism } = ARGON2_OPTIONS;
-  process.stdout.write(`${JSON.stringify({ threads, concurrency, singleMs: single[5], options: { memoryCost, timeCost, parallelism } })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ threads, concurrency, singleMs: single[5], options: { memoryCost, timeCost, parallelism } })}\n`,
+  );
 
   for await (const line of createInterface({ input: process.stdin })) {
     const ms = Number(line);

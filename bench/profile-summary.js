@@ -36,7 +36,8 @@ for (const [id, count] of counts) {
   const name = callFrame.functionName || '(anonymous)';
   const key = `${name}  ${callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(apps|libs)\//, '$1/')}:${callFrame.lineNumber + 1}`;
   fn.set(key, (fn.get(key) || 0) + count);
-  const p = name === '(idle)' ? '(idle)' : name === '(garbage collector)' ? '(garbage collector)' : packageOf(callFrame.url);
+  const p =
+    name === '(idle)' ? '(idle)' : name === '(garbage collector)' ? '(garbage collector)' : packageOf(callFrame.url);
   pkg.set(p, (pkg.get(p) || 0) + count);
 }
 const show = (title, map) => {

@@ -29,10 +29,12 @@ import { CpuMeter, machine, rssBytes, runQueueSeconds, servicePids, threadNames,
 const ROOT = resolve(__dirname, '..');
 // From the build, like the hash bound's ARGON2_OPTIONS: the limits an operator gets by default.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { SIGN_IN_LIMIT_DEFAULTS } = require('../dist/apps/auth/src/config.js') as typeof import('../apps/auth/src/config');
+const { SIGN_IN_LIMIT_DEFAULTS } =
+  require('../dist/apps/auth/src/config.js') as typeof import('../apps/auth/src/config');
 const run = promisify(execFile);
 
-const numberFrom = (name: string, fallback: number) => (Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback);
+const numberFrom = (name: string, fallback: number) =>
+  Number(process.env[name]) > 0 ? Number(process.env[name]) : fallback;
 const MACHINE = machine();
 const SETTINGS = {
   /** Logins in flight at once: enough to keep both cores hashing and the main thread busy, with a queue. */
@@ -47,13 +49,17 @@ const SETTINGS = {
   burstApprovals: 200,
   logLevel: process.env.BENCH_LOG_LEVEL ?? 'info',
   sections: (process.env.BENCH_SECTIONS ?? 'logins,second-factor,approvals,flood').split(',').map((s) => s.trim()),
-  profile: (process.env.BENCH_PROFILE ?? '').split(',').map((s) => s.trim()).filter(Boolean) as ServiceName[],
+  profile: (process.env.BENCH_PROFILE ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) as ServiceName[],
 };
 const PASSWORD = `Pbx-bench-${randomBytes(6).toString('base64url')}-7q!`;
 const RUN_ID = randomBytes(3).toString('hex');
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
-const round = (value: number, digits = 1) => (Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value);
+const round = (value: number, digits = 1) =>
+  Number.isFinite(value) ? Math.round(value * 10 ** digits) / 10 ** digits : value;
 const mib = (bytes: number | null) => (bytes === null ? null : round(bytes / 2 ** 20, 0));
 
 // ---------------------------------------------------------------------------------------------
@@ -112,10 +118,14 @@ class BoundProcess {
 
   constructor() {
     const threads = MACHINE.nproc;
-    this.child = spawn(process.execPath, ['-r', join(__dirname, 'register.js'), join(__dirname, 'hash-bound.ts'), String(threads * 2)], {
-      cwd: ROOT,
-      env: { ...process.env, UV_THREADPOOL_SIZE: String(threads) },
-    });
+    this.child = spawn(
+      process.execPath,
+      ['-r', join(__dirname, 'register.js'), join(__dirname, 'hash-bound.ts'), String(threads * 2)],
+      {
+        cwd: ROOT,
+        env: { ...process.env, UV_THREADPOOL_SIZE: String(threads) },
+      },
+    );
     this.child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     this.lines = createInterface({ input: this.child.stdout })[Symbol.asyncIterator]();
   }
@@ -144,10 +154,16 @@ class BoundProcess {
 /** CPU use over several slices, as if measured over their total time. */
 function mergeCpu(uses: CpuUse[]): CpuUse {
   const wall = uses.reduce((sum, use) => sum + use.wallSeconds, 0);
-  const weighted = (pick: (use: CpuUse) => number) => uses.reduce((sum, use) => sum + pick(use) * use.wallSeconds, 0) / wall;
+  const weighted = (pick: (use: CpuUse) => number) =>
+    uses.reduce((sum, use) => sum + pick(use) * use.wallSeconds, 0) / wall;
   const cores: Record<string, number> = {};
   for (const group of Object.keys(uses[0].cores)) cores[group] = weighted((use) => use.cores[group]);
-  return { wallSeconds: wall, machineBusyCores: weighted((use) => use.machineBusyCores), cores, otherCores: weighted((use) => use.otherCores) };
+  return {
+    wallSeconds: wall,
+    machineBusyCores: weighted((use) => use.machineBusyCores),
+    cores,
+    otherCores: weighted((use) => use.otherCores),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -180,7 +196,9 @@ async function toggleProfiles(bench: Bench, phase: Phase, starting: boolean): Pr
   for (const service of SETTINGS.profile) process.kill(bench.pids[service], 'SIGUSR2');
   if (starting) {
     profiles += 1;
-    log(`profiling ${SETTINGS.profile.join(', ')} during ${phase}: bench/profiles/<service>-${RUN_ID}-${profiles}.cpuprofile`);
+    log(
+      `profiling ${SETTINGS.profile.join(', ')} during ${phase}: bench/profiles/<service>-${RUN_ID}-${profiles}.cpuprofile`,
+    );
   }
   await sleep(starting ? 100 : 1000);
 }
@@ -188,7 +206,11 @@ async function toggleProfiles(bench: Bench, phase: Phase, starting: boolean): Pr
 /** The gateway's main thread: its stat file. */
 const mainThread = (bench: Bench) => `/proc/${bench.pids.auth}/task/${bench.pids.auth}/stat`;
 
-async function measureCpu<T>(bench: Bench, phase: Phase, work: () => Promise<T>): Promise<{ result: T; cpu: CpuUse; mainThreadWaitingCores: number }> {
+async function measureCpu<T>(
+  bench: Bench,
+  phase: Phase,
+  work: () => Promise<T>,
+): Promise<{ result: T; cpu: CpuUse; mainThreadWaitingCores: number }> {
   await refreshBackends(bench);
   await toggleProfiles(bench, phase, true);
   bench.memory.start(phase);
@@ -218,7 +240,11 @@ async function createUsers(bench: Bench, resellerId: string, prefix: string, cou
 
 async function openTwoFactorTicket(bench: Bench, resellerId: string): Promise<string> {
   const ticket = expectStatus(
-    await bench.opener.post<{ id: string }>('/tickets', { type: 'enable_2fa', resellerId, subject: 'Please enable two-factor authentication' }),
+    await bench.opener.post<{ id: string }>('/tickets', {
+      type: 'enable_2fa',
+      resellerId,
+      subject: 'Please enable two-factor authentication',
+    }),
     201,
     `POST /tickets for ${resellerId}`,
   );
@@ -226,14 +252,21 @@ async function openTwoFactorTicket(bench: Bench, resellerId: string): Promise<st
 }
 
 async function approve(bench: Bench, ticketId: string): Promise<void> {
-  expectStatus(await bench.agent.post(`/tickets/${ticketId}/approve`, { note: 'bench' }), 200, `POST /tickets/${ticketId}/approve`);
+  expectStatus(
+    await bench.agent.post(`/tickets/${ticketId}/approve`, { note: 'bench' }),
+    200,
+    `POST /tickets/${ticketId}/approve`,
+  );
 }
 
 /** Polls the gateway's own copy of the policy — what a login reads — until 2FA is on. */
 async function untilEnforced(pg: Client, resellerId: string, timeoutMs = 30_000): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const { rows } = await pg.query('SELECT 1 FROM auth.reseller_policies WHERE reseller_id = $1 AND two_factor_enabled', [resellerId]);
+    const { rows } = await pg.query(
+      'SELECT 1 FROM auth.reseller_policies WHERE reseller_id = $1 AND two_factor_enabled',
+      [resellerId],
+    );
     const now = performance.now();
     if (rows.length) return now;
     if (now > deadline) throw new Error(`2FA for ${resellerId} was not enforced within ${timeoutMs} ms`);
@@ -241,8 +274,15 @@ async function untilEnforced(pg: Client, resellerId: string, timeoutMs = 30_000)
   }
 }
 
-async function login(bench: Bench, username: string): Promise<{ status: string; accessToken?: string; challengeToken?: string }> {
-  return expectStatus(await bench.http.post('/auth/login', { username, password: PASSWORD }), 200, `POST /auth/login ${username}`);
+async function login(
+  bench: Bench,
+  username: string,
+): Promise<{ status: string; accessToken?: string; challengeToken?: string }> {
+  return expectStatus(
+    await bench.http.post('/auth/login', { username, password: PASSWORD }),
+    200,
+    `POST /auth/login ${username}`,
+  );
 }
 
 /**
@@ -277,13 +317,16 @@ async function passwordLogins(bench: Bench) {
   const op = async () => {
     const username = users[next++ % users.length];
     const reply = await bench.http.post('/auth/login', { username, password: PASSWORD });
-    if (reply.status !== 200 || reply.body?.status !== 'authenticated') throw new Error(`login answered ${reply.status} ${JSON.stringify(reply.body)}`);
+    if (reply.status !== 200 || reply.body?.status !== 'authenticated')
+      throw new Error(`login answered ${reply.status} ${JSON.stringify(reply.body)}`);
   };
 
   const boundProcess = new BoundProcess();
   try {
     const info = await boundProcess.ready();
-    log(`logins: warm-up, then ${SETTINGS.slices} × (${SETTINGS.sliceSeconds} s of argon2 bound, ${SETTINGS.sliceSeconds} s of logins at concurrency ${SETTINGS.loginConcurrency})`);
+    log(
+      `logins: warm-up, then ${SETTINGS.slices} × (${SETTINGS.sliceSeconds} s of argon2 bound, ${SETTINGS.sliceSeconds} s of logins at concurrency ${SETTINGS.loginConcurrency})`,
+    );
     await closedLoop(SETTINGS.loginConcurrency, 2, op);
     const pairs: { bound: BoundSlice; logins: Awaited<ReturnType<typeof closedLoop>> }[] = [];
     const cpuUses: CpuUse[] = [];
@@ -294,7 +337,10 @@ async function passwordLogins(bench: Bench) {
     for (let i = 0; i < SETTINGS.slices; i++) {
       const bound = await boundProcess.slice(SETTINGS.sliceSeconds);
       const before = bench.cpu.snapshot();
-      const logins = await closedLoop(SETTINGS.loginConcurrency, SETTINGS.sliceSeconds, op, { warmupSeconds: 0.5, keepLatencies: latencies });
+      const logins = await closedLoop(SETTINGS.loginConcurrency, SETTINGS.sliceSeconds, op, {
+        warmupSeconds: 0.5,
+        keepLatencies: latencies,
+      });
       cpuUses.push(bench.cpu.since(before));
       if (logins.errors) throw new Error(`${logins.errors} logins failed; the first: ${logins.firstError}`);
       pairs.push({ bound, logins });
@@ -308,15 +354,27 @@ async function passwordLogins(bench: Bench) {
     const cpuPerLogin = cpuPer(cpu, loginsPerSecond);
     const hashCpuMs = (1000 * pairs.reduce((sum, pair) => sum + pair.bound.cpuSecondsPerCheck, 0)) / pairs.length;
     return {
-      bound: { ...info, perSecond: boundPerSecond, cpuMsPerCheck: hashCpuMs, slices: pairs.map((pair) => round(pair.bound.perSecond)) },
-      logins: { perSecond: loginsPerSecond, concurrency: SETTINGS.loginConcurrency, latency: summarize(latencies), slices: pairs.map((pair) => round(pair.logins.perSecond)) },
+      bound: {
+        ...info,
+        perSecond: boundPerSecond,
+        cpuMsPerCheck: hashCpuMs,
+        slices: pairs.map((pair) => round(pair.bound.perSecond)),
+      },
+      logins: {
+        perSecond: loginsPerSecond,
+        concurrency: SETTINGS.loginConcurrency,
+        latency: summarize(latencies),
+        slices: pairs.map((pair) => round(pair.logins.perSecond)),
+      },
       ratio: loginsPerSecond / boundPerSecond,
       sliceRatios: pairs.map((pair) => round(pair.logins.perSecond / pair.bound.perSecond, 3)),
       medianSliceRatio: summarize(pairs.map((pair) => pair.logins.perSecond / pair.bound.perSecond)).p50Ms,
       cpu,
       cpuPerLogin,
       /** What the ratio would be with the machine to ourselves: a hash's CPU over a login's CPU (gateway, PostgreSQL, load generator). */
-      cpuRatio: hashCpuMs / (cpuPerLogin.eventLoopMs + cpuPerLogin.otherThreadsMs + cpuPerLogin.postgresMs + cpuPerLogin.loadGeneratorMs),
+      cpuRatio:
+        hashCpuMs /
+        (cpuPerLogin.eventLoopMs + cpuPerLogin.otherThreadsMs + cpuPerLogin.postgresMs + cpuPerLogin.loadGeneratorMs),
       authThreads: threadNames(bench.pids.auth).length,
     };
   } finally {
@@ -347,11 +405,19 @@ async function secondFactor(bench: Bench) {
   const enrolled: Enrolled[] = await mapLimit(usernames, 8, async (username) => {
     const { accessToken } = await login(bench, username);
     const client = bench.http.as(accessToken!);
-    const { secret } = expectStatus(await client.post<{ secret: string }>('/auth/2fa/setup', {}), 201, `setup ${username}`);
+    const { secret } = expectStatus(
+      await client.post<{ secret: string }>('/auth/2fa/setup', {}),
+      201,
+      `setup ${username}`,
+    );
     // The previous step's passcode (one step of drift), so every later step is still unused.
     if (STEP_SECONDS * 1000 - (Date.now() % (STEP_SECONDS * 1000)) < 1500) await sleep(1600);
     const passcode = passcodeForStep(secret, stepAt() - 1);
-    expectStatus(await client.post('/auth/2fa/activate', { passcode, currentPassword: PASSWORD }), 200, `activate ${username}`);
+    expectStatus(
+      await client.post('/auth/2fa/activate', { passcode, currentPassword: PASSWORD }),
+      200,
+      `activate ${username}`,
+    );
     return { username, secret, challenges: [] };
   });
   // Each passcode is used once: two verifications per user, with the codes of two steps that no
@@ -359,7 +425,8 @@ async function secondFactor(bench: Bench) {
   await mapLimit(enrolled, 8, async (user) => {
     for (let i = 0; i < 2; i++) {
       const reply = await login(bench, user.username);
-      if (reply.status !== 'two_factor_required' || !reply.challengeToken) throw new Error(`login of ${user.username} asked for no passcode`);
+      if (reply.status !== 'two_factor_required' || !reply.challengeToken)
+        throw new Error(`login of ${user.username} asked for no passcode`);
       user.challenges.push(reply.challengeToken);
     }
   });
@@ -367,7 +434,10 @@ async function secondFactor(bench: Bench) {
 
   const step = stepAt();
   let nextUser = 0;
-  const workers = Array.from({ length: SETTINGS.verifyConcurrency }, () => ({ user: null as Enrolled | null, used: 0 }));
+  const workers = Array.from({ length: SETTINGS.verifyConcurrency }, () => ({
+    user: null as Enrolled | null,
+    used: 0,
+  }));
   const op = async (worker: number) => {
     const state = workers[worker];
     if (!state.user || state.used === 2) {
@@ -380,7 +450,8 @@ async function secondFactor(bench: Bench) {
     const challengeToken = user.challenges[state.used];
     state.used++;
     const reply = await bench.http.post('/auth/login/verify', { challengeToken, passcode });
-    if (reply.status !== 200 || reply.body?.status !== 'authenticated') throw new Error(`verify answered ${reply.status} ${JSON.stringify(reply.body)}`);
+    if (reply.status !== 200 || reply.body?.status !== 'authenticated')
+      throw new Error(`verify answered ${reply.status} ${JSON.stringify(reply.body)}`);
     return true;
   };
   // The floor: what the gateway spends on a request that does no work (no database, no crypto),
@@ -391,12 +462,24 @@ async function secondFactor(bench: Bench) {
     if (reply.status !== 200) throw new Error(`login-options answered ${reply.status}`);
   };
   const floorBefore = bench.cpu.snapshot();
-  const floorRun = await closedLoop(SETTINGS.verifyConcurrency, SETTINGS.sliceSeconds * 2, floorOp, { warmupSeconds: 0.3 });
-  const floor = { perSecond: floorRun.perSecond, cpuPerRequest: cpuPer(bench.cpu.since(floorBefore), floorRun.perSecond) };
+  const floorRun = await closedLoop(SETTINGS.verifyConcurrency, SETTINGS.sliceSeconds * 2, floorOp, {
+    warmupSeconds: 0.3,
+  });
+  const floor = {
+    perSecond: floorRun.perSecond,
+    cpuPerRequest: cpuPer(bench.cpu.since(floorBefore), floorRun.perSecond),
+  };
 
   log(`second factor: ${count * 2} verifications at concurrency ${SETTINGS.verifyConcurrency}`);
-  const { result: verifications, cpu, mainThreadWaitingCores } = await measureCpu(bench, 'second-factor', () => closedLoop(SETTINGS.verifyConcurrency, 120, op, { warmupSeconds: 0.3 }));
-  if (verifications.errors) throw new Error(`${verifications.errors} verifications failed; the first: ${verifications.firstError}`);
+  const {
+    result: verifications,
+    cpu,
+    mainThreadWaitingCores,
+  } = await measureCpu(bench, 'second-factor', () =>
+    closedLoop(SETTINGS.verifyConcurrency, 120, op, { warmupSeconds: 0.3 }),
+  );
+  if (verifications.errors)
+    throw new Error(`${verifications.errors} verifications failed; the first: ${verifications.firstError}`);
   const c = cpuPer(cpu, verifications.perSecond);
   return {
     users: count,
@@ -445,7 +528,8 @@ async function approvals(bench: Bench) {
     fromRequest.push(enforced - sent);
   }
   const me = expectStatus(await bench.http.as(witnessToken).get('/auth/me'), 200, 'GET /auth/me');
-  if (me.twoFactor?.availableForReseller !== true) throw new Error(`GET /auth/me disagrees with reseller_policies: ${JSON.stringify(me)}`);
+  if (me.twoFactor?.availableForReseller !== true)
+    throw new Error(`GET /auth/me disagrees with reseller_policies: ${JSON.stringify(me)}`);
 
   log(`approvals: ${SETTINGS.burstApprovals} for ${SETTINGS.burstApprovals} resellers at once`);
   const burst = await prepare('burst', SETTINGS.burstApprovals);
@@ -480,7 +564,8 @@ async function approvals(bench: Bench) {
     for (const id of rows[0].enforced ?? []) if (!enforcedAt.has(id)) enforcedAt.set(id, now);
     if (Number.isNaN(settingsAllMs) && rows[0].settings === ids.length) settingsAllMs = now;
     if (Number.isNaN(allResolvedMs) && rows[0].resolved === ids.length) allResolvedMs = now;
-    if (performance.now() > deadline) throw new Error(`only ${enforcedAt.size} of ${ids.length} approvals enforced after 60 s`);
+    if (performance.now() > deadline)
+      throw new Error(`only ${enforcedAt.size} of ${ids.length} approvals enforced after 60 s`);
     await sleep(10);
   }
   const allEnforcedMs = Math.max(...enforcedAt.values());
@@ -489,7 +574,11 @@ async function approvals(bench: Bench) {
   bench.memory.stop();
   await toggleProfiles(bench, 'approvals', false);
   return {
-    sequential: { count: sequential.length, fromApproveResponse: summarize(fromResponse), fromApproveRequest: summarize(fromRequest) },
+    sequential: {
+      count: sequential.length,
+      fromApproveResponse: summarize(fromResponse),
+      fromApproveRequest: summarize(fromRequest),
+    },
     burst: {
       count: ids.length,
       allEnforcedMs,
@@ -505,18 +594,33 @@ async function approvals(bench: Bench) {
 
 /** The flood runs on a stack of its own, with the limits an operator gets by default. */
 async function signInFlood(extraEnv: Record<string, string>) {
-  log(`flood: one address, ${FLOOD.concurrency} concurrent unknown-user logins for ${FLOOD.seconds} s, beside a user signing in every ${FLOOD.userEveryMs} ms`);
+  log(
+    `flood: one address, ${FLOOD.concurrency} concurrent unknown-user logins for ${FLOOD.seconds} s, beside a user signing in every ${FLOOD.userEveryMs} ms`,
+  );
   const stack = await startStack({
     name: 'bench-flood',
-    env: { LOG_LEVEL: SETTINGS.logLevel, ...extraEnv, SIGN_IN_LIMIT_PER_ADDRESS: String(SIGN_IN_LIMIT_DEFAULTS.perAddress), SIGN_IN_LIMIT_WINDOW_SECONDS: String(SIGN_IN_LIMIT_DEFAULTS.windowSeconds) },
+    env: {
+      LOG_LEVEL: SETTINGS.logLevel,
+      ...extraEnv,
+      SIGN_IN_LIMIT_PER_ADDRESS: String(SIGN_IN_LIMIT_DEFAULTS.perAddress),
+      SIGN_IN_LIMIT_WINDOW_SECONDS: String(SIGN_IN_LIMIT_DEFAULTS.windowSeconds),
+    },
   });
   try {
     const http = new HttpClient(stack.authUrl, 4);
     const token = await signInCompletely(stack.authUrl, stack.agent.username, stack.agent.password);
     const user = { username: `bench-flood-${RUN_ID}`, password: PASSWORD };
     const resellerId = `bench-flood-${RUN_ID}`;
-    expectStatus(await http.as(token).post('/resellers', { id: resellerId, name: 'Flood bench' }), 201, 'POST /resellers');
-    expectStatus(await http.as(token).post('/users', { ...user, resellerId, role: 'reseller_user' }), 201, 'POST /users');
+    expectStatus(
+      await http.as(token).post('/resellers', { id: resellerId, name: 'Flood bench' }),
+      201,
+      'POST /resellers',
+    );
+    expectStatus(
+      await http.as(token).post('/users', { ...user, resellerId, role: 'reseller_user' }),
+      201,
+      'POST /users',
+    );
     http.close();
     return await measureSignInFlood(stack.authUrl, user);
   } finally {
@@ -577,7 +681,9 @@ async function main(): Promise<void> {
       BENCH_PROFILE_LABEL: `${service}-${RUN_ID}`,
     };
   }
-  const extraEnv = process.env.BENCH_SERVICE_ENV ? (JSON.parse(process.env.BENCH_SERVICE_ENV) as Record<string, string>) : {};
+  const extraEnv = process.env.BENCH_SERVICE_ENV
+    ? (JSON.parse(process.env.BENCH_SERVICE_ENV) as Record<string, string>)
+    : {};
   log('starting the services (fresh database and vhost)');
   let stack: Stack;
   for (let attempt = 1; ; attempt++) {
@@ -617,7 +723,11 @@ async function main(): Promise<void> {
     // The agent sets up its second factor at this first sign-in (agents always have one): the tests' helper does it.
     const agentToken = await signInCompletely(stack.authUrl, stack.agent.username, stack.agent.password);
     const opener = { username: `bench-opener-${RUN_ID}`, password: PASSWORD };
-    expectStatus(await http.as(agentToken).post('/users', { ...opener, role: 'agent' }), 201, 'POST /users (a second agent)');
+    expectStatus(
+      await http.as(agentToken).post('/users', { ...opener, role: 'agent' }),
+      201,
+      'POST /users (a second agent)',
+    );
     const openerToken = await signInCompletely(stack.authUrl, opener.username, opener.password);
     const bench: Bench = {
       stack,
@@ -641,7 +751,11 @@ async function main(): Promise<void> {
     await sleep(2000);
     bench.memory.sample('idle');
 
-    const results: Record<string, unknown> = { machine: MACHINE, startedAt: new Date().toISOString(), settings: SETTINGS };
+    const results: Record<string, unknown> = {
+      machine: MACHINE,
+      startedAt: new Date().toISOString(),
+      settings: SETTINGS,
+    };
     const rows: Row[] = [];
     const targets: { name: string; value: number; target: string; met: boolean }[] = [];
 
@@ -663,8 +777,18 @@ async function main(): Promise<void> {
         ...r,
       };
       rows.push(
-        [`argon2 bound (checks/s, ${MACHINE.nproc} cores)`, `${round(r.bound.perSecond)} (slices: ${r.bound.slices.join(', ')}); ${round(r.bound.cpuMsPerCheck, 1)} ms CPU per check`, '', ''],
-        [`password logins/s (concurrency ${r.logins.concurrency})`, `${round(r.logins.perSecond)} (slices: ${r.logins.slices.join(', ')})`, '', ''],
+        [
+          `argon2 bound (checks/s, ${MACHINE.nproc} cores)`,
+          `${round(r.bound.perSecond)} (slices: ${r.bound.slices.join(', ')}); ${round(r.bound.cpuMsPerCheck, 1)} ms CPU per check`,
+          '',
+          '',
+        ],
+        [
+          `password logins/s (concurrency ${r.logins.concurrency})`,
+          `${round(r.logins.perSecond)} (slices: ${r.logins.slices.join(', ')})`,
+          '',
+          '',
+        ],
         ['login latency', lat(r.logins.latency), '', ''],
         [
           'logins / bound',
@@ -693,7 +817,12 @@ async function main(): Promise<void> {
         ...r,
       };
       rows.push(
-        [`second-factor verifications/s (concurrency ${r.verifications.concurrency})`, `${round(r.verifications.perSecond)} (${round(r.perCore)} per core)`, `≥ 1000 per core`, yesNo(r.perCore >= 1000)],
+        [
+          `second-factor verifications/s (concurrency ${r.verifications.concurrency})`,
+          `${round(r.verifications.perSecond)} (${round(r.perCore)} per core)`,
+          `≥ 1000 per core`,
+          yesNo(r.perCore >= 1000),
+        ],
         ['verification latency', lat(r.verifications.latency), '', ''],
         ['CPU per verification (ms)', perOp(r.cpuPerVerification), '', ''],
         [
@@ -716,7 +845,12 @@ async function main(): Promise<void> {
           '',
         ],
       );
-      targets.push({ name: 'second-factor verifications ≥ 1000/s per core', value: r.perCore, target: '≥ 1000', met: r.perCore >= 1000 });
+      targets.push({
+        name: 'second-factor verifications ≥ 1000/s per core',
+        value: r.perCore,
+        target: '≥ 1000',
+        met: r.perCore >= 1000,
+      });
     }
 
     if (SETTINGS.sections.includes('approvals')) {
@@ -732,9 +866,19 @@ async function main(): Promise<void> {
         ...r,
       };
       rows.push(
-        [`approval → enforcement (${r.sequential.count} one after another)`, lat(r.sequential.fromApproveResponse), 'p50 < 50 ms', yesNo(r.sequential.fromApproveResponse.p50Ms < 50)],
+        [
+          `approval → enforcement (${r.sequential.count} one after another)`,
+          lat(r.sequential.fromApproveResponse),
+          'p50 < 50 ms',
+          yesNo(r.sequential.fromApproveResponse.p50Ms < 50),
+        ],
         ['  same, from the approve request', lat(r.sequential.fromApproveRequest), '', ''],
-        [`${r.burst.count} approvals at once: all enforced`, ms(r.burst.allEnforcedMs), '< 2000 ms', yesNo(r.burst.allEnforcedMs < 2000)],
+        [
+          `${r.burst.count} approvals at once: all enforced`,
+          ms(r.burst.allEnforcedMs),
+          '< 2000 ms',
+          yesNo(r.burst.allEnforcedMs < 2000),
+        ],
         [
           '  stages: last approve answered / all on in reseller-settings / all enforced / all tickets resolved',
           `${ms(r.burst.lastApproveAnsweredMs)} / ${ms(r.burst.allOnInResellerSettingsMs)} / ${ms(r.burst.allEnforcedMs)} / ${ms(r.burst.allTicketsResolvedMs)}`,
@@ -744,8 +888,18 @@ async function main(): Promise<void> {
         ['CPU cores during the 200 approvals', cores(r.burst.cpu), '', ''],
       );
       targets.push(
-        { name: 'approval → enforcement median < 50 ms', value: r.sequential.fromApproveResponse.p50Ms, target: '< 50', met: r.sequential.fromApproveResponse.p50Ms < 50 },
-        { name: '200 approvals enforced < 2 s', value: r.burst.allEnforcedMs, target: '< 2000', met: r.burst.allEnforcedMs < 2000 },
+        {
+          name: 'approval → enforcement median < 50 ms',
+          value: r.sequential.fromApproveResponse.p50Ms,
+          target: '< 50',
+          met: r.sequential.fromApproveResponse.p50Ms < 50,
+        },
+        {
+          name: '200 approvals enforced < 2 s',
+          value: r.burst.allEnforcedMs,
+          target: '< 2000',
+          met: r.burst.allEnforcedMs < 2000,
+        },
       );
     }
 
@@ -762,19 +916,53 @@ async function main(): Promise<void> {
       };
       rows.push(
         ['sign-in alone (a user every 200 ms)', lat(r.alone), '', ''],
-        [`  same, while one address floods (${FLOOD.concurrency} concurrent)`, `${lat(r.underFlood)}; ${r.userFailures} failed ${JSON.stringify(r.userFailureAnswers)}`, '', ''],
-        ['  p99 under the flood ÷ p50 alone', `${round(r.ratio, 1)} ×`, '≤ 10 ×', yesNo(r.ratio <= 10 && r.userFailures === 0)],
-        ['  the flood was answered', `${Object.entries(r.floodAnswers).map(([k, v]) => `${k}: ${v}`).join(', ')} (${round(r.floodPerSecond)}/s)`, '', ''],
+        [
+          `  same, while one address floods (${FLOOD.concurrency} concurrent)`,
+          `${lat(r.underFlood)}; ${r.userFailures} failed ${JSON.stringify(r.userFailureAnswers)}`,
+          '',
+          '',
+        ],
+        [
+          '  p99 under the flood ÷ p50 alone',
+          `${round(r.ratio, 1)} ×`,
+          '≤ 10 ×',
+          yesNo(r.ratio <= 10 && r.userFailures === 0),
+        ],
+        [
+          '  the flood was answered',
+          `${Object.entries(r.floodAnswers)
+            .map(([k, v]) => `${k}: ${v}`)
+            .join(', ')} (${round(r.floodPerSecond)}/s)`,
+          '',
+          '',
+        ],
       );
-      targets.push({ name: 'sign-in p99 under a flood ≤ 10 × p50 alone', value: r.ratio, target: '≤ 10', met: r.ratio <= 10 && r.userFailures === 0 });
+      targets.push({
+        name: 'sign-in p99 under a flood ≤ 10 × p50 alone',
+        value: r.ratio,
+        target: '≤ 10',
+        met: r.ratio <= 10 && r.userFailures === 0,
+      });
     }
 
     const memory: Record<string, Record<string, number | null>> = {};
     for (const service of SERVICES) {
       const peaks = bench.memory.peak[service] ?? {};
-      memory[service] = { idleMiB: mib(peaks.idle ?? null), loginsMiB: mib(peaks.logins ?? null), secondFactorMiB: mib(peaks['second-factor'] ?? null), approvalsMiB: mib(peaks.approvals ?? null) };
-      const loaded = Object.entries(memory[service]).filter(([k, v]) => k !== 'idleMiB' && v !== null).map(([k, v]) => `${k.replace('MiB', '')} ${v}`);
-      rows.push([`RSS of ${service} (MiB)`, `idle ${memory[service].idleMiB}; peak under load: ${loaded.join(', ')}`, '', '']);
+      memory[service] = {
+        idleMiB: mib(peaks.idle ?? null),
+        loginsMiB: mib(peaks.logins ?? null),
+        secondFactorMiB: mib(peaks['second-factor'] ?? null),
+        approvalsMiB: mib(peaks.approvals ?? null),
+      };
+      const loaded = Object.entries(memory[service])
+        .filter(([k, v]) => k !== 'idleMiB' && v !== null)
+        .map(([k, v]) => `${k.replace('MiB', '')} ${v}`);
+      rows.push([
+        `RSS of ${service} (MiB)`,
+        `idle ${memory[service].idleMiB}; peak under load: ${loaded.join(', ')}`,
+        '',
+        '',
+      ]);
     }
     results.memory = {
       how: 'VmRSS from /proc/<pid>/status of each service process: once 2 s after start (idle), and the peak of samples every 100 ms during each phase.',
@@ -785,12 +973,18 @@ async function main(): Promise<void> {
 
     const out = join(__dirname, 'results.json');
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(`\n${table(rows)}\n\nMachine: ${MACHINE.nproc} × ${MACHINE.cpuModel}, ${MACHINE.memoryGiB} GiB RAM, Node ${MACHINE.node}. Written to ${out}\n`);
+    process.stdout.write(
+      `\n${table(rows)}\n\nMachine: ${MACHINE.nproc} × ${MACHINE.cpuModel}, ${MACHINE.memoryGiB} GiB RAM, Node ${MACHINE.node}. Written to ${out}\n`,
+    );
     http.close();
   } catch (error) {
     // A shared machine: fault-injection tests stop RabbitMQ now and then.
-    const brokerTrouble = SERVICES.some((service) => /broker unreachable|broker connection lost/.test(stack.logs(service)));
-    if (brokerTrouble) (error as Error).message += '\n(RabbitMQ went away during the run — see the services\' logs in ' + stack.logDir + '; run it again.)';
+    const brokerTrouble = SERVICES.some((service) =>
+      /broker unreachable|broker connection lost/.test(stack.logs(service)),
+    );
+    if (brokerTrouble)
+      (error as Error).message +=
+        "\n(RabbitMQ went away during the run — see the services' logs in " + stack.logDir + '; run it again.)';
     throw error;
   } finally {
     await pg.end().catch(() => undefined);
@@ -802,4 +996,3 @@ main().catch((error) => {
   console.error(error instanceof Error ? error.stack : error);
   process.exit(1);
 });
-

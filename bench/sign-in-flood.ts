@@ -23,7 +23,12 @@ export interface FloodResult {
 }
 
 /** A real user signing in every `userEveryMs` from an address of their own, for `seconds`. */
-async function userSignIns(client: HttpClient, user: { username: string; password: string }, seconds: number, failures: Record<string, number>): Promise<number[]> {
+async function userSignIns(
+  client: HttpClient,
+  user: { username: string; password: string },
+  seconds: number,
+  failures: Record<string, number>,
+): Promise<number[]> {
   const latencies: number[] = [];
   const end = performance.now() + seconds * 1000;
   while (performance.now() < end) {
@@ -41,7 +46,10 @@ async function userSignIns(client: HttpClient, user: { username: string; passwor
  * `FLOOD.seconds` while a user at another address signs in every 200 ms; the user's latency is
  * compared with the same user's alone, measured just before on the same machine.
  */
-export async function measureSignInFlood(authUrl: string, user: { username: string; password: string }): Promise<FloodResult> {
+export async function measureSignInFlood(
+  authUrl: string,
+  user: { username: string; password: string },
+): Promise<FloodResult> {
   const userClient = new HttpClient(authUrl, 4).with({ 'x-forwarded-for': USER_ADDRESS });
   const floodClient = new HttpClient(authUrl, FLOOD.concurrency).with({ 'x-forwarded-for': ATTACKER });
   try {
@@ -50,7 +58,10 @@ export async function measureSignInFlood(authUrl: string, user: { username: stri
     const floodAnswers: Record<string, number> = {};
     const [flood, underFlood] = await Promise.all([
       closedLoop(FLOOD.concurrency, FLOOD.seconds, async () => {
-        const reply = await floodClient.post('/auth/login', { username: `nobody-${randomBytes(4).toString('hex')}`, password: 'guess-123456' });
+        const reply = await floodClient.post('/auth/login', {
+          username: `nobody-${randomBytes(4).toString('hex')}`,
+          password: 'guess-123456',
+        });
         const key = `${reply.status} ${reply.body?.error ?? reply.body?.status}`;
         floodAnswers[key] = (floodAnswers[key] ?? 0) + 1;
       }),

@@ -62,14 +62,23 @@ function main() {
   // RabbitMQ reads its first user from a conf.d file (its image has no *_FILE variables).
   const user = given('RABBITMQ_USER') || 'pbx2fa';
   mkdirSync(join(dir, 'rabbitmq'), { recursive: true });
-  writeSecret(join(dir, 'rabbitmq', '20-pbx2fa-user.conf'), `default_user = ${user}\ndefault_pass = ${readFileSync(join(dir, 'rabbitmq_password'), 'utf8').trim()}\n`);
+  writeSecret(
+    join(dir, 'rabbitmq', '20-pbx2fa-user.conf'),
+    `default_user = ${user}\ndefault_pass = ${readFileSync(join(dir, 'rabbitmq_password'), 'utf8').trim()}\n`,
+  );
 
   if (generated.length > 0) {
-    console.log(`Generated ${generated.join(', ')} in the volume mounted at ${dir} (a development set-up: they stay the same at every start).`);
-    console.log('To choose them yourself, set POSTGRES_PASSWORD, RABBITMQ_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY and BOOTSTRAP_AGENT_PASSWORD in .env (see .env.example); NODE_ENV=production requires that.');
+    console.log(
+      `Generated ${generated.join(', ')} in the volume mounted at ${dir} (a development set-up: they stay the same at every start).`,
+    );
+    console.log(
+      'To choose them yourself, set POSTGRES_PASSWORD, RABBITMQ_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY and BOOTSTRAP_AGENT_PASSWORD in .env (see .env.example); NODE_ENV=production requires that.',
+    );
     if (generated.includes('bootstrap_agent_password')) {
       const username = given('BOOTSTRAP_AGENT_USERNAME') || 'agent';
-      console.log(`The first support agent signs in as "${username}" with the password ${readFileSync(join(dir, 'bootstrap_agent_password'), 'utf8').trim()} (shown this once; it sets up Google Authenticator at its first sign-in).`);
+      console.log(
+        `The first support agent signs in as "${username}" with the password ${readFileSync(join(dir, 'bootstrap_agent_password'), 'utf8').trim()} (shown this once; it sets up Google Authenticator at its first sign-in).`,
+      );
     }
   } else {
     console.log(`Every secret is in place in ${dir}.`);

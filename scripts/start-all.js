@@ -23,8 +23,18 @@ const readline = require('node:readline');
 const root = path.resolve(__dirname, '..');
 const SERVICES = [
   // Started in this order: the two services the gateway calls first.
-  { name: 'reseller-settings', defaultPort: 3002, portVariable: 'RESELLER_SETTINGS_PORT', managementPortVariable: 'RESELLER_SETTINGS_MANAGEMENT_PORT' },
-  { name: 'tickets', defaultPort: 3001, portVariable: 'TICKETS_PORT', managementPortVariable: 'TICKETS_MANAGEMENT_PORT' },
+  {
+    name: 'reseller-settings',
+    defaultPort: 3002,
+    portVariable: 'RESELLER_SETTINGS_PORT',
+    managementPortVariable: 'RESELLER_SETTINGS_MANAGEMENT_PORT',
+  },
+  {
+    name: 'tickets',
+    defaultPort: 3001,
+    portVariable: 'TICKETS_PORT',
+    managementPortVariable: 'TICKETS_MANAGEMENT_PORT',
+  },
   { name: 'auth', defaultPort: 3000, portVariable: 'AUTH_PORT', managementPortVariable: 'AUTH_MANAGEMENT_PORT' },
 ];
 const stopTimeoutMs = Number(process.env.STOP_TIMEOUT_MS) > 0 ? Number(process.env.STOP_TIMEOUT_MS) : 15000;
@@ -38,14 +48,18 @@ for (const service of SERVICES) {
   service.entry = path.join(root, 'dist', 'apps', service.name, 'src', 'main.js');
   service.port = process.env[service.portVariable] || String(service.defaultPort);
   if (!/^\d+$/.test(service.port) || Number(service.port) > 65535) {
-    process.stderr.write(`Invalid configuration: ${service.portVariable} must be a port number, got "${service.port}"\n`);
+    process.stderr.write(
+      `Invalid configuration: ${service.portVariable} must be a port number, got "${service.port}"\n`,
+    );
     process.exit(1);
   }
 }
 const missing = SERVICES.filter((service) => !fs.existsSync(service.entry));
 if (missing.length > 0) {
   const first = path.relative(root, missing[0].entry);
-  process.stderr.write(`The services are not built (${first} is missing): run \`npm run build\` first, then \`npm start\`.\n`);
+  process.stderr.write(
+    `The services are not built (${first} is missing): run \`npm run build\` first, then \`npm start\`.\n`,
+  );
   process.exit(1);
 }
 
@@ -56,7 +70,9 @@ const running = new Set();
 
 function prefixLines(stream, output, name) {
   const prefix = `${name.padEnd(width)} | `;
-  readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => output.write(prefix + line + '\n'));
+  readline
+    .createInterface({ input: stream, crlfDelay: Infinity })
+    .on('line', (line) => output.write(prefix + line + '\n'));
 }
 
 function signalChild(child, signal) {
@@ -93,7 +109,11 @@ function finishIfDone() {
 for (const service of SERVICES) {
   const child = spawn(process.execPath, [service.entry], {
     cwd: root,
-    env: { ...process.env, PORT: service.port, MANAGEMENT_PORT: process.env[service.managementPortVariable] || String(service.defaultPort + 6000) },
+    env: {
+      ...process.env,
+      PORT: service.port,
+      MANAGEMENT_PORT: process.env[service.managementPortVariable] || String(service.defaultPort + 6000),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     // Own process group: a Ctrl-C in the terminal reaches the services once, through us, instead
     // of twice (a second SIGINT would cut their graceful shutdown short).

@@ -1,6 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { api, connect, expectError, rememberedFactor, takeServerErrors, type ApiClient, type ApiResponse, type CreatedUser, type Gateway } from './support/api';
+import {
+  api,
+  connect,
+  expectError,
+  rememberedFactor,
+  takeServerErrors,
+  type ApiClient,
+  type ApiResponse,
+  type CreatedUser,
+  type Gateway,
+} from './support/api';
 import { hs256, compactJws } from './support/jwt';
 import { startStack, type Stack } from './support/stack';
 import { Authenticator, awayFromStepEdge, passcodeForStep, stepAt, wrongPasscode } from './support/totp';
@@ -21,7 +31,10 @@ describe('a second factor for agents', () => {
 
   beforeAll(async () => {
     stack = await startStack({ env: { JWT_SECRET } });
-    bootstrapFirstSignIn = await api(stack.authUrl).post('/auth/login', { username: stack.agent.username, password: stack.agent.password });
+    bootstrapFirstSignIn = await api(stack.authUrl).post('/auth/login', {
+      username: stack.agent.username,
+      password: stack.agent.password,
+    });
     gw = await connect(stack);
   });
 
@@ -33,7 +46,8 @@ describe('a second factor for agents', () => {
     expect(takeServerErrors()).toEqual([]);
   });
 
-  const signIn = (user: { username: string; password: string }) => gw.anon.post('/auth/login', { username: user.username, password: user.password });
+  const signIn = (user: { username: string; password: string }) =>
+    gw.anon.post('/auth/login', { username: user.username, password: user.password });
   const claimsOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8'));
 
   async function enrollmentTokenFor(agent: { username: string; password: string }): Promise<string> {
@@ -43,10 +57,17 @@ describe('a second factor for agents', () => {
   }
 
   /** Set-up and activation with the previous step's passcode, as the tests' phone does it. */
-  async function activate(enrolling: ApiClient, password: string, setup: SetupView): Promise<{ response: ApiResponse; authenticator: Authenticator }> {
+  async function activate(
+    enrolling: ApiClient,
+    password: string,
+    setup: SetupView,
+  ): Promise<{ response: ApiResponse; authenticator: Authenticator }> {
     await awayFromStepEdge();
     const step = stepAt() - 1;
-    const response = await enrolling.post('/auth/2fa/activate', { passcode: passcodeForStep(setup.secret, step), currentPassword: password });
+    const response = await enrolling.post('/auth/2fa/activate', {
+      passcode: passcodeForStep(setup.secret, step),
+      currentPassword: password,
+    });
     return { response, authenticator: new Authenticator(setup.secret, step) };
   }
 
@@ -71,7 +92,12 @@ describe('a second factor for agents', () => {
     it('gets enrollment_required with reason agent for the right password, and no access token', async () => {
       const response = await signIn(agent);
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: 'enrollment_required', enrollmentToken: expect.any(String), expiresIn: expect.any(Number), reason: 'agent' });
+      expect(response.body).toEqual({
+        status: 'enrollment_required',
+        enrollmentToken: expect.any(String),
+        expiresIn: expect.any(Number),
+        reason: 'agent',
+      });
       expect(response.body.expiresIn).toBeGreaterThan(0);
       expect(response.body.expiresIn).toBeLessThanOrEqual(600);
       enrolling = gw.anon.as(response.body.enrollmentToken);
@@ -85,8 +111,16 @@ describe('a second factor for agents', () => {
       const refused = [
         await enrolling.get('/auth/me'),
         await enrolling.get('/tickets'),
-        await enrolling.post('/tickets', { type: 'general', subject: 'Opened with an enrollment token', resellerId: 'nobody' }),
-        await enrolling.post('/users', { username: `made-${agent.username}`, password: 'Some-Strong-Passw0rd!', role: 'agent' }),
+        await enrolling.post('/tickets', {
+          type: 'general',
+          subject: 'Opened with an enrollment token',
+          resellerId: 'nobody',
+        }),
+        await enrolling.post('/users', {
+          username: `made-${agent.username}`,
+          password: 'Some-Strong-Passw0rd!',
+          role: 'agent',
+        }),
         await enrolling.get('/audit'),
         await enrolling.post('/resellers', { id: `r-${agent.id.slice(0, 8)}`, name: 'Made with an enrollment token' }),
         await enrolling.post('/auth/2fa/disable', { currentPassword: agent.password, passcode: '123456' }),
@@ -110,9 +144,15 @@ describe('a second factor for agents', () => {
 
     it('hears what was wrong with a wrong passcode or current password, as users do', async () => {
       const setup = (await enrolling.post<SetupView>('/auth/2fa/setup', {})).body;
-      const wrongPassword = await enrolling.post('/auth/2fa/activate', { passcode: passcodeForStep(setup.secret, stepAt()), currentPassword: 'not-the-password' });
+      const wrongPassword = await enrolling.post('/auth/2fa/activate', {
+        passcode: passcodeForStep(setup.secret, stepAt()),
+        currentPassword: 'not-the-password',
+      });
       expectError(wrongPassword, 400, 'invalid_current_password');
-      const wrongCode = await enrolling.post('/auth/2fa/activate', { passcode: wrongPasscode(setup.secret), currentPassword: agent.password });
+      const wrongCode = await enrolling.post('/auth/2fa/activate', {
+        passcode: wrongPasscode(setup.secret),
+        currentPassword: agent.password,
+      });
       expectError(wrongCode, 400, 'invalid_passcode');
       expect(wrongCode.body.message).toContain('30 seconds');
       // Neither used the token up.
@@ -124,20 +164,38 @@ describe('a second factor for agents', () => {
 
     it('sets up Google Authenticator with the enrollment token; activating completes the sign-in', async () => {
       const setup = (await enrolling.post<SetupView>('/auth/2fa/setup', {})).body;
-      expect(setup).toEqual({ otpauthUrl: expect.stringContaining(`otpauth://totp/`), secret: expect.stringMatching(/^[A-Z2-7]{32,}$/), qrCodeDataUrl: expect.stringMatching(/^data:image\/png;base64,/) });
+      expect(setup).toEqual({
+        otpauthUrl: expect.stringContaining(`otpauth://totp/`),
+        secret: expect.stringMatching(/^[A-Z2-7]{32,}$/),
+        qrCodeDataUrl: expect.stringMatching(/^data:image\/png;base64,/),
+      });
       const activated = await activate(enrolling, agent.password, setup);
       authenticator = activated.authenticator;
       expect(activated.response.status).toBe(200);
-      expect(activated.response.body).toEqual({ enabled: true, recoveryCodes: expect.any(Array), accessToken: expect.any(String), expiresIn: expect.any(Number) });
+      expect(activated.response.body).toEqual({
+        enabled: true,
+        recoveryCodes: expect.any(Array),
+        accessToken: expect.any(String),
+        expiresIn: expect.any(Number),
+      });
       recoveryCodes = activated.response.body.recoveryCodes;
       expect(recoveryCodes).toHaveLength(10);
 
       const signedIn = gw.anon.as(activated.response.body.accessToken);
       expect((await signedIn.get('/tickets')).status).toBe(200);
       const me = await signedIn.get('/auth/me');
-      expect(me.body).toMatchObject({ username: agent.username, role: 'agent', resellerId: null, twoFactor: { availableForReseller: true, enabled: true } });
+      expect(me.body).toMatchObject({
+        username: agent.username,
+        role: 'agent',
+        resellerId: null,
+        twoFactor: { availableForReseller: true, enabled: true },
+      });
       const introspected = await gw.agent.post('/auth/introspect', { token: activated.response.body.accessToken });
-      expect(introspected.body).toMatchObject({ active: true, username: agent.username, amr: expect.arrayContaining(['pwd', 'otp', 'mfa']) });
+      expect(introspected.body).toMatchObject({
+        active: true,
+        username: agent.username,
+        amr: expect.arrayContaining(['pwd', 'otp', 'mfa']),
+      });
     });
 
     it('refuses the enrollment token once it has been used', async () => {
@@ -148,30 +206,53 @@ describe('a second factor for agents', () => {
     it('asks for a passcode at the next sign-in, naming the methods; a wrong one is refused as for users', async () => {
       const first = await signIn(agent);
       expect(first.status).toBe(200);
-      expect(first.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number), methods: ['totp', 'recovery_code'] });
-      const wrong = await gw.anon.post('/auth/login/verify', { challengeToken: first.body.challengeToken, passcode: wrongPasscode(authenticator.secret) });
+      expect(first.body).toEqual({
+        status: 'two_factor_required',
+        challengeToken: expect.any(String),
+        expiresIn: expect.any(Number),
+        methods: ['totp', 'recovery_code'],
+      });
+      const wrong = await gw.anon.post('/auth/login/verify', {
+        challengeToken: first.body.challengeToken,
+        passcode: wrongPasscode(authenticator.secret),
+      });
       expectError(wrong, 401, 'invalid_passcode');
       expect(wrong.body.message).toContain('30 seconds');
-      const right = await gw.anon.post('/auth/login/verify', { challengeToken: first.body.challengeToken, passcode: await authenticator.freshPasscode() });
+      const right = await gw.anon.post('/auth/login/verify', {
+        challengeToken: first.body.challengeToken,
+        passcode: await authenticator.freshPasscode(),
+      });
       expect(right.status).toBe(200);
       expect(right.body).toMatchObject({ status: 'authenticated', accessToken: expect.any(String) });
 
       const second = await signIn(agent);
-      const withRecoveryCode = await gw.anon.post('/auth/login/verify', { challengeToken: second.body.challengeToken, recoveryCode: recoveryCodes[0] });
+      const withRecoveryCode = await gw.anon.post('/auth/login/verify', {
+        challengeToken: second.body.challengeToken,
+        recoveryCode: recoveryCodes[0],
+      });
       expect(withRecoveryCode.body).toMatchObject({ status: 'authenticated' });
     });
 
     it('cannot turn its second factor off: 403 two_factor_mandatory, and the passcode is still asked', async () => {
       const token = (await signIn(agent)).body.challengeToken;
-      const signedIn = gw.anon.as((await gw.anon.post('/auth/login/verify', { challengeToken: token, recoveryCode: recoveryCodes[1] })).body.accessToken);
-      const refused = await signedIn.post('/auth/2fa/disable', { currentPassword: agent.password, recoveryCode: recoveryCodes[2] });
+      const signedIn = gw.anon.as(
+        (await gw.anon.post('/auth/login/verify', { challengeToken: token, recoveryCode: recoveryCodes[1] })).body
+          .accessToken,
+      );
+      const refused = await signedIn.post('/auth/2fa/disable', {
+        currentPassword: agent.password,
+        recoveryCode: recoveryCodes[2],
+      });
       expectError(refused, 403, 'two_factor_mandatory');
       expect(refused.body.message).toContain('agents must always keep two-factor authentication');
       expect((await signedIn.get('/auth/me')).body.twoFactor).toEqual({ availableForReseller: true, enabled: true });
       expect((await signIn(agent)).body.status).toBe('two_factor_required');
       // The refusal spent nothing: the recovery code it was given still works.
       const challenge = (await signIn(agent)).body.challengeToken;
-      expect((await gw.anon.post('/auth/login/verify', { challengeToken: challenge, recoveryCode: recoveryCodes[2] })).body.status).toBe('authenticated');
+      expect(
+        (await gw.anon.post('/auth/login/verify', { challengeToken: challenge, recoveryCode: recoveryCodes[2] })).body
+          .status,
+      ).toBe('authenticated');
     });
   });
 
@@ -188,7 +269,11 @@ describe('a second factor for agents', () => {
       const token = await enrollmentTokenFor(agent);
       const enrolling = gw.anon.as(token);
       const setup = (await enrolling.post<SetupView>('/auth/2fa/setup', {})).body;
-      await withDatabase((db) => db.query(`UPDATE auth.sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [claimsOf(token).jti]));
+      await withDatabase((db) =>
+        db.query(`UPDATE auth.sessions SET expires_at = now() - interval '1 second' WHERE id = $1`, [
+          claimsOf(token).jti,
+        ]),
+      );
       expectError((await activate(enrolling, agent.password, setup)).response, 401, 'unauthorized');
       expect((await signIn(agent)).body).toMatchObject({ status: 'enrollment_required' });
     });
@@ -199,7 +284,11 @@ describe('a second factor for agents', () => {
       const claims = claimsOf(token);
       const header = { alg: 'HS256', typ: 'JWT' };
       const forgeries = {
-        expired: compactJws(header, { ...claims, iat: claims.iat - 3600, exp: Math.floor(Date.now() / 1000) - 60 }, hs256(JWT_SECRET)),
+        expired: compactJws(
+          header,
+          { ...claims, iat: claims.iat - 3600, exp: Math.floor(Date.now() / 1000) - 60 },
+          hs256(JWT_SECRET),
+        ),
         otherKey: compactJws(header, claims, hs256(randomBytes(32).toString('hex'))),
         asAccessToken: compactJws(header, { ...claims, typ: 'access' }, hs256(JWT_SECRET)),
       };
@@ -229,7 +318,11 @@ describe('a second factor for agents', () => {
     it('sign in as before, without 2FA, and their tokens work as before', async () => {
       const user = await gw.factory.user();
       const response = await signIn(user);
-      expect(response.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+      expect(response.body).toEqual({
+        status: 'authenticated',
+        accessToken: expect.any(String),
+        expiresIn: expect.any(Number),
+      });
       const client = gw.anon.as(response.body.accessToken);
       expect((await client.get('/tickets')).status).toBe(200);
       expect((await client.get('/auth/me')).body.twoFactor).toEqual({ availableForReseller: false, enabled: false });

@@ -3,7 +3,16 @@ import { SignJWT } from 'jose';
 import { connect, type Gateway } from './support/api';
 import { startStack, type Stack } from './support/stack';
 import { currentPasscode, wrongPasscode } from './support/totp';
-import { auditOf, challengeFor, enroll, openTicket, approveTicket, resolvedTicket, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
+import {
+  auditOf,
+  challengeFor,
+  enroll,
+  openTicket,
+  approveTicket,
+  resolvedTicket,
+  switchResellerTwoFactor,
+  type EnrolledUser,
+} from './support/two-factor';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ISSUER = 'https://idp.ringos.example';
@@ -22,7 +31,10 @@ describe('the audit log', () => {
   beforeAll(async () => {
     stack = await startStack({
       serviceEnv: {
-        auth: { RINGOS_SSO_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(), RINGOS_SSO_ISSUER: ISSUER },
+        auth: {
+          RINGOS_SSO_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+          RINGOS_SSO_ISSUER: ISSUER,
+        },
       },
     });
     gw = await connect(stack);
@@ -34,11 +46,23 @@ describe('the audit log', () => {
     const browser = { headers: { 'user-agent': USER_AGENT } };
     await gw.anon.post('/auth/login', { username: user.username, password: 'not-the-password' }, browser);
     const challenge = await challengeFor(gw.anon, user);
-    await gw.anon.post('/auth/login/verify', { challengeToken: challenge, passcode: wrongPasscode(user.authenticator.secret) }, browser);
-    await gw.anon.post('/auth/login/verify', { challengeToken: challenge, passcode: await user.authenticator.freshPasscode() }, browser);
+    await gw.anon.post(
+      '/auth/login/verify',
+      { challengeToken: challenge, passcode: wrongPasscode(user.authenticator.secret) },
+      browser,
+    );
+    await gw.anon.post(
+      '/auth/login/verify',
+      { challengeToken: challenge, passcode: await user.authenticator.freshPasscode() },
+      browser,
+    );
     const second = await challengeFor(gw.anon, user);
     await gw.anon.post('/auth/login/verify', { challengeToken: second, recoveryCode: user.recoveryCodes[0] }, browser);
-    await user.client.post('/auth/2fa/recovery-codes', { currentPassword: user.password, passcode: await user.authenticator.freshPasscode() }, browser);
+    await user.client.post(
+      '/auth/2fa/recovery-codes',
+      { currentPassword: user.password, passcode: await user.authenticator.freshPasscode() },
+      browser,
+    );
     const assertion = await new SignJWT({})
       .setProtectedHeader({ alg: 'RS256' })
       .setSubject(user.username)
@@ -49,13 +73,26 @@ describe('the audit log', () => {
       .sign(privateKey);
     const sso = await gw.anon.post('/auth/sso/ringos', { assertion }, browser);
     await gw.anon.as(sso.body.accessToken).post('/auth/logout', {}, browser);
-    await user.client.post('/auth/2fa/disable', { currentPassword: user.password, passcode: await user.authenticator.freshPasscode() }, browser);
+    await user.client.post(
+      '/auth/2fa/disable',
+      { currentPassword: user.password, passcode: await user.authenticator.freshPasscode() },
+      browser,
+    );
 
     // Locks: five wrong passwords from one address, five wrong second factors.
-    for (let i = 0; i < 5; i++) await gw.anon.post('/auth/login', { username: user.username, password: `wrong-${i}` }, { headers: { 'x-forwarded-for': '203.0.113.7' } });
+    for (let i = 0; i < 5; i++)
+      await gw.anon.post(
+        '/auth/login',
+        { username: user.username, password: `wrong-${i}` },
+        { headers: { 'x-forwarded-for': '203.0.113.7' } },
+      );
     const relocked = await enroll(user);
     const third = await challengeFor(gw.anon, relocked);
-    for (let i = 0; i < 5; i++) await gw.anon.post('/auth/login/verify', { challengeToken: third, passcode: wrongPasscode(relocked.authenticator.secret) });
+    for (let i = 0; i < 5; i++)
+      await gw.anon.post('/auth/login/verify', {
+        challengeToken: third,
+        passcode: wrongPasscode(relocked.authenticator.secret),
+      });
 
     // An admin opens a reset ticket for the user; an agent approves it.
     const admin = await gw.factory.signedInUser({ resellerId, role: 'reseller_admin' });
@@ -86,7 +123,9 @@ describe('the audit log', () => {
   ];
 
   it.each(expected)('records %s with outcome %s, saying who, where from and when', async (event, outcome) => {
-    const entries = (await auditOf(gw, user.username)).filter((entry) => entry.event === event && entry.outcome === outcome);
+    const entries = (await auditOf(gw, user.username)).filter(
+      (entry) => entry.event === event && entry.outcome === outcome,
+    );
     expect(entries.length).toBeGreaterThan(0);
     const [entry] = entries;
     expect(entry).toMatchObject({ username: user.username, resellerId, at: expect.any(String) });
@@ -101,7 +140,16 @@ describe('the audit log', () => {
   it('keeps the user agent of the browser that acted', async () => {
     const fromBrowser = (await auditOf(gw, user.username)).filter((entry) => entry.userAgent === USER_AGENT);
     expect(new Set(fromBrowser.map((entry) => entry.event))).toEqual(
-      new Set(['login', 'second_factor.rejected', 'login.second_factor', 'recovery_code.used', 'recovery_codes.regenerated', 'login.sso', 'logout', 'two_factor.disabled']),
+      new Set([
+        'login',
+        'second_factor.rejected',
+        'login.second_factor',
+        'recovery_code.used',
+        'recovery_codes.regenerated',
+        'login.sso',
+        'logout',
+        'two_factor.disabled',
+      ]),
     );
   });
 

@@ -1,4 +1,11 @@
-import { connect, takeServerErrors, type ApiClient, type ApiResponse, type Gateway, type SignedInUser } from './support/api';
+import {
+  connect,
+  takeServerErrors,
+  type ApiClient,
+  type ApiResponse,
+  type Gateway,
+  type SignedInUser,
+} from './support/api';
 import { startStack, type Stack } from './support/stack';
 
 /**
@@ -33,7 +40,12 @@ interface Row {
   expect: Record<Caller, Expectation>;
 }
 
-const everyone = (status: number): Record<Caller, Expectation> => ({ anonymous: status, reseller_user: status, reseller_admin: status, agent: status });
+const everyone = (status: number): Record<Caller, Expectation> => ({
+  anonymous: status,
+  reseller_user: status,
+  reseller_admin: status,
+  agent: status,
+});
 const signedIn = (status: number, agent = status): Record<Caller, Expectation> => ({
   anonymous: 401,
   reseller_user: status,
@@ -43,9 +55,24 @@ const signedIn = (status: number, agent = status): Record<Caller, Expectation> =
 
 const ROUTES: Row[] = [
   // Sign-in: open to everyone, the answer depends on what is sent, never on who sends it.
-  { method: 'post', path: '/auth/login', call: (_, c) => c.post('/auth/login', { username: 'nobody-at-all', password: 'wrong-password' }), expect: everyone(401) },
-  { method: 'post', path: '/auth/login/verify', call: (_, c) => c.post('/auth/login/verify', { challengeToken: 'made-up', passcode: '123456' }), expect: everyone(401) },
-  { method: 'post', path: '/auth/sso/ringos', call: (_, c) => c.post('/auth/sso/ringos', { assertion: 'not.a.jwt' }), expect: everyone(401) },
+  {
+    method: 'post',
+    path: '/auth/login',
+    call: (_, c) => c.post('/auth/login', { username: 'nobody-at-all', password: 'wrong-password' }),
+    expect: everyone(401),
+  },
+  {
+    method: 'post',
+    path: '/auth/login/verify',
+    call: (_, c) => c.post('/auth/login/verify', { challengeToken: 'made-up', passcode: '123456' }),
+    expect: everyone(401),
+  },
+  {
+    method: 'post',
+    path: '/auth/sso/ringos',
+    call: (_, c) => c.post('/auth/sso/ringos', { assertion: 'not.a.jwt' }),
+    expect: everyone(401),
+  },
   { method: 'get', path: '/auth/login-options', call: (_, c) => c.get('/auth/login-options'), expect: everyone(200) },
   { method: 'get', path: '/health', call: (_, c) => c.get('/health'), expect: everyone(200) },
 
@@ -65,9 +92,24 @@ const ROUTES: Row[] = [
   },
   // Neither reseller has 2FA and no reseller user enrolled: each refusal is the caller's own state.
   // The agent enrolled at its first sign-in (agents always have a second factor) and may not turn it off.
-  { method: 'post', path: '/auth/2fa/setup', call: (_, c) => c.post('/auth/2fa/setup', {}), expect: signedIn(403, 409) },
-  { method: 'post', path: '/auth/2fa/activate', call: (_, c) => c.post('/auth/2fa/activate', { passcode: '123456', currentPassword: 'x' }), expect: signedIn(409) },
-  { method: 'post', path: '/auth/2fa/disable', call: (_, c) => c.post('/auth/2fa/disable', { currentPassword: 'x', passcode: '123456' }), expect: signedIn(409, 403) },
+  {
+    method: 'post',
+    path: '/auth/2fa/setup',
+    call: (_, c) => c.post('/auth/2fa/setup', {}),
+    expect: signedIn(403, 409),
+  },
+  {
+    method: 'post',
+    path: '/auth/2fa/activate',
+    call: (_, c) => c.post('/auth/2fa/activate', { passcode: '123456', currentPassword: 'x' }),
+    expect: signedIn(409),
+  },
+  {
+    method: 'post',
+    path: '/auth/2fa/disable',
+    call: (_, c) => c.post('/auth/2fa/disable', { currentPassword: 'x', passcode: '123456' }),
+    expect: signedIn(409, 403),
+  },
   {
     method: 'post',
     path: '/auth/2fa/recovery-codes',
@@ -105,26 +147,48 @@ const ROUTES: Row[] = [
   {
     method: 'post',
     path: '/tickets',
-    call: (world, c, scope) => c.post('/tickets', { type: 'general', subject: 'Matrix', resellerId: world.resellers[scope] }),
-    expect: { anonymous: 401, reseller_user: { own: 201, other: 403 }, reseller_admin: { own: 201, other: 403 }, agent: 201 },
+    call: (world, c, scope) =>
+      c.post('/tickets', { type: 'general', subject: 'Matrix', resellerId: world.resellers[scope] }),
+    expect: {
+      anonymous: 401,
+      reseller_user: { own: 201, other: 403 },
+      reseller_admin: { own: 201, other: 403 },
+      agent: 201,
+    },
   },
   {
     method: 'get',
     path: '/tickets',
     call: (world, c, scope) => c.get('/tickets', { query: { resellerId: world.resellers[scope] } }),
-    expect: { anonymous: 401, reseller_user: { own: 200, other: 403 }, reseller_admin: { own: 200, other: 403 }, agent: 200 },
+    expect: {
+      anonymous: 401,
+      reseller_user: { own: 200, other: 403 },
+      reseller_admin: { own: 200, other: 403 },
+      agent: 200,
+    },
   },
   {
     method: 'get',
     path: '/tickets/{id}',
     call: async (world, c, scope) => c.get(`/tickets/${await world.openTicket(scope)}`),
-    expect: { anonymous: 401, reseller_user: { own: 200, other: 404 }, reseller_admin: { own: 200, other: 404 }, agent: 200 },
+    expect: {
+      anonymous: 401,
+      reseller_user: { own: 200, other: 404 },
+      reseller_admin: { own: 200, other: 404 },
+      agent: 200,
+    },
   },
   {
     method: 'post',
     path: '/tickets/{id}/comments',
-    call: async (world, c, scope) => c.post(`/tickets/${await world.openTicket(scope)}/comments`, { body: 'Any news?' }),
-    expect: { anonymous: 401, reseller_user: { own: 201, other: 404 }, reseller_admin: { own: 201, other: 404 }, agent: 201 },
+    call: async (world, c, scope) =>
+      c.post(`/tickets/${await world.openTicket(scope)}/comments`, { body: 'Any news?' }),
+    expect: {
+      anonymous: 401,
+      reseller_user: { own: 201, other: 404 },
+      reseller_admin: { own: 201, other: 404 },
+      agent: 201,
+    },
   },
   {
     method: 'post',
@@ -143,7 +207,12 @@ const ROUTES: Row[] = [
     method: 'post',
     path: '/tickets/{id}/close',
     call: async (world, c, scope) => c.post(`/tickets/${await world.openTicket(scope)}/close`, {}),
-    expect: { anonymous: 401, reseller_user: { own: 403, other: 404 }, reseller_admin: { own: 403, other: 404 }, agent: 403 },
+    expect: {
+      anonymous: 401,
+      reseller_user: { own: 403, other: 404 },
+      reseller_admin: { own: 403, other: 404 },
+      agent: 403,
+    },
   },
 
   // Operations.
@@ -162,7 +231,13 @@ const cells = ROUTES.flatMap((row) =>
     const expected = row.expect[caller];
     return typeof expected === 'number'
       ? [{ row, caller, scope: 'own' as Scope, status: expected, label: '' }]
-      : (['own', 'other'] as Scope[]).map((scope) => ({ row, caller, scope, status: expected[scope], label: ` (${scope} reseller)` }));
+      : (['own', 'other'] as Scope[]).map((scope) => ({
+          row,
+          caller,
+          scope,
+          status: expected[scope],
+          label: ` (${scope} reseller)`,
+        }));
   }),
 );
 
@@ -192,8 +267,12 @@ describe('authorization matrix', () => {
       resellers: { own: own.id, other: other.id },
       colleagues,
       async openTicket(scope) {
-        const response = await colleagues[scope].client.post('/tickets', { type: 'general', subject: 'Opened for the matrix' });
-        if (response.status !== 201) throw new Error(`could not open a ticket: ${response.status} ${JSON.stringify(response.body)}`);
+        const response = await colleagues[scope].client.post('/tickets', {
+          type: 'general',
+          subject: 'Opened for the matrix',
+        });
+        if (response.status !== 201)
+          throw new Error(`could not open a ticket: ${response.status} ${JSON.stringify(response.body)}`);
         return response.body.id;
       },
       async freshClient(caller) {
@@ -215,7 +294,8 @@ describe('authorization matrix', () => {
   it.each(cells)('$row.method $row.path as $caller$label → $status', async ({ row, caller, scope, status }) => {
     const response = await row.call(world, world.clients[caller], scope, caller);
     expect({ status: response.status, body: response.body }).toMatchObject({ status });
-    if (status >= 400) expect(response.body).toEqual({ statusCode: status, error: expect.any(String), message: expect.any(String) });
+    if (status >= 400)
+      expect(response.body).toEqual({ statusCode: status, error: expect.any(String), message: expect.any(String) });
   });
 
   it('lets the opener withdraw their own open ticket', async () => {
@@ -226,8 +306,12 @@ describe('authorization matrix', () => {
   });
 
   it('covers every route the gateway documents', async () => {
-    const document = (await (await fetch(`${stack.authUrl}/docs-json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(document.paths).flatMap(([path, operations]) => Object.keys(operations).map((method) => `${method} ${path}`));
+    const document = (await (await fetch(`${stack.authUrl}/docs-json`)).json()) as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(document.paths).flatMap(([path, operations]) =>
+      Object.keys(operations).map((method) => `${method} ${path}`),
+    );
     const covered = new Set(ROUTES.map((row) => `${row.method} ${row.path}`));
     expect(documented.filter((route) => !covered.has(route))).toEqual([]);
   });

@@ -47,7 +47,8 @@ describe('authorization', () => {
 
   async function openTicket(user: SignedInUser, body: object): Promise<TicketView> {
     const response = await user.client.post<TicketView>('/tickets', body);
-    if (response.status !== 201) throw new Error(`POST /tickets answered ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`POST /tickets answered ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 
@@ -75,7 +76,12 @@ describe('authorization', () => {
       {
         method: 'POST',
         path: '/users',
-        body: { username: 'anonymous.user', password: strongPassword(), resellerId: 'anonymous-reseller', role: 'agent' },
+        body: {
+          username: 'anonymous.user',
+          password: strongPassword(),
+          resellerId: 'anonymous-reseller',
+          role: 'agent',
+        },
       },
       { method: 'POST', path: '/auth/logout' },
     ];
@@ -87,12 +93,17 @@ describe('authorization', () => {
 
     it('created nothing for the anonymous calls', async () => {
       expectError(await gw.agent.get('/resellers/anonymous-reseller'), 404);
-      expectError(await gw.anon.post('/auth/login', { username: 'anonymous.user', password: 'whatever-it-was' }), 401, 'invalid_credentials');
+      expectError(
+        await gw.anon.post('/auth/login', { username: 'anonymous.user', password: 'whatever-it-was' }),
+        401,
+        'invalid_credentials',
+      );
     });
 
     function segments(token: string): [string, string, string] {
       const parts = token.split('.');
-      if (parts.length !== 3) throw new Error(`access tokens are expected to be JWTs (JWT_SECRET signs them), got ${token}`);
+      if (parts.length !== 3)
+        throw new Error(`access tokens are expected to be JWTs (JWT_SECRET signs them), got ${token}`);
       return parts as [string, string, string];
     }
     const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
@@ -103,7 +114,8 @@ describe('authorization', () => {
       const claims = decode(payload);
       const elevated = encode({ ...claims, role: 'agent', resellerId: null });
       const middle = Math.floor(signature.length / 2);
-      const flipped = signature.slice(0, middle) + (signature[middle] === 'A' ? 'B' : 'A') + signature.slice(middle + 1);
+      const flipped =
+        signature.slice(0, middle) + (signature[middle] === 'A' ? 'B' : 'A') + signature.slice(middle + 1);
       const wrongKey = createHmac('sha256', randomBytes(32)).update(`${header}.${elevated}`).digest('base64url');
       return {
         garbage: 'garbage',
@@ -127,7 +139,11 @@ describe('authorization', () => {
     });
 
     it('accepts the token only as a Bearer credential', async () => {
-      expectError(await gw.anon.get('/auth/me', { headers: { authorization: `Basic ${userA.token}` } }), 401, 'unauthorized');
+      expectError(
+        await gw.anon.get('/auth/me', { headers: { authorization: `Basic ${userA.token}` } }),
+        401,
+        'unauthorized',
+      );
       expectError(await gw.anon.get('/auth/me', { headers: { authorization: userA.token } }), 401, 'unauthorized');
       expectError(await gw.anon.get('/auth/me', { query: { access_token: userA.token } }), 401, 'unauthorized');
     });
@@ -136,7 +152,11 @@ describe('authorization', () => {
   describe('a reseller user', () => {
     it('cannot approve or reject a ticket, not even its own', async () => {
       expectError(await userA.client.post(`/tickets/${ticketA.id}/approve`, {}), 403, 'forbidden');
-      expectError(await userA.client.post(`/tickets/${ticketA.id}/reject`, { reason: 'I changed my mind' }), 403, 'forbidden');
+      expectError(
+        await userA.client.post(`/tickets/${ticketA.id}/reject`, { reason: 'I changed my mind' }),
+        403,
+        'forbidden',
+      );
       const after = await ticketAsAgent(ticketA.id);
       expect(after).toMatchObject({ status: 'open', decidedBy: null, decidedAt: null });
       expect(after.history.map((entry) => entry.toStatus)).toEqual(['open']);
@@ -149,7 +169,11 @@ describe('authorization', () => {
         gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' }),
       ]);
       expectError(await user.client.post('/tickets', { type: 'disable_2fa' }), 403, 'forbidden');
-      expectError(await user.client.post('/tickets', { type: 'reset_user_2fa', targetUsername: admin.username }), 403, 'forbidden');
+      expectError(
+        await user.client.post('/tickets', { type: 'reset_user_2fa', targetUsername: admin.username }),
+        403,
+        'forbidden',
+      );
       expect(await ticketIdsOf(reseller.id)).toEqual([]);
       const own = await openTicket(user, { type: 'reset_user_2fa', targetUsername: user.username.toUpperCase() });
       expect(own).toMatchObject({ type: 'reset_user_2fa', openedBy: user.username });
@@ -164,7 +188,11 @@ describe('authorization', () => {
     it('cannot create a user, not even for its own reseller', async () => {
       const username = `sneaky-${unique()}`;
       const password = strongPassword();
-      expectError(await userA.client.post('/users', { username, password, resellerId: resellerA.id, role: 'reseller_user' }), 403, 'forbidden');
+      expectError(
+        await userA.client.post('/users', { username, password, resellerId: resellerA.id, role: 'reseller_user' }),
+        403,
+        'forbidden',
+      );
       expectError(await gw.anon.post('/auth/login', { username, password }), 401, 'invalid_credentials');
     });
 
@@ -175,7 +203,11 @@ describe('authorization', () => {
 
     it('cannot open a ticket for another reseller', async () => {
       const before = await ticketIdsOf(resellerB.id);
-      expectError(await userA.client.post('/tickets', { type: 'enable_2fa', resellerId: resellerB.id }), 403, 'forbidden');
+      expectError(
+        await userA.client.post('/tickets', { type: 'enable_2fa', resellerId: resellerB.id }),
+        403,
+        'forbidden',
+      );
       expect(await ticketIdsOf(resellerB.id)).toEqual(before);
       expect((await gw.agent.get(`/resellers/${resellerB.id}`)).body).toMatchObject({ twoFactorEnabled: false });
     });
@@ -186,7 +218,11 @@ describe('authorization', () => {
       const missing = await userA.client.get('/tickets/00000000-0000-4000-8000-000000000000');
       expectError(missing, 404, read.body.error);
 
-      expectError(await userA.client.post(`/tickets/${ticketB.id}/comments`, { body: 'Peeking in' }), 404, read.body.error);
+      expectError(
+        await userA.client.post(`/tickets/${ticketB.id}/comments`, { body: 'Peeking in' }),
+        404,
+        read.body.error,
+      );
       expect((await ticketAsAgent(ticketB.id)).comments).toEqual([]);
     });
 
@@ -216,15 +252,27 @@ describe('authorization', () => {
     it('cannot create users for another reseller', async () => {
       const username = `intruder-${unique()}`;
       const password = strongPassword();
-      expectError(await adminA.client.post('/users', { username, password, resellerId: resellerB.id, role: 'reseller_user' }), 403, 'forbidden');
-      expectError(await adminA.client.post('/users', { username, password, resellerId: resellerB.id, role: 'reseller_admin' }), 403, 'forbidden');
+      expectError(
+        await adminA.client.post('/users', { username, password, resellerId: resellerB.id, role: 'reseller_user' }),
+        403,
+        'forbidden',
+      );
+      expectError(
+        await adminA.client.post('/users', { username, password, resellerId: resellerB.id, role: 'reseller_admin' }),
+        403,
+        'forbidden',
+      );
       expectError(await gw.anon.post('/auth/login', { username, password }), 401, 'invalid_credentials');
     });
 
     it('cannot create an agent', async () => {
       const username = `fake-agent-${unique()}`;
       const password = strongPassword();
-      expectError(await adminA.client.post('/users', { username, password, resellerId: resellerA.id, role: 'agent' }), 403, 'forbidden');
+      expectError(
+        await adminA.client.post('/users', { username, password, resellerId: resellerA.id, role: 'agent' }),
+        403,
+        'forbidden',
+      );
       expectError(await adminA.client.post('/users', { username, password, role: 'agent' }), 403, 'forbidden');
       expectError(await gw.anon.post('/auth/login', { username, password }), 401, 'invalid_credentials');
     });
@@ -235,12 +283,21 @@ describe('authorization', () => {
         gw.factory.user({ resellerId: reseller.id }),
         gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' }),
       ]);
-      expect(await openTicket(admin, { type: 'disable_2fa' })).toMatchObject({ type: 'disable_2fa', openedBy: admin.username });
-      expect(await openTicket(admin, { type: 'reset_user_2fa', targetUsername: user.username })).toMatchObject({ type: 'reset_user_2fa' });
+      expect(await openTicket(admin, { type: 'disable_2fa' })).toMatchObject({
+        type: 'disable_2fa',
+        openedBy: admin.username,
+      });
+      expect(await openTicket(admin, { type: 'reset_user_2fa', targetUsername: user.username })).toMatchObject({
+        type: 'reset_user_2fa',
+      });
     });
 
     it('cannot create resellers or decide tickets', async () => {
-      expectError(await adminA.client.post('/resellers', { id: `admin-made-${unique()}`, name: 'Admin made' }), 403, 'forbidden');
+      expectError(
+        await adminA.client.post('/resellers', { id: `admin-made-${unique()}`, name: 'Admin made' }),
+        403,
+        'forbidden',
+      );
       expectError(await adminA.client.post(`/tickets/${ticketA.id}/approve`, {}), 403, 'forbidden');
       expectError(await adminA.client.post(`/tickets/${ticketA.id}/reject`, { reason: 'no' }), 403, 'forbidden');
       expect((await ticketAsAgent(ticketA.id)).status).toBe('open');
@@ -260,13 +317,21 @@ describe('authorization', () => {
     it("comments on any reseller's ticket, and the reseller sees the comment", async () => {
       const comment = await gw.agent.post(`/tickets/${ticketB.id}/comments`, { body: 'Looking into it.' });
       expect(comment.status).toBe(201);
-      expect(comment.body).toMatchObject({ id: expect.any(String), author: stack.agent.username, body: 'Looking into it.' });
+      expect(comment.body).toMatchObject({
+        id: expect.any(String),
+        author: stack.agent.username,
+        body: 'Looking into it.',
+      });
       const seen = await userB.client.get<TicketView>(`/tickets/${ticketB.id}`);
       expect(seen.body.comments.map((c) => c.body)).toEqual(['Looking into it.']);
     });
 
     it('opens a ticket on behalf of a reseller', async () => {
-      const response = await gw.agent.post<TicketView>('/tickets', { type: 'general', subject: 'Called in by phone', resellerId: resellerB.id });
+      const response = await gw.agent.post<TicketView>('/tickets', {
+        type: 'general',
+        subject: 'Called in by phone',
+        resellerId: resellerB.id,
+      });
       expect(response.status).toBe(201);
       expect(response.body).toMatchObject({ resellerId: resellerB.id, status: 'open', openedBy: stack.agent.username });
     });
@@ -283,7 +348,11 @@ describe('authorization', () => {
     });
 
     it('never approves a ticket it opened itself (own_ticket); another agent may', async () => {
-      const opened = await gw.agent.post<TicketView>('/tickets', { type: 'enable_2fa', subject: 'Asked by phone', resellerId: resellerB.id });
+      const opened = await gw.agent.post<TicketView>('/tickets', {
+        type: 'enable_2fa',
+        subject: 'Asked by phone',
+        resellerId: resellerB.id,
+      });
       expect(opened.status).toBe(201);
       expectError(await gw.agent.post(`/tickets/${opened.body.id}/approve`, {}), 403, 'own_ticket');
       expect(await ticketAsAgent(opened.body.id)).toMatchObject({ status: 'open', decidedBy: null });
@@ -294,7 +363,9 @@ describe('authorization', () => {
     });
 
     it('rejects and approves tickets', async () => {
-      const rejected = await gw.agent.post<TicketView>(`/tickets/${ticketA.id}/reject`, { reason: 'Please ask through your account manager.' });
+      const rejected = await gw.agent.post<TicketView>(`/tickets/${ticketA.id}/reject`, {
+        reason: 'Please ask through your account manager.',
+      });
       expect(rejected.status).toBe(200);
       expect(rejected.body).toMatchObject({ status: 'rejected', decidedBy: stack.agent.username });
 
@@ -308,7 +379,10 @@ describe('authorization', () => {
   describe('logging out', () => {
     it('ends the session at once, and only that session', async () => {
       const user = await gw.factory.user({ resellerId: resellerA.id });
-      const [first, second] = [await gw.login(user.username, user.password), await gw.login(user.username, user.password)];
+      const [first, second] = [
+        await gw.login(user.username, user.password),
+        await gw.login(user.username, user.password),
+      ];
       expect((await gw.anon.as(first).get('/auth/me')).status).toBe(200);
 
       const logout = await gw.anon.as(first).post('/auth/logout');

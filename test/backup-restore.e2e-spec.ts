@@ -21,7 +21,10 @@ const SCHEMAS = ['auth', 'tickets', 'reseller_settings'];
  */
 describe('backup and restore', () => {
   // Given to the gateway explicitly: they live in the secret store, not in the database.
-  const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+  const secrets = {
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+  };
   const restoredDatabase = `pbx2fa_test_restored_${randomBytes(5).toString('hex')}`;
   const restoredUrl = `postgres://postgres@127.0.0.1:5432/${restoredDatabase}`;
   const workDir = mkdtempSync(join(tmpdir(), 'pbx2fa-backup-'));
@@ -50,7 +53,11 @@ describe('backup and restore', () => {
   });
 
   it('dumps the three schemas while the services run, with no secret readable in the dump', async () => {
-    await run('pg_dump', ['-Fc', ...SCHEMAS.flatMap((schema) => ['-n', schema]), '-f', dumpFile, original.databaseUrl], { timeout: 60_000 });
+    await run(
+      'pg_dump',
+      ['-Fc', ...SCHEMAS.flatMap((schema) => ['-n', schema]), '-f', dumpFile, original.databaseUrl],
+      { timeout: 60_000 },
+    );
     // The dump as SQL text, to look inside it.
     const { stdout: sql } = await run('pg_restore', ['-f', '-', dumpFile], { maxBuffer: 64 * 1024 * 1024 });
     for (const schema of SCHEMAS) expect(sql).toContain(`CREATE SCHEMA ${schema};`);
@@ -65,7 +72,10 @@ describe('backup and restore', () => {
     await run('createdb', ['-h', '127.0.0.1', '-U', 'postgres', restoredDatabase]);
     await run('pg_restore', ['--no-owner', '--exit-on-error', '-d', restoredUrl, dumpFile], { timeout: 60_000 });
 
-    restored = await startStack({ services: ['auth'], serviceEnv: { auth: { ...secrets, DATABASE_URL: restoredUrl } } });
+    restored = await startStack({
+      services: ['auth'],
+      serviceEnv: { auth: { ...secrets, DATABASE_URL: restoredUrl } },
+    });
     const anon = api(restored.authUrl);
 
     // A session made before the backup is still valid: sessions are in the dump, the JWT secret is the same.

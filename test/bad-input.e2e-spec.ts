@@ -27,7 +27,8 @@ describe('bad input', () => {
     reseller = await gw.factory.reseller();
     user = await gw.factory.signedInUser({ resellerId: reseller.id });
     const opened = await user.client.post<TicketView>('/tickets', { type: 'general', subject: 'Left open on purpose' });
-    if (opened.status !== 201) throw new Error(`POST /tickets answered ${opened.status} ${JSON.stringify(opened.body)}`);
+    if (opened.status !== 201)
+      throw new Error(`POST /tickets answered ${opened.status} ${JSON.stringify(opened.body)}`);
     openTicket = opened.body;
   });
 
@@ -47,7 +48,12 @@ describe('bad input', () => {
 
   async function expectTicketUntouched(): Promise<void> {
     const current = await gw.agent.get<TicketView>(`/tickets/${openTicket.id}`);
-    expect(current.body).toMatchObject({ status: 'open', updatedAt: openTicket.updatedAt, comments: [], decidedBy: null });
+    expect(current.body).toMatchObject({
+      status: 'open',
+      updatedAt: openTicket.updatedAt,
+      comments: [],
+      decidedBy: null,
+    });
     expect(current.body.history).toHaveLength(1);
   }
 
@@ -62,29 +68,55 @@ describe('bad input', () => {
   describe('unknown fields', () => {
     it('refuses them when creating a reseller', async () => {
       const id = `extra-${unique()}`;
-      expectError(await gw.agent.post('/resellers', { id, name: 'Extra', twoFactorEnabled: true }), 400, 'validation_failed');
+      expectError(
+        await gw.agent.post('/resellers', { id, name: 'Extra', twoFactorEnabled: true }),
+        400,
+        'validation_failed',
+      );
       await expectNoSuchReseller(id);
     });
 
     it('refuses them when creating a user', async () => {
       const username = `extra-${unique()}`;
       const password = strongPassword();
-      const response = await gw.agent.post('/users', { username, password, resellerId: reseller.id, role: 'reseller_user', isAdmin: true });
+      const response = await gw.agent.post('/users', {
+        username,
+        password,
+        resellerId: reseller.id,
+        role: 'reseller_user',
+        isAdmin: true,
+      });
       expectError(response, 400, 'validation_failed');
       await expectCannotSignIn(username, password);
     });
 
     it('refuses them when opening, approving or commenting on a ticket', async () => {
       const before = await ticketIds();
-      expectError(await user.client.post('/tickets', { type: 'general', status: 'approved' }), 400, 'validation_failed');
-      expectError(await gw.agent.post(`/tickets/${openTicket.id}/approve`, { note: 'ok', force: true }), 400, 'validation_failed');
-      expectError(await user.client.post(`/tickets/${openTicket.id}/comments`, { body: 'hi', author: 'agent.smith' }), 400, 'validation_failed');
+      expectError(
+        await user.client.post('/tickets', { type: 'general', status: 'approved' }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await gw.agent.post(`/tickets/${openTicket.id}/approve`, { note: 'ok', force: true }),
+        400,
+        'validation_failed',
+      );
+      expectError(
+        await user.client.post(`/tickets/${openTicket.id}/comments`, { body: 'hi', author: 'agent.smith' }),
+        400,
+        'validation_failed',
+      );
       expect(await ticketIds()).toEqual(before);
       await expectTicketUntouched();
     });
 
     it('refuses them when signing in', async () => {
-      const response = await gw.anon.post('/auth/login', { username: user.username, password: user.password, role: 'agent' });
+      const response = await gw.anon.post('/auth/login', {
+        username: user.username,
+        password: user.password,
+        role: 'agent',
+      });
       expectError(response, 400, 'validation_failed');
     });
   });
@@ -122,9 +154,16 @@ describe('bad input', () => {
     ];
 
     it.each(badUsers)('refuses a user with %s', async (_, override) => {
-      const body = { username: `typed-${unique()}`, password: strongPassword(), resellerId: reseller.id, role: 'reseller_user', ...override };
+      const body = {
+        username: `typed-${unique()}`,
+        password: strongPassword(),
+        resellerId: reseller.id,
+        role: 'reseller_user',
+        ...override,
+      };
       expectError(await gw.agent.post('/users', body), 400, 'validation_failed');
-      if (typeof body.username === 'string' && typeof body.password === 'string') await expectCannotSignIn(body.username, body.password);
+      if (typeof body.username === 'string' && typeof body.password === 'string')
+        await expectCannotSignIn(body.username, body.password);
     });
 
     const badTickets: [string, Record<string, unknown>][] = [
@@ -141,11 +180,21 @@ describe('bad input', () => {
     });
 
     it('refuses a sign-in with wrong types instead of treating it as a failed password', async () => {
-      expectError(await gw.anon.post('/auth/login', { username: [user.username], password: true }), 400, 'validation_failed');
+      expectError(
+        await gw.anon.post('/auth/login', { username: [user.username], password: true }),
+        400,
+        'validation_failed',
+      );
       expect(typeof (await gw.login(user.username, user.password))).toBe('string');
     });
 
-    const badQueries: Record<string, string>[] = [{ status: 'bogus' }, { type: 'bogus' }, { limit: 'abc' }, { limit: '-1' }, { cursor: '!!!not-a-cursor!!!' }];
+    const badQueries: Record<string, string>[] = [
+      { status: 'bogus' },
+      { type: 'bogus' },
+      { limit: 'abc' },
+      { limit: '-1' },
+      { cursor: '!!!not-a-cursor!!!' },
+    ];
 
     it.each(badQueries)('refuses a ticket listing with %p', async (query) => {
       expectError(await user.client.get('/tickets', { query }), 400);
@@ -161,7 +210,12 @@ describe('bad input', () => {
         ['/tickets', "{'type': 'general'}"],
       ]) {
         const client = path === '/auth/login' ? gw.anon : gw.agent;
-        const response = await client.raw({ method: 'POST', path, body: text, headers: { 'content-type': 'application/json' } });
+        const response = await client.raw({
+          method: 'POST',
+          path,
+          body: text,
+          headers: { 'content-type': 'application/json' },
+        });
         expectError(response, 400, 'malformed_json');
       }
       await expectNoSuchReseller(id);
@@ -169,10 +223,18 @@ describe('bad input', () => {
 
     it('answers 413 payload_too_large to an oversized body, and opens no ticket', async () => {
       const before = await ticketIds();
-      const response = await user.client.post('/tickets', { type: 'general', subject: 'Huge', description: 'x'.repeat(2 * 1024 * 1024) });
+      const response = await user.client.post('/tickets', {
+        type: 'general',
+        subject: 'Huge',
+        description: 'x'.repeat(2 * 1024 * 1024),
+      });
       expectError(response, 413, 'payload_too_large');
       expect(await ticketIds()).toEqual(before);
-      expectError(await gw.anon.post('/auth/login', { username: user.username, password: 'p'.repeat(1024 * 1024) }), 413, 'payload_too_large');
+      expectError(
+        await gw.anon.post('/auth/login', { username: user.username, password: 'p'.repeat(1024 * 1024) }),
+        413,
+        'payload_too_large',
+      );
     });
   });
 
@@ -217,25 +279,40 @@ describe('bad input', () => {
         return current.body;
       });
       expectError(await gw.agent.post(`/tickets/${opened.body.id}/approve`, {}), 409, 'invalid_transition');
-      expectError(await gw.agent.post(`/tickets/${opened.body.id}/reject`, { reason: 'too late' }), 409, 'invalid_transition');
+      expectError(
+        await gw.agent.post(`/tickets/${opened.body.id}/reject`, { reason: 'too late' }),
+        409,
+        'invalid_transition',
+      );
 
       const after = await gw.agent.get<TicketView>(`/tickets/${opened.body.id}`);
       expect(after.body.history.map((entry) => entry.toStatus)).toEqual(['open', 'approved', 'resolved']);
       expect(after.body.updatedAt).toBe(resolved.updatedAt);
-      expect((await gw.agent.get(`/resellers/${target.id}`)).body).toMatchObject({ twoFactorEnabled: true, version: target.version + 1 });
+      expect((await gw.agent.get(`/resellers/${target.id}`)).body).toMatchObject({
+        twoFactorEnabled: true,
+        version: target.version + 1,
+      });
     });
 
     it('answers 409 to a reseller that already exists, and keeps the first', async () => {
       const response = await gw.agent.post('/resellers', { id: reseller.id, name: 'Impostor' });
       expectError(response, 409, 'reseller_exists');
-      expect((await gw.agent.get(`/resellers/${reseller.id}`)).body).toMatchObject({ name: reseller.name, version: reseller.version });
+      expect((await gw.agent.get(`/resellers/${reseller.id}`)).body).toMatchObject({
+        name: reseller.name,
+        version: reseller.version,
+      });
     });
 
     it('answers 409 to a username that already exists, and keeps the first password', async () => {
       const other = await gw.factory.reseller();
       const newPassword = strongPassword();
       for (const resellerId of [reseller.id, other.id]) {
-        const response = await gw.agent.post('/users', { username: user.username, password: newPassword, resellerId, role: 'reseller_admin' });
+        const response = await gw.agent.post('/users', {
+          username: user.username,
+          password: newPassword,
+          resellerId,
+          role: 'reseller_admin',
+        });
         expectError(response, 409, 'username_taken');
       }
       await expectCannotSignIn(user.username, newPassword);
@@ -247,8 +324,14 @@ describe('bad input', () => {
 
   describe('credentials', () => {
     it('answers a wrong password and an unknown user alike, and the account still works', async () => {
-      const wrongPassword = await gw.anon.post('/auth/login', { username: user.username, password: 'Not-the-password-1!' });
-      const unknownUser = await gw.anon.post('/auth/login', { username: `nobody-${unique()}`, password: 'Not-the-password-1!' });
+      const wrongPassword = await gw.anon.post('/auth/login', {
+        username: user.username,
+        password: 'Not-the-password-1!',
+      });
+      const unknownUser = await gw.anon.post('/auth/login', {
+        username: `nobody-${unique()}`,
+        password: 'Not-the-password-1!',
+      });
       expectError(wrongPassword, 401, 'invalid_credentials');
       expectError(unknownUser, 401, 'invalid_credentials');
       expect(unknownUser.body).toEqual(wrongPassword.body);
@@ -258,19 +341,73 @@ describe('bad input', () => {
 
   describe('odd input', () => {
     const oddInputs: [string, () => Promise<ApiResponse>][] = [
-      ['a NUL byte in a reseller name', () => gw.agent.post('/resellers', { id: `nul-${unique()}`, name: 'Nul\u0000Name' })],
-      ['a NUL byte in a username at sign-in', () => gw.anon.post('/auth/login', { username: 'agent\u0000smith', password: 'whatever-it-is' })],
-      ['a NUL byte in a new username', () => gw.agent.post('/users', { username: 'nul\u0000user', password: strongPassword(), resellerId: reseller.id, role: 'reseller_user' })],
-      ['a NUL byte in a ticket subject', () => user.client.post('/tickets', { type: 'general', subject: 'Nul\u0000subject' })],
-      ['a NUL byte in a comment', () => user.client.post(`/tickets/${openTicket.id}/comments`, { body: 'Nul\u0000comment' })],
-      ['lone surrogates in a ticket subject', () => user.client.raw({ method: 'POST', path: '/tickets', body: '{"type":"general","subject":"\\ud800x"}', headers: { 'content-type': 'application/json' } })],
-      ['a 10,000-character username at sign-in', () => gw.anon.post('/auth/login', { username: 'u'.repeat(10_000), password: 'whatever-it-is' })],
-      ['a 50,000-character ticket subject', () => user.client.post('/tickets', { type: 'general', subject: 's'.repeat(50_000) })],
+      [
+        'a NUL byte in a reseller name',
+        () => gw.agent.post('/resellers', { id: `nul-${unique()}`, name: 'Nul\u0000Name' }),
+      ],
+      [
+        'a NUL byte in a username at sign-in',
+        () => gw.anon.post('/auth/login', { username: 'agent\u0000smith', password: 'whatever-it-is' }),
+      ],
+      [
+        'a NUL byte in a new username',
+        () =>
+          gw.agent.post('/users', {
+            username: 'nul\u0000user',
+            password: strongPassword(),
+            resellerId: reseller.id,
+            role: 'reseller_user',
+          }),
+      ],
+      [
+        'a NUL byte in a ticket subject',
+        () => user.client.post('/tickets', { type: 'general', subject: 'Nul\u0000subject' }),
+      ],
+      [
+        'a NUL byte in a comment',
+        () => user.client.post(`/tickets/${openTicket.id}/comments`, { body: 'Nul\u0000comment' }),
+      ],
+      [
+        'lone surrogates in a ticket subject',
+        () =>
+          user.client.raw({
+            method: 'POST',
+            path: '/tickets',
+            body: '{"type":"general","subject":"\\ud800x"}',
+            headers: { 'content-type': 'application/json' },
+          }),
+      ],
+      [
+        'a 10,000-character username at sign-in',
+        () => gw.anon.post('/auth/login', { username: 'u'.repeat(10_000), password: 'whatever-it-is' }),
+      ],
+      [
+        'a 50,000-character ticket subject',
+        () => user.client.post('/tickets', { type: 'general', subject: 's'.repeat(50_000) }),
+      ],
       ['an encoded NUL as ticket id', () => gw.agent.get('/tickets/%00')],
       ['an encoded NUL as reseller id', () => gw.agent.get('/resellers/%00')],
       ['a resellerId filter with a NUL byte', () => gw.agent.get('/tickets', { query: { resellerId: 'a\u0000b' } })],
-      ['JSON sent as text/plain', () => gw.agent.raw({ method: 'POST', path: '/resellers', body: '{"id":"plain-text","name":"x"}', headers: { 'content-type': 'text/plain' } })],
-      ['JSON in an unknown charset', () => gw.anon.raw({ method: 'POST', path: '/auth/login', body: '{}', headers: { 'content-type': 'application/json; charset=klingon' } })],
+      [
+        'JSON sent as text/plain',
+        () =>
+          gw.agent.raw({
+            method: 'POST',
+            path: '/resellers',
+            body: '{"id":"plain-text","name":"x"}',
+            headers: { 'content-type': 'text/plain' },
+          }),
+      ],
+      [
+        'JSON in an unknown charset',
+        () =>
+          gw.anon.raw({
+            method: 'POST',
+            path: '/auth/login',
+            body: '{}',
+            headers: { 'content-type': 'application/json; charset=klingon' },
+          }),
+      ],
     ];
 
     it.each(oddInputs)('never answers 5xx to %s', async (_, send) => {
@@ -283,7 +420,10 @@ describe('bad input', () => {
       const current = await gw.agent.get<TicketView>(`/tickets/${openTicket.id}`);
       expect(current.body).toMatchObject({ status: 'open', decidedBy: null });
       expect(current.body.comments.map((c) => c.body)).not.toContain('Nul\u0000comment');
-      expect((await gw.agent.get(`/resellers/${reseller.id}`)).body).toMatchObject({ twoFactorEnabled: false, version: reseller.version });
+      expect((await gw.agent.get(`/resellers/${reseller.id}`)).body).toMatchObject({
+        twoFactorEnabled: false,
+        version: reseller.version,
+      });
     });
   });
 });

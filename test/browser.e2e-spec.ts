@@ -51,7 +51,9 @@ describe('the dashboard and the desk in a real browser', () => {
 
   beforeAll(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`No browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`);
+      throw new Error(
+        `No browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`,
+      );
     }
     rmSync(SCREENSHOTS, { recursive: true, force: true });
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -127,7 +129,10 @@ describe('the dashboard and the desk in a real browser', () => {
   }
 
   async function shot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(SCREENSHOTS, `${String(++shots).padStart(2, '0')}-${name}.png`), fullPage: true });
+    await page.screenshot({
+      path: join(SCREENSHOTS, `${String(++shots).padStart(2, '0')}-${name}.png`),
+      fullPage: true,
+    });
   }
 
   // Browser-side checks are strings: the tests compile without the DOM library.
@@ -135,7 +140,8 @@ describe('the dashboard and the desk in a real browser', () => {
   const qrLoaded = (page: Page) => page.waitForFunction("document.getElementById('qr-code').complete");
   const fitsWidth = (page: Page) => page.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth');
   const setupForm = (page: Page) => page.getByRole('form', { name: 'Set Up Google Authenticator' });
-  const profileLink = (page: Page) => page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Profile' });
+  const profileLink = (page: Page) =>
+    page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Profile' });
   const alertIn = (scope: Page | Locator) => scope.getByRole('alert');
   const security = (page: Page) => page.getByRole('region', { name: 'Change Account Security' });
 
@@ -172,7 +178,10 @@ describe('the dashboard and the desk in a real browser', () => {
     const request = userPage.getByRole('heading', { name: 'Your request' });
     await request.waitFor();
     expect(await isFocused(request)).toBe(true);
-    await security(userPage).getByRole('status').filter({ hasText: /^open$/ }).waitFor();
+    await security(userPage)
+      .getByRole('status')
+      .filter({ hasText: /^open$/ })
+      .waitFor();
     ticketSubject = (await userPage.locator('#request-ticket-subject').textContent()) ?? '';
     expect(ticketSubject).toBe('Please enable two-factor authentication');
     expect(await userPage.getByRole('button', { name: 'Request Two-Factor Authentication' }).isVisible()).toBe(false);
@@ -203,7 +212,11 @@ describe('the dashboard and the desk in a real browser', () => {
     await shot(deskPage, 'desk-agent-enrollment');
 
     // The key for manual entry, as someone without a camera would type it; the QR code says the same.
-    const manualKey = (await deskPage.getByRole('listitem').filter({ hasText: 'Enter a setup key' }).locator('code').textContent())!.replace(/\s/g, '');
+    const manualKey = (await deskPage
+      .getByRole('listitem')
+      .filter({ hasText: 'Enter a setup key' })
+      .locator('code')
+      .textContent())!.replace(/\s/g, '');
     expect(manualKey).toMatch(/^[A-Z2-7]{32,}$/);
     const scanned = new URL(readQrCode(`data:image/png;base64,${(await qr.screenshot()).toString('base64')}`)!);
     expect(scanned.searchParams.get('secret')).toBe(manualKey);
@@ -236,7 +249,9 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(await account.getByText(deskAgent.username).isVisible()).toBe(true);
     expect(await deskPage.getByRole('heading', { name: 'Set up two-factor authentication' }).isVisible()).toBe(false);
     // From now on this agent is asked for a passcode.
-    expect((await gw.anon.post('/auth/login', { username: deskAgent.username, password: deskAgent.password })).body.status).toBe('two_factor_required');
+    expect(
+      (await gw.anon.post('/auth/login', { username: deskAgent.username, password: deskAgent.password })).body.status,
+    ).toBe('two_factor_required');
   });
 
   it('walks an agent through the same set-up at /, through a reload and past Cancel, and keeps its factor on Profile', async () => {
@@ -263,7 +278,10 @@ describe('the dashboard and the desk in a real browser', () => {
 
     await awayFromStepEdge();
     await page.getByRole('textbox', { name: 'Passcode', exact: true }).fill(passcodeForStep(secret, stepAt()));
-    await page.getByRole('form', { name: 'Set Up Google Authenticator' }).getByLabel('Current Password').fill(agent.password);
+    await page
+      .getByRole('form', { name: 'Set Up Google Authenticator' })
+      .getByLabel('Current Password')
+      .fill(agent.password);
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
     await page.getByRole('button', { name: 'Done' }).click();
@@ -304,7 +322,10 @@ describe('the dashboard and the desk in a real browser', () => {
     });
     await deskPage.evaluate('window.stillTheSamePage = true');
     await ticket.getByRole('button', { name: 'Approve' }).click();
-    await ticket.getByRole('status').filter({ hasText: /^resolved$/ }).waitFor({ timeout: 20_000 });
+    await ticket
+      .getByRole('status')
+      .filter({ hasText: /^resolved$/ })
+      .waitFor({ timeout: 20_000 });
     expect(await deskPage.evaluate<boolean>('window.stillTheSamePage')).toBe(true);
     expect(navigations).toEqual([]);
     await ticket.getByRole('listitem').filter({ hasText: 'approved → resolved' }).waitFor();
@@ -314,7 +335,10 @@ describe('the dashboard and the desk in a real browser', () => {
   });
 
   it("updates the user's Profile page by itself: the request is resolved and setup is offered", async () => {
-    await security(userPage).getByRole('status').filter({ hasText: /^resolved$/ }).waitFor({ timeout: 20_000 });
+    await security(userPage)
+      .getByRole('status')
+      .filter({ hasText: /^resolved$/ })
+      .waitFor({ timeout: 20_000 });
     await userPage.getByRole('button', { name: 'Set Up Google Authenticator' }).waitFor({ timeout: 20_000 });
     await shot(userPage, 'profile-2fa-available');
   });
@@ -325,16 +349,25 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(opened.status).toBe(201);
     await deskPage.goto(`${stack.authUrl}/desk#ticket=${opened.body.id}`);
     const ticket = deskPage.getByRole('region', { name: 'Please call us back', exact: true });
-    await ticket.getByRole('status').filter({ hasText: /^open$/ }).waitFor();
+    await ticket
+      .getByRole('status')
+      .filter({ hasText: /^open$/ })
+      .waitFor();
     await ticket.getByRole('button', { name: 'Reject' }).click();
     // An empty reason is refused by the browser before anything is sent.
     expect(await ticket.getByRole('status').textContent()).toBe('open');
     await ticket.getByLabel('Reason').fill('Phone support is not part of your plan.');
     await ticket.getByRole('button', { name: 'Reject' }).click();
-    await ticket.getByRole('status').filter({ hasText: /^rejected$/ }).waitFor();
+    await ticket
+      .getByRole('status')
+      .filter({ hasText: /^rejected$/ })
+      .waitFor();
     await ticket.getByText('Phone support is not part of your plan.').first().waitFor();
     expect(await ticket.getByRole('button', { name: 'Approve' }).isVisible()).toBe(false);
-    expect((await userClient.get(`/tickets/${opened.body.id}`)).body).toMatchObject({ status: 'rejected', resolution: 'Phone support is not part of your plan.' });
+    expect((await userClient.get(`/tickets/${opened.body.id}`)).body).toMatchObject({
+      status: 'rejected',
+      resolution: 'Phone support is not part of your plan.',
+    });
   });
 
   let secret: string;
@@ -356,7 +389,11 @@ describe('the dashboard and the desk in a real browser', () => {
     secret = url.searchParams.get('secret')!;
     expect(secret).toMatch(/^[A-Z2-7]{32,}$/);
 
-    const manualKey = await security(userPage).getByRole('listitem').filter({ hasText: 'Enter a setup key' }).locator('code').textContent();
+    const manualKey = await security(userPage)
+      .getByRole('listitem')
+      .filter({ hasText: 'Enter a setup key' })
+      .locator('code')
+      .textContent();
     expect(manualKey?.replace(/\s/g, '')).toBe(secret);
     await shot(userPage, 'setup-google-authenticator');
   });
@@ -399,7 +436,10 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(new Set(firstCodes).size).toBe(10);
     await shot(userPage, 'recovery-codes');
 
-    const [download] = await Promise.all([userPage.waitForEvent('download'), userPage.getByRole('button', { name: 'Download' }).click()]);
+    const [download] = await Promise.all([
+      userPage.waitForEvent('download'),
+      userPage.getByRole('button', { name: 'Download' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`pbx-dashboard-recovery-codes-${user.username}.txt`);
     const text = readFileSync(await download.path(), 'utf8');
     for (const code of firstCodes) expect(text).toContain(code);
@@ -509,7 +549,9 @@ describe('the dashboard and the desk in a real browser', () => {
     await qrLoaded(page);
     expect(await fitsWidth(page)).toBe(true);
     // Still scannable at that size.
-    expect(readQrCode(`data:image/png;base64,${(await qr.screenshot()).toString('base64')}`)).toContain(`otpauth://totp/`);
+    expect(readQrCode(`data:image/png;base64,${(await qr.screenshot()).toString('base64')}`)).toContain(
+      `otpauth://totp/`,
+    );
     await shot(page, 'security-page-375px');
 
     const desk = await phone.newPage();

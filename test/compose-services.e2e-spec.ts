@@ -3,7 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, login } from './support/api';
-import { pointedAtThisMachine, resolvedComposeFile, REPOSITORY, runHealthcheck, startLikeCompose, stopLikeCompose, type ComposeService } from './support/compose';
+import {
+  pointedAtThisMachine,
+  resolvedComposeFile,
+  REPOSITORY,
+  runHealthcheck,
+  startLikeCompose,
+  stopLikeCompose,
+  type ComposeService,
+} from './support/compose';
 import { dropDatabase, rabbitmqctl } from './support/infrastructure';
 import { freePort } from './support/stack';
 
@@ -35,7 +43,6 @@ describe('the services as docker-compose runs them', () => {
   /** Where the `secrets` volume (/run/pbx2fa-secrets) is, here. */
   const secretsDir = join(logDir, 'secrets');
 
-
   beforeAll(async () => {
     mkdirSync(logDir, { recursive: true });
     await rabbitmqctl('add_vhost', vhost);
@@ -51,13 +58,19 @@ describe('the services as docker-compose runs them', () => {
 
   it('gives every container a healthcheck and publishes only the gateway', () => {
     // The one-shot `secrets` runs to completion before anything else starts.
-    const withoutHealthcheck = Object.keys(services).filter((name) => name !== 'secrets' && !services[name].healthcheck?.test?.length);
+    const withoutHealthcheck = Object.keys(services).filter(
+      (name) => name !== 'secrets' && !services[name].healthcheck?.test?.length,
+    );
     const optional = (name: string) => services[name].profiles?.includes('observability');
-    const publishing = Object.keys(services).filter((name) => !optional(name) && (services[name].ports ?? []).length > 0);
+    const publishing = Object.keys(services).filter(
+      (name) => !optional(name) && (services[name].ports ?? []).length > 0,
+    );
     expect(withoutHealthcheck).toEqual([]);
     expect(publishing).toEqual(['auth']);
     // The optional monitoring (`--profile observability`) publishes Grafana on this machine only.
-    const monitoringPorts = Object.keys(services).filter(optional).flatMap((name) => services[name].ports ?? []);
+    const monitoringPorts = Object.keys(services)
+      .filter(optional)
+      .flatMap((name) => services[name].ports ?? []);
     expect(monitoringPorts.map(String)).toEqual(['127.0.0.1:3300:3000/tcp']);
     expect(services.auth.ports).toHaveLength(1);
     expect(services.auth.depends_on).toMatchObject({
@@ -72,15 +85,19 @@ describe('the services as docker-compose runs them', () => {
     const service = services.secrets;
     expect(service.command).toEqual(['node', 'scripts/compose-secrets.js']);
     const output: string[] = [];
-    const child = startLikeCompose(service, { ...service.environment, SECRETS_DIR: secretsDir }, (text) => output.push(text));
+    const child = startLikeCompose(service, { ...service.environment, SECRETS_DIR: secretsDir }, (text) =>
+      output.push(text),
+    );
     const code = await new Promise<number | null>((done) => child.once('exit', done));
     expect(code).toBe(0);
     expect(readFileSync(join(secretsDir, 'jwt_secret'), 'utf8').trim()).toBe(operatorEnv.JWT_SECRET);
     expect(readFileSync(join(secretsDir, 'rabbitmq', '20-pbx2fa-user.conf'), 'utf8')).toContain('default_user = guest');
     // Every secret was given: nothing is generated, and nothing secret is printed.
     expect(output.join('')).toContain('Every secret is in place');
-    for (const secret of [operatorEnv.JWT_SECRET, operatorEnv.TOTP_ENCRYPTION_KEY, agent.password]) expect(output.join('')).not.toContain(secret);
-    for (const name of ['postgres', 'rabbitmq']) expect(services[name].depends_on).toEqual({ secrets: { condition: 'service_completed_successfully' } });
+    for (const secret of [operatorEnv.JWT_SECRET, operatorEnv.TOTP_ENCRYPTION_KEY, agent.password])
+      expect(output.join('')).not.toContain(secret);
+    for (const name of ['postgres', 'rabbitmq'])
+      expect(services[name].depends_on).toEqual({ secrets: { condition: 'service_completed_successfully' } });
   });
 
   it('generates every secret once when none is given (a first look without .env), and never in production', async () => {
@@ -89,7 +106,9 @@ describe('the services as docker-compose runs them', () => {
     const dir = join(logDir, 'generated-secrets');
     const runSecrets = async (environment: Record<string, string>) => {
       const output: string[] = [];
-      const child = startLikeCompose(firstLook.secrets, { SECRETS_DIR: dir, ...environment }, (text) => output.push(text));
+      const child = startLikeCompose(firstLook.secrets, { SECRETS_DIR: dir, ...environment }, (text) =>
+        output.push(text),
+      );
       return { code: await new Promise<number | null>((done) => child.once('exit', done)), output: output.join('') };
     };
     const first = await runSecrets(firstLook.secrets.environment ?? {});
@@ -102,25 +121,41 @@ describe('the services as docker-compose runs them', () => {
     expect(readFileSync(join(dir, 'bootstrap_agent_password'), 'utf8').trim()).toBe(password);
     expect(again.output).not.toContain(password);
 
-    const production = await runSecrets({ ...(firstLook.secrets.environment ?? {}), NODE_ENV: 'production', SECRETS_DIR: join(logDir, 'production-secrets') });
+    const production = await runSecrets({
+      ...(firstLook.secrets.environment ?? {}),
+      NODE_ENV: 'production',
+      SECRETS_DIR: join(logDir, 'production-secrets'),
+    });
     expect(production.code).toBe(1);
-    expect(production.output).toContain('NODE_ENV=production generates no secret: set POSTGRES_PASSWORD, RABBITMQ_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY, BOOTSTRAP_AGENT_PASSWORD');
-  });
-
-  it.each(['reseller-settings', 'tickets', 'auth'])('starts %s with its compose command and passes its healthcheck', async (name) => {
-    const service = services[name];
-    expect(service.command).toEqual(['npm', 'run', `start:${name}`]);
-    const env = pointedAtThisMachine(service.environment ?? {}, { database, vhost, secretsDir, port: await freePort(), managementPort: await freePort() });
-    const child = startLikeCompose(service, env, (text) => appendFileSync(join(logDir, `${name}.log`), text));
-    running.set(name, { child, env });
-    await eventually(
-      async () => {
-        if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${logDir}/${name}.log`);
-        if (!(await runHealthcheck(service, env))) throw new Error(`${name} is not healthy yet`);
-      },
-      { timeoutMs: 60_000, intervalMs: 500 },
+    expect(production.output).toContain(
+      'NODE_ENV=production generates no secret: set POSTGRES_PASSWORD, RABBITMQ_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY, BOOTSTRAP_AGENT_PASSWORD',
     );
   });
+
+  it.each(['reseller-settings', 'tickets', 'auth'])(
+    'starts %s with its compose command and passes its healthcheck',
+    async (name) => {
+      const service = services[name];
+      expect(service.command).toEqual(['npm', 'run', `start:${name}`]);
+      const env = pointedAtThisMachine(service.environment ?? {}, {
+        database,
+        vhost,
+        secretsDir,
+        port: await freePort(),
+        managementPort: await freePort(),
+      });
+      const child = startLikeCompose(service, env, (text) => appendFileSync(join(logDir, `${name}.log`), text));
+      running.set(name, { child, env });
+      await eventually(
+        async () => {
+          if (child.exitCode !== null)
+            throw new Error(`${name} exited with ${child.exitCode}; see ${logDir}/${name}.log`);
+          if (!(await runHealthcheck(service, env))) throw new Error(`${name} is not healthy yet`);
+        },
+        { timeoutMs: 60_000, intervalMs: 500 },
+      );
+    },
+  );
 
   it('serves the story through the gateway started that way', async () => {
     const base = `http://127.0.0.1:${running.get('auth')!.env.PORT}`;
@@ -134,17 +169,20 @@ describe('the services as docker-compose runs them', () => {
     expect(created.status).toBe(201);
   });
 
-  it.each(['auth', 'tickets', 'reseller-settings'])('stops %s on SIGTERM with exit code 0 within 10 seconds', async (name) => {
-    const { child } = running.get(name)!;
-    const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
-      child.once('exit', (code, signal) => resolve({ code, signal })),
-    );
-    const started = Date.now();
-    child.kill('SIGTERM');
-    const result = await exited;
-    expect(result).toEqual({ code: 0, signal: null });
-    expect(Date.now() - started).toBeLessThan(10_000);
-  });
+  it.each(['auth', 'tickets', 'reseller-settings'])(
+    'stops %s on SIGTERM with exit code 0 within 10 seconds',
+    async (name) => {
+      const { child } = running.get(name)!;
+      const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      const started = Date.now();
+      child.kill('SIGTERM');
+      const result = await exited;
+      expect(result).toEqual({ code: 0, signal: null });
+      expect(Date.now() - started).toBeLessThan(10_000);
+    },
+  );
 });
 
 /**
@@ -164,11 +202,14 @@ describe('docker compose up without any .env', () => {
   let brokerUser: string;
   let printed = '';
 
-
   beforeAll(async () => {
     mkdirSync(logDir, { recursive: true });
     services = await resolvedComposeFile({});
-    const secrets = startLikeCompose(services.secrets, { ...services.secrets.environment, SECRETS_DIR: secretsDir }, (text) => (printed += text));
+    const secrets = startLikeCompose(
+      services.secrets,
+      { ...services.secrets.environment, SECRETS_DIR: secretsDir },
+      (text) => (printed += text),
+    );
     expect(await new Promise<number | null>((done) => secrets.once('exit', done))).toBe(0);
     // What the compose RabbitMQ does with the conf.d file the secrets service wrote, done here by hand.
     const conf = readFileSync(join(secretsDir, 'rabbitmq', '20-pbx2fa-user.conf'), 'utf8');
@@ -189,7 +230,13 @@ describe('docker compose up without any .env', () => {
     const ports: Record<string, string> = {};
     for (const name of ['reseller-settings', 'tickets', 'auth']) {
       const service = services[name];
-      const env = pointedAtThisMachine(service.environment ?? {}, { database, vhost, secretsDir, port: await freePort(), managementPort: await freePort() });
+      const env = pointedAtThisMachine(service.environment ?? {}, {
+        database,
+        vhost,
+        secretsDir,
+        port: await freePort(),
+        managementPort: await freePort(),
+      });
       // The user of this test's own, in place of the compose broker's pbx2fa (shared machine).
       const url = new URL(env.RABBITMQ_URL);
       url.username = brokerUser;
@@ -200,7 +247,8 @@ describe('docker compose up without any .env', () => {
       ports[name] = env.PORT;
       await eventually(
         async () => {
-          if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${logDir}/${name}.log`);
+          if (child.exitCode !== null)
+            throw new Error(`${name} exited with ${child.exitCode}; see ${logDir}/${name}.log`);
           if (!(await runHealthcheck(service, env))) throw new Error(`${name} is not healthy yet`);
         },
         { timeoutMs: 60_000, intervalMs: 500 },

@@ -1,6 +1,15 @@
 import { Client } from 'pg';
 import type { TicketView } from '@pbx2fa/contracts';
-import { api, connect, eventually, takeServerErrors, type ApiResponse, type Gateway, type ResellerView, type SignedInUser } from './support/api';
+import {
+  api,
+  connect,
+  eventually,
+  takeServerErrors,
+  type ApiResponse,
+  type Gateway,
+  type ResellerView,
+  type SignedInUser,
+} from './support/api';
 import { queueDepths } from './support/broker';
 import { PrivatePostgres } from './support/private-postgres';
 import { SERVICES, startStack, type Stack } from './support/stack';
@@ -50,7 +59,12 @@ describe('approvals through a database outage', () => {
         await switchResellerTwoFactor(gw, admin, true);
         const tickets: TicketView[] = [];
         for (let i = 0; i < APPROVALS_PER_RESELLER; i++) {
-          tickets.push(await openTicket(admin.client, { type: i % 2 === 0 ? 'disable_2fa' : 'enable_2fa', subject: `outage ${i + 1}` }));
+          tickets.push(
+            await openTicket(admin.client, {
+              type: i % 2 === 0 ? 'disable_2fa' : 'enable_2fa',
+              subject: `outage ${i + 1}`,
+            }),
+          );
         }
         return { reseller, admin, tickets };
       }),
@@ -80,7 +94,9 @@ describe('approvals through a database outage', () => {
       await Promise.all(lanes.map((lane) => approveTicket(gw, lane.tickets[i].id)));
     }
     await eventually(async () => {
-      const { rows } = await holder.query("SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()");
+      const { rows } = await holder.query(
+        "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+      );
       expect(rows[0].waiting).toBe(RESELLERS);
     });
 
@@ -89,11 +105,17 @@ describe('approvals through a database outage', () => {
     try {
       await expectUnavailable(() => lanes[0].admin.client.get('/auth/me'));
       await expectUnavailable(() => gw.agent.get(`/tickets/${lanes[0].tickets[0].id}`));
-      await expectUnavailable(() => gw.anon.post('/auth/login', { username: lanes[0].admin.username, password: lanes[0].admin.password }));
+      await expectUnavailable(() =>
+        gw.anon.post('/auth/login', { username: lanes[0].admin.username, password: lanes[0].admin.password }),
+      );
       for (const service of SERVICES) {
-        const health = await fetch(`${stack.managementUrls(service)[0]}/health/ready`, { signal: AbortSignal.timeout(5_000) });
+        const health = await fetch(`${stack.managementUrls(service)[0]}/health/ready`, {
+          signal: AbortSignal.timeout(5_000),
+        });
         expect({ service, status: health.status }).toEqual({ service, status: 503 });
-        expect(((await health.json()) as { error?: { database?: { status?: string } } }).error?.database?.status).toBe('down');
+        expect(((await health.json()) as { error?: { database?: { status?: string } } }).error?.database?.status).toBe(
+          'down',
+        );
       }
       await new Promise((done) => setTimeout(done, Math.max(0, seconds * 1000 - (Date.now() - stoppedAt))));
     } finally {
@@ -105,8 +127,13 @@ describe('approvals through a database outage', () => {
     await eventually(
       async () => {
         for (const lane of lanes) {
-          const views = await Promise.all(lane.tickets.map(async (ticket) => (await gw.agent.get<TicketView>(`/tickets/${ticket.id}`)).body.status));
-          expect({ reseller: lane.reseller.id, views }).toEqual({ reseller: lane.reseller.id, views: lane.tickets.map(() => 'resolved') });
+          const views = await Promise.all(
+            lane.tickets.map(async (ticket) => (await gw.agent.get<TicketView>(`/tickets/${ticket.id}`)).body.status),
+          );
+          expect({ reseller: lane.reseller.id, views }).toEqual({
+            reseller: lane.reseller.id,
+            views: lane.tickets.map(() => 'resolved'),
+          });
           // Off, on, off: the last approval is what holds, in every service's copy.
           expect((await lane.admin.client.get('/auth/me')).body.twoFactor.availableForReseller).toBe(false);
         }
@@ -115,10 +142,15 @@ describe('approvals through a database outage', () => {
     );
     const tookEffectMs = Date.now() - back;
     const depths = await queueDepths(stack.vhost);
-    for (const service of SERVICES) expect({ service, dead: depths.get(`${service}.events.dead`)?.messages }).toEqual({ service, dead: 0 });
+    for (const service of SERVICES)
+      expect({ service, dead: depths.get(`${service}.events.dead`)?.messages }).toEqual({ service, dead: 0 });
     const settings = await api(stack.managementUrls('reseller-settings')[0]).get('/metrics');
-    expect(settings.body).toMatch(/pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="waiting_for_database"\} [1-9]/);
-    expect(takeServerErrors().filter((line) => !/"error":"(database_unavailable|service_unavailable)"/.test(line))).toEqual([]);
+    expect(settings.body).toMatch(
+      /pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="waiting_for_database"\} [1-9]/,
+    );
+    expect(
+      takeServerErrors().filter((line) => !/"error":"(database_unavailable|service_unavailable)"/.test(line)),
+    ).toEqual([]);
     console.log(
       `database outage of ${Math.round(stoppedAt / 1000)} s with ${RESELLERS * APPROVALS_PER_RESELLER} approvals of ${RESELLERS} resellers waiting in the consumer: ` +
         `all took effect ${tookEffectMs} ms after the database returned; nothing dead-lettered`,

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { connect, eventually, type Gateway, type SignedInUser } from './support/api';
 import { expectOnlyOutageErrorsAndEveryServiceRunning, queueDepths, startBroker, stopBroker } from './support/broker';
-import { approveBurst, effectsObserved, expectBurstApplied, openLane, settled, snapshot, type BurstLane, type BurstResult } from './support/burst';
+import {
+  approveBurst,
+  effectsObserved,
+  expectBurstApplied,
+  openLane,
+  settled,
+  snapshot,
+  type BurstLane,
+  type BurstResult,
+} from './support/burst';
 import { startStack, type ServiceName, type Stack } from './support/stack';
 import { query } from './support/wire';
 
@@ -44,7 +53,9 @@ describe('delivery under faults', () => {
     gw = await connect(stack);
     probe = (await gw.factory.reseller()).id;
     users = await Promise.all(
-      Array.from({ length: LANES }, async () => gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id, role: 'reseller_admin' })),
+      Array.from({ length: LANES }, async () =>
+        gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id, role: 'reseller_admin' }),
+      ),
     );
   });
 
@@ -57,7 +68,9 @@ describe('delivery under faults', () => {
   afterEach(() => expectOnlyOutageErrorsAndEveryServiceRunning(stack));
 
   async function lanes(perLane: number): Promise<BurstLane[]> {
-    return Promise.all(users.map(async (user) => openLane(user, (await gw.agent.get(`/resellers/${user.resellerId}`)).body, perLane)));
+    return Promise.all(
+      users.map(async (user) => openLane(user, (await gw.agent.get(`/resellers/${user.resellerId}`)).body, perLane)),
+    );
   }
 
   interface Fault {
@@ -181,7 +194,9 @@ describe('delivery under faults', () => {
         try {
           await stopBroker();
           stoppedAt = Date.now();
-          console.log(`${queued} approvals were queued; when the broker went away: ${JSON.stringify(await inFlight(stack.databaseUrl))}`);
+          console.log(
+            `${queued} approvals were queued; when the broker went away: ${JSON.stringify(await inFlight(stack.databaseUrl))}`,
+          );
           await pause(2000);
         } finally {
           backAt = await startBroker();
@@ -197,7 +212,13 @@ describe('delivery under faults', () => {
     // own change and the outbox row announcing it, written in one transaction while the broker is away.
     const user = users[0];
     const gatewayCopy = async () =>
-      (await query<{ version: number }>(stack.databaseUrl, 'SELECT version FROM auth.reseller_policies WHERE reseller_id = $1', [user.resellerId]))[0];
+      (
+        await query<{ version: number }>(
+          stack.databaseUrl,
+          'SELECT version FROM auth.reseller_policies WHERE reseller_id = $1',
+          [user.resellerId],
+        )
+      )[0];
     const copyBefore = await gatewayCopy();
     const eventId = randomUUID();
     let backAt = 0;
@@ -221,7 +242,11 @@ describe('delivery under faults', () => {
       // reseller-settings' relay is told nothing: it finds the row on its own (timer), fails, and backs off.
       await eventually(
         async () => {
-          [row] = await query(stack.databaseUrl, 'SELECT attempts, last_error, published_at FROM reseller_settings.outbox WHERE event_id = $1', [eventId]);
+          [row] = await query(
+            stack.databaseUrl,
+            'SELECT attempts, last_error, published_at FROM reseller_settings.outbox WHERE event_id = $1',
+            [eventId],
+          );
           expect(row?.attempts).toBeGreaterThanOrEqual(1);
         },
         { timeoutMs: 15_000, intervalMs: 100 },

@@ -3,7 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Events, type EventEnvelope, type TicketView } from '@pbx2fa/contracts';
-import { connect, eventually, login, takeServerErrors, type Gateway, type ResellerView, type SignedInUser } from './support/api';
+import {
+  connect,
+  eventually,
+  login,
+  takeServerErrors,
+  type Gateway,
+  type ResellerView,
+  type SignedInUser,
+} from './support/api';
 import { queueDepths } from './support/broker';
 import { settled } from './support/burst';
 import { startStack, type ServiceName, type Stack } from './support/stack';
@@ -32,7 +40,9 @@ const MAX_ATTEMPTS = 3;
 /** How many events of a kind a service's consumer has ended with `result`, from its /metrics. */
 async function consumedAs(stack: Stack, service: ServiceName, event: string, result: string): Promise<number> {
   const text = await (await fetch(`${stack.managementUrls(service)[0]}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`pbx2fa_events_consumed_total{event="${event}",result="${result}"}`));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(`pbx2fa_events_consumed_total{event="${event}",result="${result}"}`));
   return line ? Number(line.split(' ').pop()) : 0;
 }
 
@@ -54,11 +64,19 @@ describe('event consumers', () => {
   });
 
   const deadLetters = (command: 'list' | 'replay', service: string) =>
-    run(process.execPath, [DEAD_LETTERS_CLI, command, service], { env: { ...process.env, RABBITMQ_URL: stack.rabbitmqUrl }, timeout: 30_000 });
+    run(process.execPath, [DEAD_LETTERS_CLI, command, service], {
+      env: { ...process.env, RABBITMQ_URL: stack.rabbitmqUrl },
+      timeout: 30_000,
+    });
 
   async function deadDepths(): Promise<Record<string, number>> {
     const depths = await queueDepths(stack.vhost);
-    return Object.fromEntries(['auth', 'tickets', 'reseller-settings'].map((service) => [service, depths.get(`${service}.events.dead`)?.messages ?? -1]));
+    return Object.fromEntries(
+      ['auth', 'tickets', 'reseller-settings'].map((service) => [
+        service,
+        depths.get(`${service}.events.dead`)?.messages ?? -1,
+      ]),
+    );
   }
 
   describe('repeated and stale events', () => {
@@ -69,13 +87,19 @@ describe('event consumers', () => {
 
     /** Everything a test can observe of the reseller, its tickets and its user, read without side effects. */
     async function observe() {
-      const [settings] = await query(stack.databaseUrl, 'SELECT two_factor_enabled, version FROM reseller_settings.resellers WHERE id = $1', [
-        reseller.id,
-      ]);
-      const [policy] = await query(stack.databaseUrl, 'SELECT two_factor_enabled, version FROM auth.reseller_policies WHERE reseller_id = $1', [
-        reseller.id,
-      ]);
-      const views = await Promise.all(tickets.map(async (ticket) => (await gw.agent.get<TicketView>(`/tickets/${ticket.id}`)).body));
+      const [settings] = await query(
+        stack.databaseUrl,
+        'SELECT two_factor_enabled, version FROM reseller_settings.resellers WHERE id = $1',
+        [reseller.id],
+      );
+      const [policy] = await query(
+        stack.databaseUrl,
+        'SELECT two_factor_enabled, version FROM auth.reseller_policies WHERE reseller_id = $1',
+        [reseller.id],
+      );
+      const views = await Promise.all(
+        tickets.map(async (ticket) => (await gw.agent.get<TicketView>(`/tickets/${ticket.id}`)).body),
+      );
       const me = await eve.client.get('/auth/me');
       const resets = (await auditOf(gw, eve.username)).filter((item) => /reset/.test(item.event)).length;
       return {
@@ -94,7 +118,11 @@ describe('event consumers', () => {
       const off = await switchResellerTwoFactor(gw, admin, false);
       const onAgain = await switchResellerTwoFactor(gw, admin, true);
       eve = await enroll(await gw.factory.signedInUser({ resellerId: reseller.id }));
-      const reset = await openTicket(admin.client, { type: 'reset_user_2fa', targetUsername: eve.username, subject: 'Eve lost her phone' });
+      const reset = await openTicket(admin.client, {
+        type: 'reset_user_2fa',
+        targetUsername: eve.username,
+        subject: 'Eve lost her phone',
+      });
       await approveTicket(gw, reset.id);
       await resolvedTicket(gw, reset.id);
       // Eve sets up her new phone: a repeated reset must not take it away again.
@@ -112,7 +140,12 @@ describe('event consumers', () => {
       );
       const names = published.map((row) => row.envelope.name);
       expect(names).toEqual(
-        expect.arrayContaining([Events.TicketTwoFactorApproved, Events.ResellerTwoFactorChanged, Events.TicketUserTwoFactorResetApproved, Events.UserTwoFactorReset]),
+        expect.arrayContaining([
+          Events.TicketTwoFactorApproved,
+          Events.ResellerTwoFactorChanged,
+          Events.TicketUserTwoFactorResetApproved,
+          Events.UserTwoFactorReset,
+        ]),
       );
       // Twice over, in the order they first went out.
       const events = published.map((row) => row.envelope);
@@ -124,7 +157,9 @@ describe('event consumers', () => {
       expect(before.eve).toEqual({ availableForReseller: true, enabled: true });
       expect(before.resets).toBe(1);
       await expect(signInWithPasscode(gw.anon, eve)).resolves.toEqual(expect.any(String));
-      console.log(`repeated events: ${events.length * 2} copies of ${events.length} events published (${names.join(', ')}); nothing changed`);
+      console.log(
+        `repeated events: ${events.length * 2} copies of ${events.length} events published (${names.join(', ')}); nothing changed`,
+      );
     });
 
     it('applies each approval once even when it is published again under a new event id', async () => {
@@ -144,7 +179,12 @@ describe('event consumers', () => {
       const duplicatesBefore = await duplicates();
       await publishEvents(stack.rabbitmqUrl, republished);
       // Each was taken and recognised as an approval already applied.
-      await eventually(async () => expect(await duplicates()).toEqual({ approvals: duplicatesBefore.approvals + 3, resets: duplicatesBefore.resets + 1 }));
+      await eventually(async () =>
+        expect(await duplicates()).toEqual({
+          approvals: duplicatesBefore.approvals + 3,
+          resets: duplicatesBefore.resets + 1,
+        }),
+      );
       await settled(stack.databaseUrl, stack.vhost);
       expect(await observe()).toEqual(before);
       await expect(signInWithPasscode(gw.anon, eve)).resolves.toEqual(expect.any(String));
@@ -159,14 +199,18 @@ describe('event consumers', () => {
         { version: current - 2, sourceTicketId: tickets[1].id },
         { version: current, sourceTicketId: null },
         { version: 0, sourceTicketId: null },
-      ].map((change) => envelope(Events.ResellerTwoFactorChanged, { resellerId: reseller.id, enabled: false, ...change }));
+      ].map((change) =>
+        envelope(Events.ResellerTwoFactorChanged, { resellerId: reseller.id, enabled: false, ...change }),
+      );
       await publishEvents(stack.rabbitmqUrl, stale);
       // Each was handled (its id is in the inbox of both consumers), and changed nothing.
       await eventually(async () => {
         for (const schema of ['auth', 'tickets']) {
-          const rows = await query(stack.databaseUrl, `SELECT event_id FROM ${schema}.inbox WHERE event_id = ANY($1::uuid[])`, [
-            stale.map((event) => event.eventId),
-          ]);
+          const rows = await query(
+            stack.databaseUrl,
+            `SELECT event_id FROM ${schema}.inbox WHERE event_id = ANY($1::uuid[])`,
+            [stale.map((event) => event.eventId)],
+          );
           expect({ schema, handled: rows.length }).toEqual({ schema, handled: stale.length });
         }
       });
@@ -174,7 +218,9 @@ describe('event consumers', () => {
       expect(await observe()).toEqual(before);
       const signIn = await gw.anon.post('/auth/login', { username: eve.username, password: eve.password });
       expect(signIn.body.status).toBe('two_factor_required');
-      console.log(`stale events: ${stale.length} reseller.two_factor.changed with versions ${stale.map((e) => e.payload.version).join(', ')} (current ${current}) handled; nothing changed`);
+      console.log(
+        `stale events: ${stale.length} reseller.two_factor.changed with versions ${stale.map((e) => e.payload.version).join(', ')} (current ${current}) handled; nothing changed`,
+      );
     });
   });
 
@@ -185,7 +231,9 @@ describe('event consumers', () => {
       await switchResellerTwoFactor(gw, admin, true);
       const disable = await openTicket(admin.client, { type: 'disable_2fa', subject: 'Turn it off' });
       const enableAgain = await openTicket(admin.client, { type: 'enable_2fa', subject: 'Sorry, on again' });
-      const [before] = await query(stack.databaseUrl, 'SELECT version FROM reseller_settings.resellers WHERE id = $1', [reseller.id]);
+      const [before] = await query(stack.databaseUrl, 'SELECT version FROM reseller_settings.resellers WHERE id = $1', [
+        reseller.id,
+      ]);
 
       // Both approvals wait in reseller-settings' queue; the older is then put behind the newer.
       await stack.stopService('reseller-settings');
@@ -205,7 +253,11 @@ describe('event consumers', () => {
       await resolvedTicket(gw, disable.id);
       await resolvedTicket(gw, enableAgain.id);
       await settled(stack.databaseUrl, stack.vhost);
-      const [after] = await query(stack.databaseUrl, 'SELECT two_factor_enabled, version FROM reseller_settings.resellers WHERE id = $1', [reseller.id]);
+      const [after] = await query(
+        stack.databaseUrl,
+        'SELECT two_factor_enabled, version FROM reseller_settings.resellers WHERE id = $1',
+        [reseller.id],
+      );
       expect(after).toEqual({ two_factor_enabled: true, version: (before.version as number) + 1 });
       expect((await admin.client.get('/auth/me')).body.twoFactor.availableForReseller).toBe(true);
       expect(stack.logs('reseller-settings')).toContain(`approval ${disable.id} of reseller ${reseller.id}`);
@@ -216,8 +268,17 @@ describe('event consumers', () => {
     let reseller: ResellerView;
     let admin: SignedInUser;
     const ghost = `ghost-${randomUUID().slice(0, 8)}`;
-    const unhandleable = envelope(Events.TicketTwoFactorApproved, { ticketId: randomUUID(), resellerId: ghost, action: 'enable', approvedBy: 'agent.smith' });
-    const badPayload = envelope(Events.TicketTwoFactorApproved, { ticketId: 'not-a-uuid', resellerId: 'Not Valid!', action: 'maybe' } as never);
+    const unhandleable = envelope(Events.TicketTwoFactorApproved, {
+      ticketId: randomUUID(),
+      resellerId: ghost,
+      action: 'enable',
+      approvedBy: 'agent.smith',
+    });
+    const badPayload = envelope(Events.TicketTwoFactorApproved, {
+      ticketId: 'not-a-uuid',
+      resellerId: 'Not Valid!',
+      action: 'maybe',
+    } as never);
 
     beforeAll(async () => {
       reseller = await gw.factory.reseller();
@@ -228,20 +289,38 @@ describe('event consumers', () => {
       const startedAt = Date.now();
       await publishRaw(stack.rabbitmqUrl, [
         // Not JSON: both consumers of the routing key get a copy.
-        { routingKey: Events.ResellerTwoFactorChanged, body: Buffer.from('this is {not json'), messageId: randomUUID() },
+        {
+          routingKey: Events.ResellerTwoFactorChanged,
+          body: Buffer.from('this is {not json'),
+          messageId: randomUUID(),
+        },
         // JSON, but not a valid payload.
-        { routingKey: Events.TicketTwoFactorApproved, body: Buffer.from(JSON.stringify({ pattern: badPayload.name, data: badPayload })), messageId: badPayload.eventId },
+        {
+          routingKey: Events.TicketTwoFactorApproved,
+          body: Buffer.from(JSON.stringify({ pattern: badPayload.name, data: badPayload })),
+          messageId: badPayload.eventId,
+        },
         // Valid, but its effect fails every time (no such reseller).
-        { routingKey: Events.TicketTwoFactorApproved, body: Buffer.from(JSON.stringify({ pattern: unhandleable.name, data: unhandleable })), messageId: unhandleable.eventId },
+        {
+          routingKey: Events.TicketTwoFactorApproved,
+          body: Buffer.from(JSON.stringify({ pattern: unhandleable.name, data: unhandleable })),
+          messageId: unhandleable.eventId,
+        },
       ]);
-      await eventually(async () => expect(await deadDepths()).toEqual({ auth: 1, tickets: 1, 'reseller-settings': 2 }), { timeoutMs: 30_000, intervalMs: 250 });
+      await eventually(
+        async () => expect(await deadDepths()).toEqual({ auth: 1, tickets: 1, 'reseller-settings': 2 }),
+        { timeoutMs: 30_000, intervalMs: 250 },
+      );
       const deadLetteredMs = Date.now() - startedAt;
 
       // A good event after them still takes effect, in every consumer.
       const ticket = await switchResellerTwoFactor(gw, admin, true);
       expect(ticket.status).toBe('resolved');
       await settled(stack.databaseUrl, stack.vhost);
-      const tries = stack.logs('reseller-settings').split('\n').filter((line) => line.includes(unhandleable.eventId) || /ghost-/.test(line)).length;
+      const tries = stack
+        .logs('reseller-settings')
+        .split('\n')
+        .filter((line) => line.includes(unhandleable.eventId) || /ghost-/.test(line)).length;
       console.log(
         `poison: 1 non-JSON message (to auth and tickets), 1 bad payload and 1 event whose effect fails (reseller-settings);` +
           ` all dead-lettered within ${deadLetteredMs} ms (CONSUMER_MAX_ATTEMPTS=${MAX_ATTEMPTS}, ${tries} log lines about the failing one);` +
@@ -249,12 +328,18 @@ describe('event consumers', () => {
       );
     });
 
-    it('shows the dead letters and how handling ended on each service\'s /metrics', async () => {
+    it("shows the dead letters and how handling ended on each service's /metrics", async () => {
       const metrics = await (await fetch(`${stack.managementUrls('reseller-settings')[0]}/metrics`)).text();
       expect(metrics).toMatch(/^pbx2fa_dead_letters 2$/m);
-      expect(metrics).toMatch(/pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="dead_lettered"\} [1-9]/);
-      expect(metrics).toMatch(/pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="failed_attempt"\} [1-9]/);
-      expect(metrics).toMatch(/pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="applied"\} [1-9]/);
+      expect(metrics).toMatch(
+        /pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="dead_lettered"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="failed_attempt"\} [1-9]/,
+      );
+      expect(metrics).toMatch(
+        /pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="applied"\} [1-9]/,
+      );
     });
 
     it('lists dead letters with the dead-letters command, leaving them in place', async () => {
@@ -262,7 +347,9 @@ describe('event consumers', () => {
       const [json, summary] = [stdout.slice(0, stdout.lastIndexOf(']') + 1), stdout.slice(stdout.lastIndexOf(']') + 1)];
       const letters = JSON.parse(json) as { eventId: string; eventName: string; reason: string; body: string }[];
       expect(letters.map((letter) => letter.eventId).sort()).toEqual([badPayload.eventId, unhandleable.eventId].sort());
-      expect(letters.every((letter) => letter.eventName === Events.TicketTwoFactorApproved && letter.reason === 'rejected')).toBe(true);
+      expect(
+        letters.every((letter) => letter.eventName === Events.TicketTwoFactorApproved && letter.reason === 'rejected'),
+      ).toBe(true);
       expect(summary).toMatch(/2 dead letter\(s\) in reseller-settings\.events\.dead/);
       const auth = await deadLetters('list', 'auth');
       expect(auth.stdout).toContain('this is {not json');
@@ -277,16 +364,25 @@ describe('event consumers', () => {
       const { stdout } = await deadLetters('replay', 'reseller-settings');
       expect(stdout).toMatch(/replayed 2 dead letter\(s\) from reseller-settings\.events\.dead/);
       await eventually(async () => {
-        const [row] = await query(stack.databaseUrl, 'SELECT two_factor_enabled, version FROM reseller_settings.resellers WHERE id = $1', [ghost]);
+        const [row] = await query(
+          stack.databaseUrl,
+          'SELECT two_factor_enabled, version FROM reseller_settings.resellers WHERE id = $1',
+          [ghost],
+        );
         expect(row).toEqual({ two_factor_enabled: true, version: created.body.version + 1 });
       });
-      await eventually(async () => expect(await deadDepths()).toEqual({ auth: 1, tickets: 1, 'reseller-settings': 1 }), { timeoutMs: 15_000 });
+      await eventually(
+        async () => expect(await deadDepths()).toEqual({ auth: 1, tickets: 1, 'reseller-settings': 1 }),
+        { timeoutMs: 15_000 },
+      );
 
       // The unreadable message goes back to auth alone, not to every consumer of its routing key.
       expect((await deadLetters('replay', 'auth')).stdout).toMatch(/replayed 1 dead letter/);
       await settled(stack.databaseUrl, stack.vhost);
       await eventually(async () => expect(await deadDepths()).toEqual({ auth: 1, tickets: 1, 'reseller-settings': 1 }));
-      console.log('dead letters: listed 2 for reseller-settings; replayed 2, 1 took effect (version +1), 1 came back; a replay reached only its own consumer');
+      console.log(
+        'dead letters: listed 2 for reseller-settings; replayed 2, 1 took effect (version +1), 1 came back; a replay reached only its own consumer',
+      );
     });
   });
 });

@@ -21,12 +21,18 @@ function expectNotReady(response: ApiResponse): void {
  * Polls `call` every 100 ms until it answers 200, each answer before that checked by `whileAway`;
  * fails if it still does not 30 s after `since`. Answers how long it took from `since`.
  */
-async function recovery(what: string, call: () => Promise<ApiResponse>, since: number, whileAway: (response: ApiResponse) => void) {
+async function recovery(
+  what: string,
+  call: () => Promise<ApiResponse>,
+  since: number,
+  whileAway: (response: ApiResponse) => void,
+) {
   for (let polls = 1; ; polls++) {
     const response = await call();
     if (response.status === 200) return { ms: Date.now() - since, polls };
     whileAway(response);
-    if (Date.now() - since > 30_000) throw new Error(`${what} still answers ${response.status} 30 s after the broker returned`);
+    if (Date.now() - since > 30_000)
+      throw new Error(`${what} still answers ${response.status} 30 s after the broker returned`);
     await pause(100);
   }
 }
@@ -62,7 +68,9 @@ describe('without the broker', () => {
     let going = true;
     const callers = Array.from({ length: 16 }, async (_, i) => {
       while (going) {
-        const response = await (i % 2 ? gw.agent.get('/tickets', { query: { limit: 5 } }) : gw.agent.get(`/resellers/${resellerIds[i % resellerIds.length]}`));
+        const response = await (i % 2
+          ? gw.agent.get('/tickets', { query: { limit: 5 } })
+          : gw.agent.get(`/resellers/${resellerIds[i % resellerIds.length]}`));
         expect([200, 503]).toContain(response.status);
         calls += 1;
       }
@@ -86,7 +94,14 @@ describe('without the broker', () => {
     const [tickets, , ...healthy] = await Promise.all([
       recovery('GET /tickets', () => gw.agent.get('/tickets'), backAt, outage),
       recovery('GET /resellers/:id', () => gw.agent.get(`/resellers/${resellerIds[0]}`), backAt, outage),
-      ...SERVICES.map((service) => recovery(`GET /health/ready of ${service}`, () => api(stack.managementUrls(service)[0]).get('/health/ready'), backAt, expectBrokerDown)),
+      ...SERVICES.map((service) =>
+        recovery(
+          `GET /health/ready of ${service}`,
+          () => api(stack.managementUrls(service)[0]).get('/health/ready'),
+          backAt,
+          expectBrokerDown,
+        ),
+      ),
     ]);
     console.log(
       `requests during a broker restart: ${calls} calls, every service kept running, answers again ${tickets.ms} ms after the broker returned,` +
@@ -120,10 +135,16 @@ describe('without the broker', () => {
       const token = await login(stack.authUrl, plain.username, plain.password);
       const me = await gw.anon.as(token).get('/auth/me');
       expect(me.status).toBe(200);
-      expect(me.body).toMatchObject({ username: plain.username, twoFactor: { availableForReseller: false, enabled: false } });
+      expect(me.body).toMatchObject({
+        username: plain.username,
+        twoFactor: { availableForReseller: false, enabled: false },
+      });
 
       const challengeToken = await challengeFor(gw.anon, enrolled);
-      const verified = await gw.anon.post('/auth/login/verify', { challengeToken, passcode: await enrolled.authenticator.freshPasscode() });
+      const verified = await gw.anon.post('/auth/login/verify', {
+        challengeToken,
+        passcode: await enrolled.authenticator.freshPasscode(),
+      });
       expect(verified.status).toBe(200);
       expect(verified.body.status).toBe('authenticated');
       const client = gw.anon.as(verified.body.accessToken);
@@ -135,7 +156,9 @@ describe('without the broker', () => {
 
       expect((await client.post('/auth/logout')).status).toBe(204);
       expectError(await client.get('/auth/me'), 401);
-      expect((await gw.agent.post('/auth/introspect', { token: verified.body.accessToken })).body).toEqual({ active: false });
+      expect((await gw.agent.post('/auth/introspect', { token: verified.body.accessToken })).body).toEqual({
+        active: false,
+      });
     });
 
     it('answers 503 service_unavailable on /tickets within 5 s, and recovers by itself when the broker returns', async () => {
@@ -154,7 +177,12 @@ describe('without the broker', () => {
       // /tickets and /health recover in either order, moments apart: each is awaited on its own.
       const backAt = await startBroker();
       const [tickets, health] = await Promise.all([
-        recovery('GET /tickets', () => gw.agent.get('/tickets'), backAt, (response) => expectError(response, 503, 'service_unavailable')),
+        recovery(
+          'GET /tickets',
+          () => gw.agent.get('/tickets'),
+          backAt,
+          (response) => expectError(response, 503, 'service_unavailable'),
+        ),
         recovery('GET /health', () => gw.anon.get('/health'), backAt, expectNotReady),
       ]);
       const recoveredMs = tickets.ms;

@@ -61,7 +61,9 @@ describe('hostile input and trespass', () => {
     try {
       const result: Record<string, string> = {};
       for (const table of SNAPSHOT_TABLES) {
-        const { rows } = await client.query(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`);
+        const { rows } = await client.query(
+          `SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`,
+        );
         result[table] = rows[0].digest;
       }
       return result;
@@ -75,12 +77,15 @@ describe('hostile input and trespass', () => {
 
     it('refuses an expired token even with a valid signature and a live session', async () => {
       const claims = claimsOf(user.token);
-      const expired = signJwt({ ...claims, iat: claims.iat - 7200, exp: Math.floor(Date.now() / 1000) - 60 }, JWT_SECRET);
+      const expired = signJwt(
+        { ...claims, iat: claims.iat - 7200, exp: Math.floor(Date.now() / 1000) - 60 },
+        JWT_SECRET,
+      );
       expect((await gw.anon.as(expired).get('/auth/me')).status).toBe(401);
       expect((await user.client.get('/auth/me')).status).toBe(200);
     });
 
-    it("refuses a token signed with the development key or a guessed one", async () => {
+    it('refuses a token signed with the development key or a guessed one', async () => {
       const claims = claimsOf(user.token);
       for (const key of ['pbx2fa-development-jwt-secret-do-not-use-in-production', 'secret', JWT_SECRET.slice(0, -1)]) {
         const response = await gw.anon.as(signJwt({ ...claims, role: 'agent' }, key)).get('/auth/me');
@@ -117,7 +122,11 @@ describe('hostile input and trespass', () => {
       const preflight = (origin: string) =>
         fetch(`${stack.authUrl}/auth/login`, {
           method: 'OPTIONS',
-          headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+          headers: {
+            origin,
+            'access-control-request-method': 'POST',
+            'access-control-request-headers': 'content-type',
+          },
         });
       expect((await preflight(DASHBOARD_ORIGIN)).headers.get('access-control-allow-origin')).toBe(DASHBOARD_ORIGIN);
       expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
@@ -139,7 +148,11 @@ describe('hostile input and trespass', () => {
       { method: 'POST', path: () => '/auth/2fa/recovery-codes', accepts: ['currentPassword', 'passcode'] },
       { method: 'POST', path: () => '/resellers', accepts: ['id', 'name'] },
       { method: 'POST', path: () => '/users', accepts: ['username', 'password', 'resellerId', 'role'] },
-      { method: 'POST', path: () => '/tickets', accepts: ['type', 'subject', 'description', 'targetUsername', 'resellerId'] },
+      {
+        method: 'POST',
+        path: () => '/tickets',
+        accepts: ['type', 'subject', 'description', 'targetUsername', 'resellerId'],
+      },
       { method: 'POST', path: () => `/tickets/${ticketId}/comments`, accepts: ['body'] },
       { method: 'POST', path: () => `/tickets/${ticketId}/approve`, accepts: ['note'] },
       { method: 'POST', path: () => `/tickets/${ticketId}/reject`, accepts: ['reason'] },
@@ -150,7 +163,18 @@ describe('hostile input and trespass', () => {
     const nasty = fc.oneof(
       fc.string(),
       fc.string({ unit: 'binary' }),
-      fc.constantFrom('\u0000', 'a\u0000b', '__proto__', '../../etc/passwd', "' OR 1=1 --", '%00', '😀'.repeat(50), 'x'.repeat(100_000), '-1', '1e309'),
+      fc.constantFrom(
+        '\u0000',
+        'a\u0000b',
+        '__proto__',
+        '../../etc/passwd',
+        "' OR 1=1 --",
+        '%00',
+        '😀'.repeat(50),
+        'x'.repeat(100_000),
+        '-1',
+        '1e309',
+      ),
       fc.integer(),
       fc.double(),
       fc.constantFrom(-1, 0, 1e21, Number.MAX_SAFE_INTEGER),
@@ -168,12 +192,25 @@ describe('hostile input and trespass', () => {
     async function send(client: ApiClient, method: 'GET' | 'POST', path: string, payload: unknown) {
       requestsSent += 1;
       if (method === 'GET') {
-        const query = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : { q: payload };
+        const query =
+          payload && typeof payload === 'object' && !Array.isArray(payload)
+            ? (payload as Record<string, unknown>)
+            : { q: payload };
         // Node itself answers a URL over 16 KiB with a bare 431 before the gateway sees it.
-        const search = new URLSearchParams(Object.entries(query).map(([key, value]): [string, string] => [key.slice(0, 200), String(value).slice(0, 2000)])).toString();
+        const search = new URLSearchParams(
+          Object.entries(query).map(([key, value]): [string, string] => [
+            key.slice(0, 200),
+            String(value).slice(0, 2000),
+          ]),
+        ).toString();
         return client.raw({ method, path: `${path}?${search}` });
       }
-      return client.raw({ method, path, body: JSON.stringify(payload), headers: { 'content-type': 'application/json' } });
+      return client.raw({
+        method,
+        path,
+        body: JSON.stringify(payload),
+        headers: { 'content-type': 'application/json' },
+      });
     }
 
     /** Skips the rare generated body that is a valid request: this test is about refusals. */
@@ -185,21 +222,30 @@ describe('hostile input and trespass', () => {
       // In a query string every value is text, so known names alone may make a valid query.
       // A null optional field counts as absent.
       (method === 'GET' ||
-        Object.values(payload).every((value) => value === null || (typeof value === 'string' && value.length < 200 && !value.includes('\u0000'))));
+        Object.values(payload).every(
+          (value) => value === null || (typeof value === 'string' && value.length < 200 && !value.includes('\u0000')),
+        ));
 
     it('answers every one with a 4xx and the error body, and changes nothing', async () => {
       const before = await snapshot();
       const callers: ApiClient[] = [gw.agent, user.client];
       const request = fc
         .constantFrom(...routes)
-        .chain((route) => fc.record({ route: fc.constant(route), payload: hostileBody(route.accepts), who: fc.constantFrom(0, 1) }));
+        .chain((route) =>
+          fc.record({ route: fc.constant(route), payload: hostileBody(route.accepts), who: fc.constantFrom(0, 1) }),
+        );
       await fc.assert(
         fc.asyncProperty(request, async ({ route, payload, who }) => {
           // Judged as it travels: NaN and Infinity become null in JSON, which may make a valid body.
           const onTheWire: unknown = route.method === 'GET' ? payload : JSON.parse(JSON.stringify(payload) ?? 'null');
           fc.pre(!plausiblyValid(route.method, route.accepts, onTheWire));
           const response = await send(callers[who], route.method, route.path(), payload);
-          const seen = { route: `${route.method} ${route.path()}`, payload, status: response.status, body: response.body };
+          const seen = {
+            route: `${route.method} ${route.path()}`,
+            payload,
+            status: response.status,
+            body: response.body,
+          };
           expect(CLIENT_ERRORS.includes(response.status) ? 'client error' : seen).toBe('client error');
           expect(Object.keys(response.body ?? {}).sort()).toEqual(['error', 'message', 'statusCode']);
         }),
@@ -238,7 +284,11 @@ describe('hostile input and trespass', () => {
       // Each attempt comes from its own address (X-Forwarded-For from loopback is trusted), so the
       // password throttle never answers early for either kind.
       const attempt = (username: string, tag: string) => (index: number) =>
-        gw.anon.post('/auth/login', { username, password: 'not-the-password' }, { headers: { 'x-forwarded-for': `10.${tag}.${index >> 8}.${index & 255}` } });
+        gw.anon.post(
+          '/auth/login',
+          { username, password: 'not-the-password' },
+          { headers: { 'x-forwarded-for': `10.${tag}.${index >> 8}.${index & 255}` } },
+        );
       const runs = 31;
       // Interleaving in blocks keeps a noisy neighbour from favouring one side.
       let unknown = 0;
@@ -248,7 +298,9 @@ describe('hostile input and trespass', () => {
         wrong += await medianMs(attempt(user.username, `${block + 11}`), runs);
       }
       const ratio = unknown / wrong;
-      console.log(`timing: unknown user median ${(unknown / 3).toFixed(1)} ms, wrong password ${(wrong / 3).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`);
+      console.log(
+        `timing: unknown user median ${(unknown / 3).toFixed(1)} ms, wrong password ${(wrong / 3).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
+      );
       expect(ratio).toBeGreaterThan(0.7);
       expect(ratio).toBeLessThan(1.4);
     });

@@ -1,5 +1,12 @@
 import fc from 'fast-check';
-import { connect, takeServerErrors, type ApiClient, type ApiResponse, type Gateway, type SignedInUser } from './support/api';
+import {
+  connect,
+  takeServerErrors,
+  type ApiClient,
+  type ApiResponse,
+  type Gateway,
+  type SignedInUser,
+} from './support/api';
 import { startStack, type Stack } from './support/stack';
 import { enroll, startSetup, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
 
@@ -35,7 +42,18 @@ const FIELDS_BY_ROUTE = {
   audit: ['username', 'resellerId', 'limit'],
 };
 /** Fields the contract names that no route takes yet; they go into bodies as fields of other routes do. */
-const CONTRACT_ONLY_FIELDS = ['deviceToken', 'passkey', 'rememberDevice', 'email', 'graceDays', 'internal', 'assignee', 'response', 'q', 'sort'];
+const CONTRACT_ONLY_FIELDS = [
+  'deviceToken',
+  'passkey',
+  'rememberDevice',
+  'email',
+  'graceDays',
+  'internal',
+  'assignee',
+  'response',
+  'q',
+  'sort',
+];
 const ALL_FIELDS = [...new Set([...Object.values(FIELDS_BY_ROUTE).flat(), ...CONTRACT_ONLY_FIELDS])];
 
 /** What a right-looking value for each field is. */
@@ -57,7 +75,11 @@ const plausible: Record<string, fc.Arbitrary<unknown>> = {
   status: fc.constantFrom('open', 'approved', 'resolved', 'rejected', 'closed'),
   limit: fc.integer({ min: 1, max: 100 }),
   rememberDevice: fc.boolean(),
-  passkey: fc.record({ id: fc.string(), type: fc.constant('public-key'), response: fc.dictionary(fc.string(), fc.string()) }),
+  passkey: fc.record({
+    id: fc.string(),
+    type: fc.constant('public-key'),
+    response: fc.dictionary(fc.string(), fc.string()),
+  }),
   response: fc.record({ id: fc.string(), type: fc.constant('public-key') }),
 };
 const text = fc.string({ minLength: 1, maxLength: 60 });
@@ -86,7 +108,12 @@ const mixedBody = (own: readonly string[]) =>
       fc.record(Object.fromEntries(own.map((field) => [field, fieldValue(field)])), { requiredKeys: [] }),
       fc.oneof(
         { weight: 2, arbitrary: fc.constant({}) },
-        { weight: 1, arbitrary: fc.dictionary(fc.constantFrom(...ALL_FIELDS), fc.oneof(...ALL_FIELDS.map(fieldValue)), { maxKeys: 3 }) },
+        {
+          weight: 1,
+          arbitrary: fc.dictionary(fc.constantFrom(...ALL_FIELDS), fc.oneof(...ALL_FIELDS.map(fieldValue)), {
+            maxKeys: 3,
+          }),
+        },
       ),
     )
     .map(([ownFields, foreign]) => ({ ...foreign, ...ownFields }));
@@ -150,7 +177,9 @@ describe('bodies mixing the fields of every route', () => {
   });
 
   afterAll(async () => {
-    console.log(`mixed-input: answers by route and status ${JSON.stringify(tally)}; ${Math.min(subjects.index, enrolled?.length ?? 0)} of ${enrolled?.length} subjects used up`);
+    console.log(
+      `mixed-input: answers by route and status ${JSON.stringify(tally)}; ${Math.min(subjects.index, enrolled?.length ?? 0)} of ${enrolled?.length} subjects used up`,
+    );
     await stack?.stop();
   });
 
@@ -159,28 +188,128 @@ describe('bodies mixing the fields of every route', () => {
   });
 
   const routes: Route[] = [
-    { name: 'POST /auth/login', method: 'POST', path: () => '/auth/login', own: FIELDS_BY_ROUTE.login, callers: ['anon'] },
-    { name: 'POST /auth/login/verify', method: 'POST', path: () => '/auth/login/verify', own: FIELDS_BY_ROUTE.verify, callers: ['anon'] },
-    { name: 'POST /auth/sso/ringos', method: 'POST', path: () => '/auth/sso/ringos', own: FIELDS_BY_ROUTE.sso, callers: ['anon'] },
-    { name: 'POST /auth/introspect', method: 'POST', path: () => '/auth/introspect', own: FIELDS_BY_ROUTE.introspect, callers: ['anon', 'agent'] },
+    {
+      name: 'POST /auth/login',
+      method: 'POST',
+      path: () => '/auth/login',
+      own: FIELDS_BY_ROUTE.login,
+      callers: ['anon'],
+    },
+    {
+      name: 'POST /auth/login/verify',
+      method: 'POST',
+      path: () => '/auth/login/verify',
+      own: FIELDS_BY_ROUTE.verify,
+      callers: ['anon'],
+    },
+    {
+      name: 'POST /auth/sso/ringos',
+      method: 'POST',
+      path: () => '/auth/sso/ringos',
+      own: FIELDS_BY_ROUTE.sso,
+      callers: ['anon'],
+    },
+    {
+      name: 'POST /auth/introspect',
+      method: 'POST',
+      path: () => '/auth/introspect',
+      own: FIELDS_BY_ROUTE.introspect,
+      callers: ['anon', 'agent'],
+    },
     { name: 'POST /auth/logout', method: 'POST', path: () => '/auth/logout', own: [], callers: ['fresh'] },
-    { name: 'POST /auth/2fa/setup', method: 'POST', path: () => '/auth/2fa/setup', own: [], callers: ['user', 'agent'] },
-    { name: 'POST /auth/2fa/activate', method: 'POST', path: () => '/auth/2fa/activate', own: FIELDS_BY_ROUTE.activate, callers: ['pending'] },
-    { name: 'POST /auth/2fa/disable', method: 'POST', path: () => '/auth/2fa/disable', own: FIELDS_BY_ROUTE.disable, callers: ['user'] },
-    { name: 'POST /auth/2fa/recovery-codes', method: 'POST', path: () => '/auth/2fa/recovery-codes', own: FIELDS_BY_ROUTE.recoveryCodes, callers: ['user'] },
-    { name: 'POST /resellers', method: 'POST', path: () => '/resellers', own: FIELDS_BY_ROUTE.resellers, callers: ['agent', 'user'] },
-    { name: 'POST /users', method: 'POST', path: () => '/users', own: FIELDS_BY_ROUTE.users, callers: ['agent', 'user'] },
-    { name: 'POST /tickets', method: 'POST', path: () => '/tickets', own: FIELDS_BY_ROUTE.tickets, callers: ['user', 'agent'] },
-    { name: 'POST /tickets/:id/comments', method: 'POST', path: () => `/tickets/${ticketId}/comments`, own: FIELDS_BY_ROUTE.comment, callers: ['user', 'agent'] },
-    { name: 'POST /tickets/:id/approve', method: 'POST', path: () => `/tickets/${ticketId}/approve`, own: FIELDS_BY_ROUTE.approve, callers: ['agent'] },
-    { name: 'POST /tickets/:id/reject', method: 'POST', path: () => `/tickets/${ticketId}/reject`, own: FIELDS_BY_ROUTE.reject, callers: ['agent'] },
-    { name: 'POST /tickets/:id/close', method: 'POST', path: () => `/tickets/${ticketId}/close`, own: [], callers: ['user'] },
-    { name: 'GET /tickets', method: 'GET', path: () => '/tickets', own: FIELDS_BY_ROUTE.listTickets, callers: ['user', 'agent'] },
+    {
+      name: 'POST /auth/2fa/setup',
+      method: 'POST',
+      path: () => '/auth/2fa/setup',
+      own: [],
+      callers: ['user', 'agent'],
+    },
+    {
+      name: 'POST /auth/2fa/activate',
+      method: 'POST',
+      path: () => '/auth/2fa/activate',
+      own: FIELDS_BY_ROUTE.activate,
+      callers: ['pending'],
+    },
+    {
+      name: 'POST /auth/2fa/disable',
+      method: 'POST',
+      path: () => '/auth/2fa/disable',
+      own: FIELDS_BY_ROUTE.disable,
+      callers: ['user'],
+    },
+    {
+      name: 'POST /auth/2fa/recovery-codes',
+      method: 'POST',
+      path: () => '/auth/2fa/recovery-codes',
+      own: FIELDS_BY_ROUTE.recoveryCodes,
+      callers: ['user'],
+    },
+    {
+      name: 'POST /resellers',
+      method: 'POST',
+      path: () => '/resellers',
+      own: FIELDS_BY_ROUTE.resellers,
+      callers: ['agent', 'user'],
+    },
+    {
+      name: 'POST /users',
+      method: 'POST',
+      path: () => '/users',
+      own: FIELDS_BY_ROUTE.users,
+      callers: ['agent', 'user'],
+    },
+    {
+      name: 'POST /tickets',
+      method: 'POST',
+      path: () => '/tickets',
+      own: FIELDS_BY_ROUTE.tickets,
+      callers: ['user', 'agent'],
+    },
+    {
+      name: 'POST /tickets/:id/comments',
+      method: 'POST',
+      path: () => `/tickets/${ticketId}/comments`,
+      own: FIELDS_BY_ROUTE.comment,
+      callers: ['user', 'agent'],
+    },
+    {
+      name: 'POST /tickets/:id/approve',
+      method: 'POST',
+      path: () => `/tickets/${ticketId}/approve`,
+      own: FIELDS_BY_ROUTE.approve,
+      callers: ['agent'],
+    },
+    {
+      name: 'POST /tickets/:id/reject',
+      method: 'POST',
+      path: () => `/tickets/${ticketId}/reject`,
+      own: FIELDS_BY_ROUTE.reject,
+      callers: ['agent'],
+    },
+    {
+      name: 'POST /tickets/:id/close',
+      method: 'POST',
+      path: () => `/tickets/${ticketId}/close`,
+      own: [],
+      callers: ['user'],
+    },
+    {
+      name: 'GET /tickets',
+      method: 'GET',
+      path: () => '/tickets',
+      own: FIELDS_BY_ROUTE.listTickets,
+      callers: ['user', 'agent'],
+    },
     { name: 'GET /audit', method: 'GET', path: () => '/audit', own: FIELDS_BY_ROUTE.audit, callers: ['agent'] },
   ];
 
   async function signIn(user: { username: string; password: string }): Promise<ApiResponse> {
-    return gw.anon.post('/auth/login', { username: user.username, password: user.password }, { headers: { 'x-forwarded-for': nextAddress() } });
+    return gw.anon.post(
+      '/auth/login',
+      { username: user.username, password: user.password },
+      { headers: { 'x-forwarded-for': nextAddress() } },
+    );
   }
 
   /** Fills in live values: those of the enrolled subject, except the password of whoever calls. */
@@ -202,7 +331,9 @@ describe('bodies mixing the fields of every route', () => {
     }
     if (Array.isArray(value)) return Promise.all(value.map((item) => fill(item, caller)));
     if (value && typeof value === 'object') {
-      return Object.fromEntries(await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await fill(item, caller)])));
+      return Object.fromEntries(
+        await Promise.all(Object.entries(value).map(async ([key, item]) => [key, await fill(item, caller)])),
+      );
     }
     return value;
   }
@@ -228,10 +359,17 @@ describe('bodies mixing the fields of every route', () => {
     const body = (await fill(payload, caller)) as Record<string, unknown>;
     const headers = { 'x-forwarded-for': nextAddress() };
     if (route.method === 'GET') {
-      const query = new URLSearchParams(Object.entries(body).map(([key, value]): [string, string] => [key, String(value).slice(0, 2000)]));
+      const query = new URLSearchParams(
+        Object.entries(body).map(([key, value]): [string, string] => [key, String(value).slice(0, 2000)]),
+      );
       return client.raw({ method: 'GET', path: `${route.path()}?${query}`, headers });
     }
-    return client.raw({ method: 'POST', path: route.path(), body: JSON.stringify(body), headers: { ...headers, 'content-type': 'application/json' } });
+    return client.raw({
+      method: 'POST',
+      path: route.path(),
+      body: JSON.stringify(body),
+      headers: { ...headers, 'content-type': 'application/json' },
+    });
   }
 
   it.each(routes.map((route) => [route.name, route] as const))(
@@ -246,7 +384,11 @@ describe('bodies mixing the fields of every route', () => {
           const seen = { route: name, caller, payload, status: response.status, body: response.body };
           expect(response.status < 500 ? 'below 500' : seen).toBe('below 500');
           if (response.status >= 400) {
-            expect(response.body).toEqual({ statusCode: response.status, error: expect.any(String), message: expect.any(String) });
+            expect(response.body).toEqual({
+              statusCode: response.status,
+              error: expect.any(String),
+              message: expect.any(String),
+            });
           }
         }),
         { numRuns: route.own.length ? 100 : 20 },

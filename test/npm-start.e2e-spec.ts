@@ -44,8 +44,16 @@ describe('npm start', () => {
 
   /** `npm start` in a process group of its own, as a terminal runs it; resolves once all three answer /health. */
   async function npmStart(name: string) {
-    const ports = { AUTH_PORT: await freePort(), TICKETS_PORT: await freePort(), RESELLER_SETTINGS_PORT: await freePort() };
-    const managementPorts = { AUTH_MANAGEMENT_PORT: await freePort(), TICKETS_MANAGEMENT_PORT: await freePort(), RESELLER_SETTINGS_MANAGEMENT_PORT: await freePort() };
+    const ports = {
+      AUTH_PORT: await freePort(),
+      TICKETS_PORT: await freePort(),
+      RESELLER_SETTINGS_PORT: await freePort(),
+    };
+    const managementPorts = {
+      AUTH_MANAGEMENT_PORT: await freePort(),
+      TICKETS_MANAGEMENT_PORT: await freePort(),
+      RESELLER_SETTINGS_MANAGEMENT_PORT: await freePort(),
+    };
     const child = spawn('npm', ['start'], {
       cwd: REPOSITORY,
       detached: true,
@@ -68,7 +76,8 @@ describe('npm start', () => {
     for (const stream of [child.stdout, child.stderr]) {
       stream?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
-        for (const [, pid] of chunk.toString().matchAll(/started [a-z-]+ \(pid (\d+)\)/g)) servicePids.push(Number(pid));
+        for (const [, pid] of chunk.toString().matchAll(/started [a-z-]+ \(pid (\d+)\)/g))
+          servicePids.push(Number(pid));
         appendFileSync(join(logDir, `${name}.log`), chunk);
       });
     }
@@ -76,11 +85,16 @@ describe('npm start', () => {
     const exited = new Promise<number | null>((resolve, reject) => {
       child.on('exit', (code) => resolve(code));
       // Registered now, armed when a test stops it: npm must be gone 20 s after the signal.
-      stopDeadline = () => setTimeout(() => reject(new Error(`npm start (${name}) was still running 20 s after the signal`)), 20_000).unref();
+      stopDeadline = () =>
+        setTimeout(
+          () => reject(new Error(`npm start (${name}) was still running 20 s after the signal`)),
+          20_000,
+        ).unref();
     });
     await eventually(
       async () => {
-        for (const port of Object.values(ports)) expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+        for (const port of Object.values(ports))
+          expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
       },
       { timeoutMs: 60_000, intervalMs: 250 },
     );
@@ -95,7 +109,8 @@ describe('npm start', () => {
   async function expectStoppedCleanly(run: Awaited<ReturnType<typeof npmStart>>) {
     await run.exited();
     await eventually(() => {
-      for (const service of ['auth', 'tickets', 'reseller-settings']) expect(run.output()).toContain(`${service} stopped (code 0)`);
+      for (const service of ['auth', 'tickets', 'reseller-settings'])
+        expect(run.output()).toContain(`${service} stopped (code 0)`);
     });
     expect(run.output()).not.toContain('killing the services');
     for (const port of run.ports) await expect(fetch(`http://127.0.0.1:${port}/health`)).rejects.toThrow();

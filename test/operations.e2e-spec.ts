@@ -44,7 +44,12 @@ describe('operating the services', () => {
   });
 
   describe('the OpenAPI document', () => {
-    let document: { paths: Record<string, Record<string, { responses: Record<string, { description?: string }>; requestBody?: unknown }>> };
+    let document: {
+      paths: Record<
+        string,
+        Record<string, { responses: Record<string, { description?: string }>; requestBody?: unknown }>
+      >;
+    };
 
     beforeAll(async () => {
       const response = await fetch(`${stack.authUrl}/docs-json`);
@@ -55,7 +60,9 @@ describe('operating the services', () => {
     it.each(CONTRACT_ROUTES)('documents %s %s with the error codes of the contract', (method, path, errors) => {
       const operation = document.paths[path]?.[method];
       expect(operation).toBeDefined();
-      const descriptions = Object.values(operation.responses).map((response) => response.description ?? '').join(' ');
+      const descriptions = Object.values(operation.responses)
+        .map((response) => response.description ?? '')
+        .join(' ');
       for (const code of errors) expect(descriptions).toContain(code);
       if (method === 'post' && path !== '/auth/logout') expect(operation.requestBody).toBeDefined();
     });
@@ -72,7 +79,11 @@ describe('operating the services', () => {
   describe('request and correlation ids', () => {
     it("echoes the caller's X-Request-Id and carries it into the events the request causes", async () => {
       const requestId = `ops-${Date.now()}-correlation`;
-      const response = await gw.agent.post('/resellers', { id: `corr-${Date.now()}`, name: 'Correlated' }, { headers: { 'x-request-id': requestId } });
+      const response = await gw.agent.post(
+        '/resellers',
+        { id: `corr-${Date.now()}`, name: 'Correlated' },
+        { headers: { 'x-request-id': requestId } },
+      );
       expect(response.status).toBe(201);
       expect(response.headers.get('x-request-id')).toBe(requestId);
       const rows = await query<{ correlation: string }>(
@@ -85,19 +96,31 @@ describe('operating the services', () => {
 
     it('logs the handling of the request and of its events in every service under the same id', async () => {
       const requestId = `ops-${Date.now()}-traced`;
-      const response = await gw.agent.post('/resellers', { id: `traced-${Date.now()}`, name: 'Traced' }, { headers: { 'x-request-id': requestId } });
+      const response = await gw.agent.post(
+        '/resellers',
+        { id: `traced-${Date.now()}`, name: 'Traced' },
+        { headers: { 'x-request-id': requestId } },
+      );
       expect(response.status).toBe(201);
       const linesWith = (service: 'auth' | 'reseller-settings') =>
         stack
           .logs(service)
           .split('\n')
           .filter((line) => line.includes(requestId))
-          .map((line) => JSON.parse(line) as { requestId?: string; msg?: string; rpc?: { type: string; pattern: string } });
+          .map(
+            (line) => JSON.parse(line) as { requestId?: string; msg?: string; rpc?: { type: string; pattern: string } },
+          );
       // reseller-settings answered the gateway's request; the gateway applied the reseller.created event it caused.
       await eventually(() => {
-        expect(linesWith('reseller-settings')).toContainEqual(expect.objectContaining({ requestId, rpc: expect.objectContaining({ type: 'message' }) }));
+        expect(linesWith('reseller-settings')).toContainEqual(
+          expect.objectContaining({ requestId, rpc: expect.objectContaining({ type: 'message' }) }),
+        );
         expect(linesWith('auth')).toContainEqual(
-          expect.objectContaining({ requestId, msg: 'event completed', rpc: expect.objectContaining({ type: 'event', pattern: 'reseller.created' }) }),
+          expect.objectContaining({
+            requestId,
+            msg: 'event completed',
+            rpc: expect.objectContaining({ type: 'event', pattern: 'reseller.created' }),
+          }),
         );
       });
     });
@@ -109,52 +132,76 @@ describe('operating the services', () => {
   });
 
   describe('health and metrics', () => {
-    it.each(['auth', 'tickets', 'reseller-settings'] as const)('%s reports its database and broker on the management port', async (service) => {
-      const ready = await fetch(`${stack.managementUrls(service)[0]}/health/ready`);
-      expect(ready.status).toBe(200);
-      expect(await ready.json()).toMatchObject({ status: 'ok', details: { database: { status: 'up' }, broker: { status: 'up' } } });
-      const live = await fetch(`${stack.managementUrls(service)[0]}/health/live`);
-      expect({ status: live.status, body: await live.json() }).toEqual({ status: 200, body: { status: 'ok' } });
-    });
+    it.each(['auth', 'tickets', 'reseller-settings'] as const)(
+      '%s reports its database and broker on the management port',
+      async (service) => {
+        const ready = await fetch(`${stack.managementUrls(service)[0]}/health/ready`);
+        expect(ready.status).toBe(200);
+        expect(await ready.json()).toMatchObject({
+          status: 'ok',
+          details: { database: { status: 'up' }, broker: { status: 'up' } },
+        });
+        const live = await fetch(`${stack.managementUrls(service)[0]}/health/live`);
+        expect({ status: live.status, body: await live.json() }).toEqual({ status: 200, body: { status: 'ok' } });
+      },
+    );
 
-    it.each(['auth', 'tickets', 'reseller-settings'] as const)('%s shows neither metrics nor health details on its own port', async (service) => {
-      const health = await fetch(`${stack.urls(service)[0]}/health`);
-      expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { status: 'ok' } });
-      for (const path of ['/metrics', '/health/ready', '/health/live']) {
-        expect({ path, status: (await fetch(`${stack.urls(service)[0]}${path}`)).status }).toEqual({ path, status: 404 });
-      }
-    });
+    it.each(['auth', 'tickets', 'reseller-settings'] as const)(
+      '%s shows neither metrics nor health details on its own port',
+      async (service) => {
+        const health = await fetch(`${stack.urls(service)[0]}/health`);
+        expect({ status: health.status, body: await health.json() }).toEqual({ status: 200, body: { status: 'ok' } });
+        for (const path of ['/metrics', '/health/ready', '/health/live']) {
+          expect({ path, status: (await fetch(`${stack.urls(service)[0]}${path}`)).status }).toEqual({
+            path,
+            status: 404,
+          });
+        }
+      },
+    );
 
-    it.each(['auth', 'tickets', 'reseller-settings'] as const)('%s serves Prometheus metrics, outbox included', async (service) => {
-      const response = await fetch(`${stack.managementUrls(service)[0]}/metrics`);
-      expect(response.status).toBe(200);
-      expect(response.headers.get('content-type')).toContain('text/plain');
-      const text = await response.text();
-      expect(text).toMatch(/^pbx2fa_outbox_backlog \d+$/m);
-      expect(text).toMatch(/^pbx2fa_outbox_oldest_age_seconds [\d.]+$/m);
-      expect(text).toMatch(/^pbx2fa_dead_letters 0$/m);
-      expect(text).toMatch(/^pbx2fa_event_queue_depth \d+$/m);
-      expect(text).toMatch(/^pbx2fa_database_up 1$/m);
-      expect(text).toMatch(/^pbx2fa_consumer_up 1$/m);
-      expect(text).toContain('pbx2fa_process_resident_memory_bytes');
-    });
+    it.each(['auth', 'tickets', 'reseller-settings'] as const)(
+      '%s serves Prometheus metrics, outbox included',
+      async (service) => {
+        const response = await fetch(`${stack.managementUrls(service)[0]}/metrics`);
+        expect(response.status).toBe(200);
+        expect(response.headers.get('content-type')).toContain('text/plain');
+        const text = await response.text();
+        expect(text).toMatch(/^pbx2fa_outbox_backlog \d+$/m);
+        expect(text).toMatch(/^pbx2fa_outbox_oldest_age_seconds [\d.]+$/m);
+        expect(text).toMatch(/^pbx2fa_dead_letters 0$/m);
+        expect(text).toMatch(/^pbx2fa_event_queue_depth \d+$/m);
+        expect(text).toMatch(/^pbx2fa_database_up 1$/m);
+        expect(text).toMatch(/^pbx2fa_consumer_up 1$/m);
+        expect(text).toContain('pbx2fa_process_resident_memory_bytes');
+      },
+    );
 
     it('times an approved 2FA change from the approval to the gateway enforcing it', async () => {
       const reseller = await gw.factory.reseller();
       const admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
-      const count = async () => Number(/^pbx2fa_two_factor_enforcement_delay_seconds_count (\d+)$/m.exec(await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text())?.[1] ?? 0);
+      const count = async () =>
+        Number(
+          /^pbx2fa_two_factor_enforcement_delay_seconds_count (\d+)$/m.exec(
+            await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text(),
+          )?.[1] ?? 0,
+        );
       const before = await count();
       await switchResellerTwoFactor(gw, admin, true);
       expect(await count()).toBe(before + 1);
       const text = await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text();
       // Well under a minute on one machine: every observation so far falls in the 60 s bucket.
-      expect(text).toMatch(new RegExp(`^pbx2fa_two_factor_enforcement_delay_seconds_bucket\\{le="60"\\} ${before + 1}$`, 'm'));
+      expect(text).toMatch(
+        new RegExp(`^pbx2fa_two_factor_enforcement_delay_seconds_bucket\\{le="60"\\} ${before + 1}$`, 'm'),
+      );
     });
 
     it('counts the events each service consumed, by how handling ended', async () => {
       await gw.factory.reseller();
       const consumed = /pbx2fa_events_consumed_total\{event="reseller.created",result="applied"\} [1-9]/;
-      await eventually(async () => expect(await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text()).toMatch(consumed));
+      await eventually(async () =>
+        expect(await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text()).toMatch(consumed),
+      );
     });
 
     it('counts gateway requests by route template and status, and sign-ins by outcome', async () => {
@@ -162,8 +209,12 @@ describe('operating the services', () => {
       await gw.factory.signedInUser();
       await gw.agent.get('/tickets/00000000-0000-4000-8000-000000000000');
       const text = await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text();
-      expect(text).toMatch(/pbx2fa_http_request_duration_seconds_count\{method="POST",route="\/auth\/login",status="401"\} [1-9]/);
-      expect(text).toMatch(/pbx2fa_http_request_duration_seconds_count\{method="GET",route="\/tickets\/:id",status="404"\} 1/);
+      expect(text).toMatch(
+        /pbx2fa_http_request_duration_seconds_count\{method="POST",route="\/auth\/login",status="401"\} [1-9]/,
+      );
+      expect(text).toMatch(
+        /pbx2fa_http_request_duration_seconds_count\{method="GET",route="\/tickets\/:id",status="404"\} 1/,
+      );
       expect(text).toMatch(/pbx2fa_security_events_total\{event="login",outcome="failure"\} [1-9]/);
       expect(text).toMatch(/pbx2fa_security_events_total\{event="login",outcome="success"\} [1-9]/);
       expect(text).not.toContain('00000000-0000-4000-8000-000000000000');

@@ -70,15 +70,23 @@ describe('the Grafana dashboard (ops/grafana/pbx2fa.json)', () => {
     const ids = dashboard.panels.map((panel: Panel) => panel.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const panel of panels) {
-      expect({ title: panel.title, described: Boolean(panel.description) }).toEqual({ title: expect.stringMatching(/\S/), described: true });
+      expect({ title: panel.title, described: Boolean(panel.description) }).toEqual({
+        title: expect.stringMatching(/\S/),
+        described: true,
+      });
       expect(panel.gridPos.x + panel.gridPos.w).toBeLessThanOrEqual(24);
     }
   });
 
-  it.each(['Sign-ins by outcome', 'Second-factor verification latency', 'Approval to enforcement', 'Event queue depth', 'Outbox backlog', 'Dead letters', 'Server errors (5xx)'])(
-    'has the panel "%s"',
-    (title) => expect(panels.map((panel) => panel.title)).toContain(title),
-  );
+  it.each([
+    'Sign-ins by outcome',
+    'Second-factor verification latency',
+    'Approval to enforcement',
+    'Event queue depth',
+    'Outbox backlog',
+    'Dead letters',
+    'Server errors (5xx)',
+  ])('has the panel "%s"', (title) => expect(panels.map((panel) => panel.title)).toContain(title));
 
   it('queries the variable data source in every panel and target', () => {
     for (const panel of panels) {
@@ -92,7 +100,11 @@ describe('the Grafana dashboard (ops/grafana/pbx2fa.json)', () => {
     const unknown = panels.flatMap((panel) =>
       (panel.targets ?? []).flatMap((target) => {
         const names = metricsIn(target.expr);
-        expect({ panel: panel.title, expr: target.expr, metrics: names.length > 0 }).toEqual({ panel: panel.title, expr: target.expr, metrics: true });
+        expect({ panel: panel.title, expr: target.expr, metrics: names.length > 0 }).toEqual({
+          panel: panel.title,
+          expr: target.expr,
+          metrics: true,
+        });
         return names.filter((name) => !metrics.has(name)).map((name) => `${panel.title}: ${name}`);
       }),
     );
@@ -103,7 +115,9 @@ describe('the Grafana dashboard (ops/grafana/pbx2fa.json)', () => {
     const latency = panels.find((panel) => panel.title === 'Second-factor verification latency')!;
     const routes = new Set(latency.targets!.map((target) => /route="([^"]+)"/.exec(target.expr)?.[1]));
     expect([...routes]).toEqual(['/auth/login/verify']);
-    const controller = sources('apps/auth').map((file) => read(file)).find((text) => text.includes("@Controller('auth/login')"));
+    const controller = sources('apps/auth')
+      .map((file) => read(file))
+      .find((text) => text.includes("@Controller('auth/login')"));
     expect(controller).toContain("@Post('verify')");
   });
 });
@@ -111,7 +125,9 @@ describe('the Grafana dashboard (ops/grafana/pbx2fa.json)', () => {
 describe('Grafana provisioning (ops/grafana/provisioning)', () => {
   it('provides the data source under the uid the dashboard defaults to, pointing at the compose Prometheus', () => {
     const { datasources } = parse(read('ops/grafana/provisioning/datasources/prometheus.yml'));
-    expect(datasources).toEqual([expect.objectContaining({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' })]);
+    expect(datasources).toEqual([
+      expect.objectContaining({ uid: 'prometheus', type: 'prometheus', url: 'http://prometheus:9090' }),
+    ]);
   });
 
   it('loads dashboards from where docker-compose mounts pbx2fa.json', () => {
@@ -125,7 +141,9 @@ describe('Grafana provisioning (ops/grafana/provisioning)', () => {
 
 describe('the Prometheus configuration and alerts (ops/prometheus)', () => {
   const config = parse(read('ops/prometheus/prometheus.yml'));
-  const rules: Rule[] = parse(read('ops/prometheus/alerts.yml')).groups.flatMap((group: { rules: Rule[] }) => group.rules);
+  const rules: Rule[] = parse(read('ops/prometheus/alerts.yml')).groups.flatMap(
+    (group: { rules: Rule[] }) => group.rules,
+  );
   const tests = parse(read('ops/prometheus/alerts.test.yml'));
   const metrics = exposedMetrics();
 
@@ -147,21 +165,33 @@ describe('the Prometheus configuration and alerts (ops/prometheus)', () => {
     expect(compose.services.grafana.profiles).toEqual(['observability']);
   });
 
-  it.each(rules.map((rule) => [`${rule.alert} (${rule.labels?.severity})`, rule] as const))('%s waits, has a severity and tells the operator what to do', (_name, rule) => {
-    expect(rule.for).toMatch(/^\d+[smh]$/);
-    expect(['warning', 'critical']).toContain(rule.labels?.severity);
-    expect(rule.annotations?.summary).toMatch(/\S/);
-    expect(rule.annotations?.description).toContain('README.md#alerts');
-    expect({ alert: rule.alert, inReadme: read('README.md').includes(`**${rule.alert}**`) }).toEqual({ alert: rule.alert, inReadme: true });
-  });
+  it.each(rules.map((rule) => [`${rule.alert} (${rule.labels?.severity})`, rule] as const))(
+    '%s waits, has a severity and tells the operator what to do',
+    (_name, rule) => {
+      expect(rule.for).toMatch(/^\d+[smh]$/);
+      expect(['warning', 'critical']).toContain(rule.labels?.severity);
+      expect(rule.annotations?.summary).toMatch(/\S/);
+      expect(rule.annotations?.description).toContain('README.md#alerts');
+      expect({ alert: rule.alert, inReadme: read('README.md').includes(`**${rule.alert}**`) }).toEqual({
+        alert: rule.alert,
+        inReadme: true,
+      });
+    },
+  );
 
   it('reads only metrics the services expose', () => {
-    const unknown = rules.flatMap((rule) => metricsIn(rule.expr).filter((name) => !metrics.has(name)).map((name) => `${rule.alert}: ${name}`));
+    const unknown = rules.flatMap((rule) =>
+      metricsIn(rule.expr)
+        .filter((name) => !metrics.has(name))
+        .map((name) => `${rule.alert}: ${name}`),
+    );
     expect(unknown).toEqual([]);
   });
 
   it.each([...new Set(rules.map((rule) => rule.alert))])('%s is unit-tested firing and staying quiet', (alert) => {
-    const cases = tests.tests.flatMap((test: { alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }) => test.alert_rule_test ?? []);
+    const cases = tests.tests.flatMap(
+      (test: { alert_rule_test?: { alertname: string; exp_alerts?: unknown[] }[] }) => test.alert_rule_test ?? [],
+    );
     const mine = cases.filter((item: { alertname: string }) => item.alertname === alert);
     expect(mine.some((item: { exp_alerts?: unknown[] }) => (item.exp_alerts ?? []).length > 0)).toBe(true);
     expect(mine.some((item: { exp_alerts?: unknown[] }) => (item.exp_alerts ?? []).length === 0)).toBe(true);

@@ -72,7 +72,10 @@ describe('other sessions when the second factor changes', () => {
   it('a failed activation ends no session', async () => {
     const user = await onTwoDevices();
     const { secret } = await startSetup(user);
-    const response = await user.client.post('/auth/2fa/activate', { passcode: wrongPasscode(secret), currentPassword: user.password });
+    const response = await user.client.post('/auth/2fa/activate', {
+      passcode: wrongPasscode(secret),
+      currentPassword: user.password,
+    });
     expectError(response, 400, 'invalid_passcode');
     await expectSignedIn(user.phone);
     await expectSignedIn(user.client);
@@ -84,7 +87,10 @@ describe('other sessions when the second factor changes', () => {
     const tablet = gw.anon.as(await signInWithPasscode(gw.anon, user));
     await expectSignedIn(phone);
 
-    const response = await user.client.post('/auth/2fa/disable', { currentPassword: user.password, recoveryCode: user.recoveryCodes[0] });
+    const response = await user.client.post('/auth/2fa/disable', {
+      currentPassword: user.password,
+      recoveryCode: user.recoveryCodes[0],
+    });
     expect(response.status).toBe(200);
 
     await expectSignedOut(phone);
@@ -96,7 +102,10 @@ describe('other sessions when the second factor changes', () => {
   it('a refused disable ends no session', async () => {
     const user = await enroll(await gw.factory.signedInUser({ resellerId: admin.resellerId }));
     const phone = gw.anon.as(await signInWithPasscode(gw.anon, user));
-    const response = await user.client.post('/auth/2fa/disable', { currentPassword: user.password, recoveryCode: 'AAAA-BBBB-CCCC' });
+    const response = await user.client.post('/auth/2fa/disable', {
+      currentPassword: user.password,
+      recoveryCode: 'AAAA-BBBB-CCCC',
+    });
     expectError(response, 400, 'invalid_passcode');
     await expectSignedIn(phone);
     await expectSignedIn(user.client);
@@ -117,7 +126,11 @@ describe('other sessions when the second factor changes', () => {
     await expectSignedIn(user.client);
     await expectSignedIn(phone);
 
-    const ticket = await openTicket(admin.client, { type: 'reset_user_2fa', targetUsername: user.username, subject: 'Lost the phone' });
+    const ticket = await openTicket(admin.client, {
+      type: 'reset_user_2fa',
+      targetUsername: user.username,
+      subject: 'Lost the phone',
+    });
     await approveTicket(gw, ticket.id);
     await resolvedTicket(gw, ticket.id);
 

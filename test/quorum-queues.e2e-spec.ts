@@ -40,11 +40,17 @@ describe('quorum queues', () => {
     admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
     const ticket = await switchResellerTwoFactor(gw, admin, true);
     expect(ticket.history.map((entry) => entry.toStatus)).toEqual(['open', 'approved', 'resolved']);
-    expect((await gw.agent.get(`/resellers/${reseller.id}`)).body).toMatchObject({ twoFactorEnabled: true, version: reseller.version + 1 });
+    expect((await gw.agent.get(`/resellers/${reseller.id}`)).body).toMatchObject({
+      twoFactorEnabled: true,
+      version: reseller.version + 1,
+    });
 
     user = await enroll(await gw.factory.signedInUser({ resellerId: reseller.id }));
     const challengeToken = await challengeFor(gw.anon, user);
-    const verified = await gw.anon.post('/auth/login/verify', { challengeToken, passcode: await user.authenticator.freshPasscode() });
+    const verified = await gw.anon.post('/auth/login/verify', {
+      challengeToken,
+      passcode: await user.authenticator.freshPasscode(),
+    });
     expect(verified.status).toBe(200);
   });
 

@@ -1,7 +1,23 @@
 import { join } from 'node:path';
-import { ApiClient, connect, eventually, type ApiResponse, type Gateway, type RequestOptions, type SignedInUser } from './support/api';
+import {
+  ApiClient,
+  connect,
+  eventually,
+  type ApiResponse,
+  type Gateway,
+  type RequestOptions,
+  type SignedInUser,
+} from './support/api';
 import { expectOnlyOutageErrorsAndEveryServiceRunning } from './support/broker';
-import { approveBurst, effectsObserved, expectBurstApplied, openLane, settled, snapshot, type BurstLane } from './support/burst';
+import {
+  approveBurst,
+  effectsObserved,
+  expectBurstApplied,
+  openLane,
+  settled,
+  snapshot,
+  type BurstLane,
+} from './support/burst';
 import { CLUSTER_NODES, startCluster, type ClusterNode, type RabbitCluster } from './support/rabbitmq-cluster';
 import { startStack, type Stack } from './support/stack';
 import { openTicket } from './support/two-factor';
@@ -65,7 +81,9 @@ describe('a RabbitMQ cluster with quorum queues', () => {
     stack = await startStack({ broker: cluster.broker, env: { RABBITMQ_QUEUE_TYPE: 'quorum' } });
     gw = await connect(stack);
     users = await Promise.all(
-      Array.from({ length: LANES }, async () => gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id, role: 'reseller_admin' })),
+      Array.from({ length: LANES }, async () =>
+        gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id, role: 'reseller_admin' }),
+      ),
     );
   }, 240_000);
 
@@ -74,7 +92,9 @@ describe('a RabbitMQ cluster with quorum queues', () => {
       await stack?.stop();
     } finally {
       if (cluster) {
-        cluster.saveLogs(join(stack?.logDir ?? join(__dirname, '..', 'test-artifacts', 'logs', 'rabbitmq-cluster'), 'rabbitmq'));
+        cluster.saveLogs(
+          join(stack?.logDir ?? join(__dirname, '..', 'test-artifacts', 'logs', 'rabbitmq-cluster'), 'rabbitmq'),
+        );
         await cluster.down();
       }
     }
@@ -84,10 +104,23 @@ describe('a RabbitMQ cluster with quorum queues', () => {
 
   it('gives the services every node: the event queues are quorum queues with a member on each node', async () => {
     expect(stack.rabbitmqUrls).toHaveLength(3);
-    const out = await cluster!.broker.ctl('list_queues', '-p', stack.vhost, 'name', 'type', 'members', '--quiet', '--no-table-headers');
+    const out = await cluster!.broker.ctl(
+      'list_queues',
+      '-p',
+      stack.vhost,
+      'name',
+      'type',
+      'members',
+      '--quiet',
+      '--no-table-headers',
+    );
     for (const queue of EVENT_QUEUES) {
       const line = out.split('\n').find((candidate) => candidate.startsWith(`${queue}\t`)) ?? '';
-      expect({ queue, type: line.split('\t')[1], members: CLUSTER_NODES.filter((node) => line.includes(cluster!.nodeName(node))) }).toEqual({
+      expect({
+        queue,
+        type: line.split('\t')[1],
+        members: CLUSTER_NODES.filter((node) => line.includes(cluster!.nodeName(node))),
+      }).toEqual({
         queue,
         type: 'quorum',
         members: [...CLUSTER_NODES],
@@ -98,7 +131,9 @@ describe('a RabbitMQ cluster with quorum queues', () => {
   it('applies every approval exactly once while the leading node, then the node the services use, is killed (kill -9) and restarted', async () => {
     const rabbit = cluster!;
     const lanes: BurstLane[] = await Promise.all(
-      users.map(async (user) => openLane(user, (await gw.agent.get(`/resellers/${user.resellerId}`)).body, TICKETS_PER_LANE)),
+      users.map(async (user) =>
+        openLane(user, (await gw.agent.get(`/resellers/${user.resellerId}`)).body, TICKETS_PER_LANE),
+      ),
     );
     const before = await snapshot(gw.agent, lanes);
     const leadersBefore = await rabbit.leaders(stack.vhost);
@@ -114,7 +149,12 @@ describe('a RabbitMQ cluster with quorum queues', () => {
     };
 
     /** Kills a node, waits for a new leader, lets the cluster run on two nodes a moment, starts it again. */
-    const killAndRestart = async (node: ClusterNode, why: string, ledBefore: ClusterNode | undefined, onKilled = () => {}): Promise<KillFigures> => {
+    const killAndRestart = async (
+      node: ClusterNode,
+      why: string,
+      ledBefore: ClusterNode | undefined,
+      onKilled = () => {},
+    ): Promise<KillFigures> => {
       await rabbit.kill9(node);
       const at = Date.now();
       const approvalsSettledBefore = approvalsSettled;
@@ -185,10 +225,21 @@ describe('a RabbitMQ cluster with quorum queues', () => {
     // Both nodes came back into the cluster: every event queue has all three members online again.
     await eventually(
       async () => {
-        const out = await rabbit.broker.ctl('list_queues', '-p', stack.vhost, 'name', 'online', '--quiet', '--no-table-headers');
+        const out = await rabbit.broker.ctl(
+          'list_queues',
+          '-p',
+          stack.vhost,
+          'name',
+          'online',
+          '--quiet',
+          '--no-table-headers',
+        );
         for (const queue of EVENT_QUEUES) {
           const line = out.split('\n').find((candidate) => candidate.startsWith(`${queue}\t`)) ?? '';
-          expect({ queue, online: CLUSTER_NODES.filter((node) => line.includes(rabbit.nodeName(node))).length }).toEqual({ queue, online: 3 });
+          expect({
+            queue,
+            online: CLUSTER_NODES.filter((node) => line.includes(rabbit.nodeName(node))).length,
+          }).toEqual({ queue, online: 3 });
         }
       },
       { timeoutMs: 30_000, intervalMs: 500 },
@@ -207,7 +258,9 @@ describe('a RabbitMQ cluster with quorum queues', () => {
             ` restarted ${2000 + kill.restartMs} ms after the kill (boot ${kill.restartMs} ms)`,
         ),
         `  approvals: ${APPROVALS} (${LANES} resellers × ${TICKETS_PER_LANE}), burst took ${burstEndedAt - startedAt} ms` +
-          (heldSince !== null && heldSince < second.at ? ` (approvals past ${HOLD_AFTER} waited ${second.at - heldSince} ms for kill 2)` : '') +
+          (heldSince !== null && heldSince < second.at
+            ? ` (approvals past ${HOLD_AFTER} waited ${second.at - heldSince} ms for kill 2)`
+            : '') +
           ';' +
           ` answered 200: ${result.answered200}; answered 503: ${result.answered503} (each retried, slowest ${result.slowest503Ms} ms);` +
           ` 503s that had taken effect after all: ${result.tookEffectAfter503}`,
@@ -253,14 +306,17 @@ describe('a RabbitMQ cluster with quorum queues', () => {
         async () => {
           const response = await gw.agent.post(`/tickets/${ticket.id}/approve`, { note: 'cluster' });
           // 409: an earlier call that answered 503 got through after all.
-          if (response.status === 409) expect((await gw.agent.get(`/tickets/${ticket.id}`)).body.status).toMatch(/^(approved|resolved)$/);
+          if (response.status === 409)
+            expect((await gw.agent.get(`/tickets/${ticket.id}`)).body.status).toMatch(/^(approved|resolved)$/);
           else expect(response.status).toBe(200);
           return Date.now();
         },
         { timeoutMs: 30_000, intervalMs: 250 },
       );
       restarted = rabbit.start(home);
-      await eventually(async () => expect((await gw.agent.get(`/tickets/${ticket.id}`)).body.status).toBe('resolved'), { timeoutMs: 30_000 });
+      await eventually(async () => expect((await gw.agent.get(`/tickets/${ticket.id}`)).body.status).toBe('resolved'), {
+        timeoutMs: 30_000,
+      });
       console.log(
         `request queue: tickets.rpc lived on rabbit-${home}; ${closed} connections moved off it, then it was killed;` +
           ` approvals answered 200 again ${approved - killedAt} ms after the kill`,

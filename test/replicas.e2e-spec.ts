@@ -1,4 +1,12 @@
-import { api, connect, expectError, takeServerErrors, type ApiClient, type Gateway, type SignedInUser } from './support/api';
+import {
+  api,
+  connect,
+  expectError,
+  takeServerErrors,
+  type ApiClient,
+  type Gateway,
+  type SignedInUser,
+} from './support/api';
 import { queueDepths } from './support/broker';
 import { approveBurst, expectBurstApplied, openLane, settled, snapshot, type BurstLane } from './support/burst';
 import { startStack, type Stack } from './support/stack';
@@ -46,16 +54,26 @@ describe('two replicas of each service', () => {
       for (const url of stack.urls(service)) expect((await fetch(`${url}/health`)).status).toBe(200);
     }
     const depths = await queueDepths(stack.vhost);
-    for (const queue of ['auth.events', 'tickets.events', 'reseller-settings.events', 'tickets.rpc', 'reseller-settings.rpc']) {
+    for (const queue of [
+      'auth.events',
+      'tickets.events',
+      'reseller-settings.events',
+      'tickets.rpc',
+      'reseller-settings.rpc',
+    ]) {
       expect({ queue, consumers: depths.get(queue)?.consumers }).toEqual({ queue, consumers: 2 });
     }
   });
 
   async function burstLanes(lanes = LANES, perLane = TICKETS_PER_LANE): Promise<BurstLane[]> {
     const users: SignedInUser[] = await Promise.all(
-      Array.from({ length: lanes }, async () => gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id, role: 'reseller_admin' })),
+      Array.from({ length: lanes }, async () =>
+        gw.factory.signedInUser({ resellerId: (await gw.factory.reseller()).id, role: 'reseller_admin' }),
+      ),
     );
-    return Promise.all(users.map(async (user) => openLane(user, (await gw.agent.get(`/resellers/${user.resellerId}`)).body, perLane)));
+    return Promise.all(
+      users.map(async (user) => openLane(user, (await gw.agent.get(`/resellers/${user.resellerId}`)).body, perLane)),
+    );
   }
 
   it('handles a burst of approvals spread over both gateways exactly once, and in order', async () => {
@@ -108,27 +126,41 @@ describe('two replicas of each service', () => {
 
     it('accepts a passcode on one gateway and refuses it on the other afterwards', async () => {
       const passcode = await ann.authenticator.freshPasscode();
-      const first = await anons[0].post('/auth/login/verify', { challengeToken: await challengeFor(anons[0], ann), passcode });
+      const first = await anons[0].post('/auth/login/verify', {
+        challengeToken: await challengeFor(anons[0], ann),
+        passcode,
+      });
       expect(first.status).toBe(200);
-      const replay = await anons[1].post('/auth/login/verify', { challengeToken: await challengeFor(anons[1], ann), passcode });
+      const replay = await anons[1].post('/auth/login/verify', {
+        challengeToken: await challengeFor(anons[1], ann),
+        passcode,
+      });
       expectError(replay, 401, 'invalid_passcode');
     });
 
     it('lets exactly one of two gateways win when both get the same passcode at once', async () => {
       const challenges = await Promise.all(anons.map((anon) => challengeFor(anon, ann)));
       const passcode = await ann.authenticator.freshPasscode();
-      const answers = await Promise.all(anons.map((anon, i) => anon.post('/auth/login/verify', { challengeToken: challenges[i], passcode })));
+      const answers = await Promise.all(
+        anons.map((anon, i) => anon.post('/auth/login/verify', { challengeToken: challenges[i], passcode })),
+      );
       expect(answers.map((answer) => answer.status).sort()).toEqual([200, 401]);
     });
 
     it('locks the second factor after 5 wrong passcodes spread over both gateways, on both', async () => {
       for (let attempt = 0; attempt < 5; attempt++) {
         const anon = anons[attempt % 2];
-        const response = await anon.post('/auth/login/verify', { challengeToken: await challengeFor(anon, bob), passcode: wrongPasscode(bob.authenticator.secret) });
+        const response = await anon.post('/auth/login/verify', {
+          challengeToken: await challengeFor(anon, bob),
+          passcode: wrongPasscode(bob.authenticator.secret),
+        });
         expectError(response, 401, 'invalid_passcode');
       }
       for (const anon of anons) {
-        const response = await anon.post('/auth/login/verify', { challengeToken: await challengeFor(anon, bob), passcode: currentPasscode(bob.authenticator.secret) });
+        const response = await anon.post('/auth/login/verify', {
+          challengeToken: await challengeFor(anon, bob),
+          passcode: currentPasscode(bob.authenticator.secret),
+        });
         expectError(response, 429, 'too_many_attempts');
         expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
       }

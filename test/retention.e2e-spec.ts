@@ -36,16 +36,36 @@ describe('retention in the running services', () => {
     const expiring = await challengeFor(gw.anon, enrolled);
     const live = await challengeFor(gw.anon, enrolled);
     // Five minutes are too long to wait: the challenge is made to expire now.
-    await query(stack.databaseUrl, "UPDATE auth.login_challenges SET expires_at = now() - interval '1 second' WHERE token_hash = $1", [tokenHash(expiring)]);
+    await query(
+      stack.databaseUrl,
+      "UPDATE auth.login_challenges SET expires_at = now() - interval '1 second' WHERE token_hash = $1",
+      [tokenHash(expiring)],
+    );
 
-    const challenges = () => query<{ hash: string }>(stack.databaseUrl, 'SELECT token_hash AS hash FROM auth.login_challenges WHERE token_hash = ANY($1)', [[tokenHash(expiring), tokenHash(live)]]);
-    await eventually(async () => expect((await challenges()).map((row) => row.hash)).toEqual([tokenHash(live)]), { timeoutMs: 15_000 });
+    const challenges = () =>
+      query<{ hash: string }>(
+        stack.databaseUrl,
+        'SELECT token_hash AS hash FROM auth.login_challenges WHERE token_hash = ANY($1)',
+        [[tokenHash(expiring), tokenHash(live)]],
+      );
+    await eventually(async () => expect((await challenges()).map((row) => row.hash)).toEqual([tokenHash(live)]), {
+      timeoutMs: 15_000,
+    });
 
-    expectError(await gw.anon.post('/auth/login/verify', { challengeToken: expiring, passcode: '123456' }), 401, 'invalid_challenge');
-    const verified = await gw.anon.post('/auth/login/verify', { challengeToken: live, passcode: await enrolled.authenticator.freshPasscode() });
+    expectError(
+      await gw.anon.post('/auth/login/verify', { challengeToken: expiring, passcode: '123456' }),
+      401,
+      'invalid_challenge',
+    );
+    const verified = await gw.anon.post('/auth/login/verify', {
+      challengeToken: live,
+      passcode: await enrolled.authenticator.freshPasscode(),
+    });
     expect(verified.status).toBe(200);
     const metrics = await (await fetch(`${stack.managementUrls('auth')[0]}/metrics`)).text();
-    expect(Number(/pbx2fa_retention_rows_removed_total\{table="login_challenges"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1);
+    expect(
+      Number(/pbx2fa_retention_rows_removed_total\{table="login_challenges"\} (\d+)/.exec(metrics)?.[1]),
+    ).toBeGreaterThanOrEqual(1);
   });
 
   it('removes a session once it has ended, and keeps the live ones', async () => {
@@ -67,10 +87,19 @@ describe('retention in the running services', () => {
   it('removes published events from every service outbox, and says so in each log once a second', async () => {
     for (const service of SERVICES) {
       await eventually(
-        async () => expect(await query(stack.databaseUrl, `SELECT position FROM ${SCHEMAS[service]}.outbox WHERE published_at IS NOT NULL`)).toEqual([]),
+        async () =>
+          expect(
+            await query(
+              stack.databaseUrl,
+              `SELECT position FROM ${SCHEMAS[service]}.outbox WHERE published_at IS NOT NULL`,
+            ),
+          ).toEqual([]),
         { timeoutMs: 15_000 },
       );
-      const lines = stack.logs(service).split('\n').filter((line) => line.includes('retention: removed rows past retention'));
+      const lines = stack
+        .logs(service)
+        .split('\n')
+        .filter((line) => line.includes('retention: removed rows past retention'));
       expect(lines.length).toBeGreaterThan(1);
       expect(lines.at(-1)).toMatch(/outbox=\d+ inbox=\d+/);
     }

@@ -6,7 +6,14 @@ import { connect, expectError, takeServerErrors, type Gateway, type SignedInUser
 import { keyIdOf, legacyRecoveryCodeHash, sealV1 } from './support/legacy-secrets';
 import { startStack, type Stack } from './support/stack';
 import { base32Decode, passcodeForStep, stepAt } from './support/totp';
-import { challengeFor, enroll, signInWithPasscode, startSetup, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
+import {
+  challengeFor,
+  enroll,
+  signInWithPasscode,
+  startSetup,
+  switchResellerTwoFactor,
+  type EnrolledUser,
+} from './support/two-factor';
 import { query } from './support/wire';
 
 const run = promisify(execFile);
@@ -37,7 +44,9 @@ describe('secrets at rest and key rotation', () => {
     const reseller = await gw.factory.reseller();
     const admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
-    [ann, leo, kim] = await Promise.all([1, 2, 3].map(async () => enroll(await gw.factory.signedInUser({ resellerId: reseller.id }))));
+    [ann, leo, kim] = await Promise.all(
+      [1, 2, 3].map(async () => enroll(await gw.factory.signedInUser({ resellerId: reseller.id }))),
+    );
     const patUser = await gw.factory.signedInUser({ resellerId: reseller.id });
     pat = { ...patUser, secret: (await startSetup(patUser)).secret };
   });
@@ -51,7 +60,8 @@ describe('secrets at rest and key rotation', () => {
   });
 
   const verify = (body: object) => gw.anon.post('/auth/login/verify', body);
-  const signInWithRecoveryCode = async (user: EnrolledUser, recoveryCode: string) => verify({ challengeToken: await challengeFor(gw.anon, user), recoveryCode });
+  const signInWithRecoveryCode = async (user: EnrolledUser, recoveryCode: string) =>
+    verify({ challengeToken: await challengeFor(gw.anon, user), recoveryCode });
 
   /** `npm run reseal` as an operator runs it, with the gateway's database and keys. */
   async function reseal(keys: { current: string; previous?: string }): Promise<{ code: number; output: string }> {
@@ -74,7 +84,10 @@ describe('secrets at rest and key rotation', () => {
 
   /** Every column of every row of every table in the auth schema, as text (bytes as hex and base64). */
   async function dumpAuthSchema(): Promise<{ text: string; tables: Record<string, number> }> {
-    const tables = await query<{ table_name: string }>(stack.databaseUrl, `SELECT table_name FROM information_schema.tables WHERE table_schema = 'auth' AND table_type = 'BASE TABLE'`);
+    const tables = await query<{ table_name: string }>(
+      stack.databaseUrl,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = 'auth' AND table_type = 'BASE TABLE'`,
+    );
     const parts: string[] = [];
     const counts: Record<string, number> = {};
     for (const { table_name } of tables) {
@@ -83,7 +96,8 @@ describe('secrets at rest and key rotation', () => {
       for (const row of rows) {
         for (const value of Object.values(row)) {
           if (value === null || value === undefined) continue;
-          if (Buffer.isBuffer(value)) parts.push(value.toString('hex'), value.toString('base64'), value.toString('base64url'));
+          if (Buffer.isBuffer(value))
+            parts.push(value.toString('hex'), value.toString('base64'), value.toString('base64url'));
           else parts.push(typeof value === 'string' ? value : JSON.stringify(value));
         }
       }
@@ -102,7 +116,8 @@ describe('secrets at rest and key rotation', () => {
     for (const code of codes) {
       const normalized = code.replace(/-/g, '');
       found.push(code, normalized);
-      for (const text of [code, normalized, `pbx2fa-recovery:${normalized}`, `${user.id}:${normalized}`]) found.push(...digests(text));
+      for (const text of [code, normalized, `pbx2fa-recovery:${normalized}`, `${user.id}:${normalized}`])
+        found.push(...digests(text));
     }
     return found.map((value) => value.toLowerCase());
   }
@@ -124,17 +139,28 @@ describe('secrets at rest and key rotation', () => {
     expect(leaks).toEqual([]);
 
     // What is there: v2 values under the configured key, and keyed hashes naming it.
-    const sealed = await query<{ active_secret: string | null; pending_secret: string | null }>(stack.databaseUrl, 'SELECT active_secret, pending_secret FROM auth.two_factor_credentials');
-    for (const value of sealed.flatMap((row) => [row.active_secret, row.pending_secret]).filter(Boolean)) expect(value).toMatch(new RegExp(`^v2:${keyIdOf(oldKey)}:`));
+    const sealed = await query<{ active_secret: string | null; pending_secret: string | null }>(
+      stack.databaseUrl,
+      'SELECT active_secret, pending_secret FROM auth.two_factor_credentials',
+    );
+    for (const value of sealed.flatMap((row) => [row.active_secret, row.pending_secret]).filter(Boolean))
+      expect(value).toMatch(new RegExp(`^v2:${keyIdOf(oldKey)}:`));
     const hashes = await query<{ code_hash: string }>(stack.databaseUrl, 'SELECT code_hash FROM auth.recovery_codes');
     for (const { code_hash } of hashes) expect(code_hash).toMatch(new RegExp(`^h1:${keyIdOf(oldKey)}:`));
   });
 
   it('still accepts what an earlier version stored: a v1 sealed secret and SHA-256 recovery code hashes', async () => {
-    await query(stack.databaseUrl, 'UPDATE auth.two_factor_credentials SET active_secret = $2 WHERE user_id = $1', [leo.id, sealV1(oldKey, leo.authenticator.secret)]);
+    await query(stack.databaseUrl, 'UPDATE auth.two_factor_credentials SET active_secret = $2 WHERE user_id = $1', [
+      leo.id,
+      sealV1(oldKey, leo.authenticator.secret),
+    ]);
     await query(stack.databaseUrl, 'DELETE FROM auth.recovery_codes WHERE user_id = $1', [leo.id]);
     for (const code of leo.recoveryCodes) {
-      await query(stack.databaseUrl, 'INSERT INTO auth.recovery_codes (id, user_id, code_hash) VALUES (gen_random_uuid(), $1, $2)', [leo.id, legacyRecoveryCodeHash(code)]);
+      await query(
+        stack.databaseUrl,
+        'INSERT INTO auth.recovery_codes (id, user_id, code_hash) VALUES (gen_random_uuid(), $1, $2)',
+        [leo.id, legacyRecoveryCodeHash(code)],
+      );
     }
 
     expect(await signInWithPasscode(gw.anon, leo)).toEqual(expect.any(String));
@@ -148,15 +174,24 @@ describe('secrets at rest and key rotation', () => {
     const first = await reseal({ current: newKey, previous: oldKey });
     expect(first.code).toBe(0);
     // ann's and kim's active, leo's v1 active and pat's pending secret.
-    expect(first.output).toContain('5 re-sealed, 0 already current, 0 changed by the gateway meanwhile (left as it wrote them), 0 could not be opened');
+    expect(first.output).toContain(
+      '5 re-sealed, 0 already current, 0 changed by the gateway meanwhile (left as it wrote them), 0 could not be opened',
+    );
     expect(first.output).toContain('every TOTP secret is sealed with the current key');
     expect(first.output).toContain('recovery codes cannot be re-keyed');
-    expect(first.output).toContain(`30 unused code(s) of 3 user(s) under previous key ${keyIdOf(oldKey)}: they stop working when that key is dropped`);
+    expect(first.output).toContain(
+      `30 unused code(s) of 3 user(s) under previous key ${keyIdOf(oldKey)}: they stop working when that key is dropped`,
+    );
     expect(first.output).toContain('9 unused code(s) of 1 user(s) hashed the earlier way (plain SHA-256)');
-    const secretsAndCodes = [ann, leo, kim].flatMap((user) => [user.authenticator.secret, ...user.recoveryCodes]).concat(pat.secret);
+    const secretsAndCodes = [ann, leo, kim]
+      .flatMap((user) => [user.authenticator.secret, ...user.recoveryCodes])
+      .concat(pat.secret);
     expect(secretsAndCodes.filter((value) => first.output.includes(value))).toEqual([]);
 
-    const sealed = await query<{ active_secret: string | null; pending_secret: string | null }>(stack.databaseUrl, 'SELECT active_secret, pending_secret FROM auth.two_factor_credentials');
+    const sealed = await query<{ active_secret: string | null; pending_secret: string | null }>(
+      stack.databaseUrl,
+      'SELECT active_secret, pending_secret FROM auth.two_factor_credentials',
+    );
     const values = sealed.flatMap((row) => [row.active_secret, row.pending_secret]).filter(Boolean);
     expect(values).toHaveLength(4 + 1);
     for (const value of values) expect(value).toMatch(new RegExp(`^v2:${keyIdOf(newKey)}:`));
@@ -164,7 +199,10 @@ describe('secrets at rest and key rotation', () => {
     const second = await reseal({ current: newKey, previous: oldKey });
     expect(second.code).toBe(0);
     expect(second.output).toContain('0 re-sealed, 5 already current');
-    const unchanged = await query<{ active_secret: string | null; pending_secret: string | null }>(stack.databaseUrl, 'SELECT active_secret, pending_secret FROM auth.two_factor_credentials');
+    const unchanged = await query<{ active_secret: string | null; pending_secret: string | null }>(
+      stack.databaseUrl,
+      'SELECT active_secret, pending_secret FROM auth.two_factor_credentials',
+    );
     expect(unchanged).toEqual(expect.arrayContaining(sealed));
 
     // With the old key still configured: passcodes, and recovery codes hashed under it.
@@ -174,7 +212,10 @@ describe('secrets at rest and key rotation', () => {
 
   it('lets the old key be dropped once users have regenerated their recovery codes', async () => {
     // ann regenerates her codes (under the new key) before the old key goes.
-    const regenerated = await ann.client.post('/auth/2fa/recovery-codes', { currentPassword: ann.password, passcode: await ann.authenticator.freshPasscode() });
+    const regenerated = await ann.client.post('/auth/2fa/recovery-codes', {
+      currentPassword: ann.password,
+      passcode: await ann.authenticator.freshPasscode(),
+    });
     expect(regenerated.status).toBe(200);
     annNewCodes = regenerated.body.recoveryCodes;
 
@@ -186,7 +227,10 @@ describe('secrets at rest and key rotation', () => {
     // Codes stored the earlier way depend on no key.
     expect((await signInWithRecoveryCode(leo, leo.recoveryCodes[1])).status).toBe(200);
     // pat finishes the setup started under the old key.
-    const activated = await pat.client.post('/auth/2fa/activate', { passcode: passcodeForStep(pat.secret, stepAt()), currentPassword: pat.password });
+    const activated = await pat.client.post('/auth/2fa/activate', {
+      passcode: passcodeForStep(pat.secret, stepAt()),
+      currentPassword: pat.password,
+    });
     expect(activated.status).toBe(200);
 
     const report = await reseal({ current: newKey });
@@ -195,7 +239,9 @@ describe('secrets at rest and key rotation', () => {
     expect(report.output).toContain('no previous keys');
     // ann's new set with one used, and pat's.
     expect(report.output).toContain('19 unused code(s) of 2 user(s) under the current key');
-    expect(report.output).toContain(`20 unused code(s) of 2 user(s) under key ${keyIdOf(oldKey)}, which is not configured: they no longer work`);
+    expect(report.output).toContain(
+      `20 unused code(s) of 2 user(s) under key ${keyIdOf(oldKey)}, which is not configured: they no longer work`,
+    );
   });
 
   it('refuses recovery codes hashed under a key no longer configured, while the passcode works (why users regenerate first)', async () => {

@@ -12,7 +12,10 @@ describe('secrets in logs', () => {
   const introspectionSecret = 'introspection-secret-for-the-log-test-0123456789';
 
   beforeAll(async () => {
-    stack = await startStack({ env: { LOG_LEVEL: 'trace' }, serviceEnv: { auth: { INTROSPECTION_SECRET: introspectionSecret } } });
+    stack = await startStack({
+      env: { LOG_LEVEL: 'trace' },
+      serviceEnv: { auth: { INTROSPECTION_SECRET: introspectionSecret } },
+    });
     gw = await connect(stack);
   });
 
@@ -25,15 +28,22 @@ describe('secrets in logs', () => {
     await switchResellerTwoFactor(gw, user, true);
     const enrolled = await enroll(user);
     const fullToken = await signInWithPasscode(gw.anon, enrolled);
-    const challenge = (await gw.anon.post('/auth/login', { username: user.username, password: user.password })).body.challengeToken;
+    const challenge = (await gw.anon.post('/auth/login', { username: user.username, password: user.password })).body
+      .challengeToken;
     const recoveryCode = enrolled.recoveryCodes[0];
     await gw.anon.post('/auth/login/verify', { challengeToken: challenge, recoveryCode });
     await gw.anon.post('/auth/login', { username: user.username, password: `${user.password}-wrong` });
     await gw.anon.post('/users', { username: 'intruder', password: 'a-password-in-a-refused-request' });
-    await gw.anon.post('/auth/introspect', { token: fullToken }, { headers: { 'x-introspection-secret': introspectionSecret } });
+    await gw.anon.post(
+      '/auth/introspect',
+      { token: fullToken },
+      { headers: { 'x-introspection-secret': introspectionSecret } },
+    );
     await user.client.post('/auth/logout', {});
     const newAgent = await gw.factory.user({ role: 'agent' });
-    const enrollmentToken = (await gw.anon.post('/auth/login', { username: newAgent.username, password: newAgent.password })).body.enrollmentToken;
+    const enrollmentToken = (
+      await gw.anon.post('/auth/login', { username: newAgent.username, password: newAgent.password })
+    ).body.enrollmentToken;
     await gw.anon.as(enrollmentToken).get('/tickets');
 
     const logs = ['auth', 'tickets', 'reseller-settings'].map((service) => stack.logs(service as 'auth')).join('\n');

@@ -1,4 +1,14 @@
-import { api, connect, expectError, strongPassword, takeServerErrors, unique, type ApiClient, type ApiResponse, type Gateway } from './support/api';
+import {
+  api,
+  connect,
+  expectError,
+  strongPassword,
+  takeServerErrors,
+  unique,
+  type ApiClient,
+  type ApiResponse,
+  type Gateway,
+} from './support/api';
 import { startStack, type Stack } from './support/stack';
 import { auditOf } from './support/two-factor';
 
@@ -9,7 +19,9 @@ const from = (address: string) => ({ headers: { 'x-forwarded-for': address } });
 const nobody = () => ({ username: `nobody-${unique()}`, password: strongPassword() });
 const tally = (answers: ApiResponse[]) => {
   const counts: Record<string, number> = {};
-  for (const answer of answers) counts[`${answer.status} ${answer.body?.error ?? answer.body?.status}`] = (counts[`${answer.status} ${answer.body?.error ?? answer.body?.status}`] ?? 0) + 1;
+  for (const answer of answers)
+    counts[`${answer.status} ${answer.body?.error ?? answer.body?.status}`] =
+      (counts[`${answer.status} ${answer.body?.error ?? answer.body?.status}`] ?? 0) + 1;
   return counts;
 };
 
@@ -32,7 +44,9 @@ describe('per-address limits on the sign-in routes', () => {
   beforeAll(async () => {
     stack = await startStack({
       replicas: { auth: 2 },
-      serviceEnv: { auth: { SIGN_IN_LIMIT_PER_ADDRESS: String(LIMIT), SIGN_IN_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS) } },
+      serviceEnv: {
+        auth: { SIGN_IN_LIMIT_PER_ADDRESS: String(LIMIT), SIGN_IN_LIMIT_WINDOW_SECONDS: String(WINDOW_SECONDS) },
+      },
     });
     gw = await connect(stack);
     gateways = stack.urls('auth').map((url) => api(url));
@@ -48,33 +62,57 @@ describe('per-address limits on the sign-in routes', () => {
 
   it('answers 429 too_many_requests with Retry-After past the allowance, without checking the password', async () => {
     const address = '198.51.100.10';
-    for (let i = 0; i < LIMIT; i++) expectError(await gw.anon.post('/auth/login', nobody(), from(address)), 401, 'invalid_credentials');
+    for (let i = 0; i < LIMIT; i++)
+      expectError(await gw.anon.post('/auth/login', nobody(), from(address)), 401, 'invalid_credentials');
     const user = await gw.factory.user();
-    const limited = await gw.anon.post('/auth/login', { username: user.username, password: user.password }, from(address));
+    const limited = await gw.anon.post(
+      '/auth/login',
+      { username: user.username, password: user.password },
+      from(address),
+    );
     expectLimited(limited);
     expect((await auditOf(gw, user.username)).filter((item) => item.event === 'login')).toEqual([]);
     // Another address is not affected.
-    expect((await gw.anon.post('/auth/login', { username: user.username, password: user.password }, from('198.51.100.11'))).body.status).toBe('authenticated');
+    expect(
+      (await gw.anon.post('/auth/login', { username: user.username, password: user.password }, from('198.51.100.11')))
+        .body.status,
+    ).toBe('authenticated');
   });
 
   it('shares one allowance between the gateway replicas, however many requests arrive at once', async () => {
     const address = '198.51.100.20';
-    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => gateways[i % 2].post('/auth/login', nobody(), from(address))));
+    const answers = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => gateways[i % 2].post('/auth/login', nobody(), from(address))),
+    );
     expect(tally(answers)).toEqual({ '401 invalid_credentials': LIMIT, '429 too_many_requests': 60 - LIMIT });
   });
 
   it('groups IPv6 addresses by /64', async () => {
-    for (let i = 1; i <= LIMIT; i++) expectError(await gw.anon.post('/auth/login', nobody(), from(`2001:db8:1:2::${i.toString(16)}`)), 401, 'invalid_credentials');
+    for (let i = 1; i <= LIMIT; i++)
+      expectError(
+        await gw.anon.post('/auth/login', nobody(), from(`2001:db8:1:2::${i.toString(16)}`)),
+        401,
+        'invalid_credentials',
+      );
     expectLimited(await gw.anon.post('/auth/login', nobody(), from('2001:db8:1:2:ffff:ffff:ffff:ffff')));
     expectError(await gw.anon.post('/auth/login', nobody(), from('2001:db8:1:3::1')), 401, 'invalid_credentials');
   });
 
   it('counts the passcode step and RingOS sign-in in the same allowance', async () => {
     const address = '198.51.100.30';
-    for (let i = 0; i < 4; i++) expectError(await gw.anon.post('/auth/login', nobody(), from(address)), 401, 'invalid_credentials');
-    for (let i = 0; i < 3; i++) expectError(await gw.anon.post('/auth/login/verify', { challengeToken: `made-up-${i}`, passcode: '123456' }, from(address)), 401, 'invalid_challenge');
-    for (let i = 0; i < 3; i++) expect((await gw.anon.post('/auth/sso/ringos', { assertion: 'not.a.jwt' }, from(address))).status).toBe(401);
-    expectLimited(await gw.anon.post('/auth/login/verify', { challengeToken: 'made-up', passcode: '123456' }, from(address)));
+    for (let i = 0; i < 4; i++)
+      expectError(await gw.anon.post('/auth/login', nobody(), from(address)), 401, 'invalid_credentials');
+    for (let i = 0; i < 3; i++)
+      expectError(
+        await gw.anon.post('/auth/login/verify', { challengeToken: `made-up-${i}`, passcode: '123456' }, from(address)),
+        401,
+        'invalid_challenge',
+      );
+    for (let i = 0; i < 3; i++)
+      expect((await gw.anon.post('/auth/sso/ringos', { assertion: 'not.a.jwt' }, from(address))).status).toBe(401);
+    expectLimited(
+      await gw.anon.post('/auth/login/verify', { challengeToken: 'made-up', passcode: '123456' }, from(address)),
+    );
     expectLimited(await gw.anon.post('/auth/sso/ringos', { assertion: 'not.a.jwt' }, from(address)));
     expectLimited(await gw.anon.post('/auth/login', nobody(), from(address)));
   });
@@ -91,7 +129,13 @@ describe('per-address limits on the sign-in routes', () => {
     const signInsMeanwhile = async () => {
       await new Promise((done) => setTimeout(done, 300));
       for (let i = 0; i < 8; i++) {
-        userAnswers.push(await gateways[i % 2].post('/auth/login', { username: user.username, password: user.password }, from('198.51.100.99')));
+        userAnswers.push(
+          await gateways[i % 2].post(
+            '/auth/login',
+            { username: user.username, password: user.password },
+            from('198.51.100.99'),
+          ),
+        );
         await new Promise((done) => setTimeout(done, 200));
       }
       userDone = true;
@@ -142,7 +186,16 @@ describe('the bounded line of password checks', () => {
     // Only the wrong passwords that were checked count toward the lock of that address.
     const checked = answers.slice(600).filter((answer) => answer.status === 401).length;
     const left = Math.max(0, 5 - checked);
-    for (let i = 0; i < left; i++) expectError(await gw.anon.post('/auth/login', { username: user.username, password: 'still-wrong' }, from(victimAddress)), 401, 'invalid_credentials');
-    expectError(await gw.anon.post('/auth/login', { username: user.username, password: user.password }, from(victimAddress)), 429, 'too_many_attempts');
+    for (let i = 0; i < left; i++)
+      expectError(
+        await gw.anon.post('/auth/login', { username: user.username, password: 'still-wrong' }, from(victimAddress)),
+        401,
+        'invalid_credentials',
+      );
+    expectError(
+      await gw.anon.post('/auth/login', { username: user.username, password: user.password }, from(victimAddress)),
+      429,
+      'too_many_attempts',
+    );
   });
 });

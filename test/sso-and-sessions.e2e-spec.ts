@@ -3,7 +3,13 @@ import { connect, expectError, login, takeServerErrors, type CreatedUser, type G
 import { compactJws, hs256, rs256, unsigned } from './support/jwt';
 import { rawHttp } from './support/raw-http';
 import { startStack, type Stack } from './support/stack';
-import { enroll, passwordLogin, signInWithPasscode, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
+import {
+  enroll,
+  passwordLogin,
+  signInWithPasscode,
+  switchResellerTwoFactor,
+  type EnrolledUser,
+} from './support/two-factor';
 
 const RINGOS_HOST = 'ringos.example.net';
 const OTHER_RINGOS_HOST = 'pbx.ringos.example';
@@ -53,9 +59,18 @@ describe('RingOS single sign-on and sessions', () => {
   /** What RingOS signs for a user: good for two minutes, used once. */
   const claims = (overrides: Record<string, unknown> = {}) => {
     const now = Math.floor(Date.now() / 1000);
-    return { sub: enrolled.username, iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 120, jti: randomUUID(), ...overrides };
+    return {
+      sub: enrolled.username,
+      iss: ISSUER,
+      aud: AUDIENCE,
+      iat: now,
+      exp: now + 120,
+      jti: randomUUID(),
+      ...overrides,
+    };
   };
-  const assertion = (overrides: Record<string, unknown> = {}) => compactJws(header, claims(overrides), rs256(idp.privateKey));
+  const assertion = (overrides: Record<string, unknown> = {}) =>
+    compactJws(header, claims(overrides), rs256(idp.privateKey));
   const ssoSignIn = (signed: string) => gw.anon.post('/auth/sso/ringos', { assertion: signed });
   const loginOptions = (host: string) => rawHttp(`${stack.authUrl}/auth/login-options`, { headers: { host } });
 
@@ -63,14 +78,22 @@ describe('RingOS single sign-on and sessions', () => {
     it('offers SSO when the dashboard is reached on a RingOS host', async () => {
       for (const host of [RINGOS_HOST, OTHER_RINGOS_HOST, `${RINGOS_HOST}:443`, 'RingOS.Example.NET']) {
         const response = await loginOptions(host);
-        expect({ host, status: response.status, body: response.body }).toEqual({ host, status: 200, body: { sso: true } });
+        expect({ host, status: response.status, body: response.body }).toEqual({
+          host,
+          status: 200,
+          body: { sso: true },
+        });
       }
     });
 
     it('does not offer SSO on any other host', async () => {
       for (const host of ['dashboard.reseller.example', `${RINGOS_HOST}.evil.example`, `evil-${RINGOS_HOST}`]) {
         const response = await loginOptions(host);
-        expect({ host, status: response.status, body: response.body }).toEqual({ host, status: 200, body: { sso: false } });
+        expect({ host, status: response.status, body: response.body }).toEqual({
+          host,
+          status: 200,
+          body: { sso: false },
+        });
       }
       expect((await gw.anon.get('/auth/login-options')).body).toEqual({ sso: false });
     });
@@ -84,7 +107,12 @@ describe('RingOS single sign-on and sessions', () => {
         json: { username: enrolled.username, password: enrolled.password },
       });
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number), methods: expect.arrayContaining(['totp']) });
+      expect(response.body).toEqual({
+        status: 'two_factor_required',
+        challengeToken: expect.any(String),
+        expiresIn: expect.any(Number),
+        methods: expect.arrayContaining(['totp']),
+      });
     });
 
     it('still asks for the passcode when X-Forwarded-Host names a RingOS host', async () => {
@@ -103,7 +131,11 @@ describe('RingOS single sign-on and sessions', () => {
     it('signs an enrolled user in without a passcode from an assertion signed by RingOS', async () => {
       const response = await ssoSignIn(assertion());
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+      expect(response.body).toEqual({
+        status: 'authenticated',
+        accessToken: expect.any(String),
+        expiresIn: expect.any(Number),
+      });
       const me = await gw.anon.as(response.body.accessToken).get('/auth/me');
       expect(me.status).toBe(200);
       expect(me.body).toMatchObject({ username: enrolled.username, twoFactor: { enabled: true } });
@@ -113,10 +145,16 @@ describe('RingOS single sign-on and sessions', () => {
     const forgeries: [string, () => string][] = [
       ['signed by another key', () => compactJws(header, claims(), rs256(otherKey))],
       ['with alg "none" and no signature', () => compactJws({ alg: 'none', typ: 'JWT' }, claims(), unsigned)],
-      ['signed HS256 with the public key PEM as the secret', () => compactJws({ alg: 'HS256', typ: 'JWT' }, claims(), hs256(publicKeyPem))],
+      [
+        'signed HS256 with the public key PEM as the secret',
+        () => compactJws({ alg: 'HS256', typ: 'JWT' }, claims(), hs256(publicKeyPem)),
+      ],
       ['for another audience', () => assertion({ aud: 'some-other-app' })],
       ['from another issuer', () => assertion({ iss: 'https://idp.attacker.example' })],
-      ['that has expired', () => assertion({ iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 })],
+      [
+        'that has expired',
+        () => assertion({ iat: Math.floor(Date.now() / 1000) - 600, exp: Math.floor(Date.now() / 1000) - 300 }),
+      ],
       ['for a user the dashboard does not know', () => assertion({ sub: `nobody-${randomUUID().slice(0, 8)}` })],
       ['without a jti', () => assertion({ jti: undefined })],
       [
@@ -173,7 +211,9 @@ describe('RingOS single sign-on and sessions', () => {
     });
 
     it('lets an agent introspect with a bearer token', async () => {
-      const response = await gw.agent.post('/auth/introspect', { token: await login(stack.authUrl, plain.username, plain.password) });
+      const response = await gw.agent.post('/auth/introspect', {
+        token: await login(stack.authUrl, plain.username, plain.password),
+      });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ active: true, username: plain.username, role: 'reseller_user' });
     });

@@ -56,7 +56,11 @@ describe('the end-to-end stack', () => {
 
   it('explains a service that never became healthy, with its last log lines', async () => {
     await expect(
-      startStack({ services: ['reseller-settings'], name: 'broken', serviceEnv: { 'reseller-settings': { DATABASE_URL: 'not-a-url' } } }),
+      startStack({
+        services: ['reseller-settings'],
+        name: 'broken',
+        serviceEnv: { 'reseller-settings': { DATABASE_URL: 'not-a-url' } },
+      }),
     ).rejects.toThrow(/reseller-settings exited during start[\s\S]*DATABASE_URL/);
   });
 });

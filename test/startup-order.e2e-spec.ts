@@ -31,12 +31,17 @@ describe('start-up order', () => {
   });
 
   async function health(service: ServiceName): Promise<{ status: number; body: string }> {
-    const response = await fetch(`${stack.managementUrls(service)[0]}/health/ready`, { signal: AbortSignal.timeout(5000) });
+    const response = await fetch(`${stack.managementUrls(service)[0]}/health/ready`, {
+      signal: AbortSignal.timeout(5000),
+    });
     return { status: response.status, body: await response.text() };
   }
 
   /** Starts services while the broker is stopped, checks they say so, brings the broker back; ms until healthy. */
-  async function startWithoutBroker(services: ServiceName[], whileDown: () => Promise<void> = async () => {}): Promise<number> {
+  async function startWithoutBroker(
+    services: ServiceName[],
+    whileDown: () => Promise<void> = async () => {},
+  ): Promise<number> {
     let backAt = 0;
     try {
       await stopBroker();
@@ -54,7 +59,8 @@ describe('start-up order', () => {
     }
     await eventually(
       async () => {
-        for (const service of services) expect({ service, status: (await health(service)).status }).toEqual({ service, status: 200 });
+        for (const service of services)
+          expect({ service, status: (await health(service)).status }).toEqual({ service, status: 200 });
       },
       { timeoutMs: 30_000, intervalMs: 100 },
     );
@@ -64,10 +70,15 @@ describe('start-up order', () => {
   it('starts reseller-settings while the broker is away, and it connects once the broker returns', async () => {
     const tookMs = await startWithoutBroker(['reseller-settings']);
     // Its consumer and its RPC server are attached: it answers a request.
-    const created = await rpcCall<RpcResult<ResellerView>>(stack.rabbitmqUrl, 'reseller-settings.rpc', ResellerRpc.Create, {
-      correlationId: `e2e-${randomUUID()}`,
-      body: { id: `early-${randomUUID().slice(0, 8)}`, name: 'Early Bird Telecom' },
-    });
+    const created = await rpcCall<RpcResult<ResellerView>>(
+      stack.rabbitmqUrl,
+      'reseller-settings.rpc',
+      ResellerRpc.Create,
+      {
+        correlationId: `e2e-${randomUUID()}`,
+        body: { id: `early-${randomUUID().slice(0, 8)}`, name: 'Early Bird Telecom' },
+      },
+    );
     expect(created.ok).toBe(true);
     reseller = (created as { ok: true; value: ResellerView }).value;
     console.log(`start-up without the broker: reseller-settings healthy ${tookMs} ms after the broker returned`);
@@ -87,18 +98,31 @@ describe('start-up order', () => {
     });
     // auth learnt of the reseller from the queue alone: reseller-settings is stopped, so the gateway could not ask it.
     await eventually(async () => {
-      const rows = await query(stack.databaseUrl, 'SELECT reseller_id FROM auth.reseller_policies WHERE reseller_id = $1', [reseller.id]);
+      const rows = await query(
+        stack.databaseUrl,
+        'SELECT reseller_id FROM auth.reseller_policies WHERE reseller_id = $1',
+        [reseller.id],
+      );
       expect(rows).toHaveLength(1);
     });
-    const user = await gw.agent.post('/users', { username: `early-${randomUUID().slice(0, 6)}`, password: 'Early-Bird-Passw0rd!', resellerId: reseller.id, role: 'reseller_admin' });
+    const user = await gw.agent.post('/users', {
+      username: `early-${randomUUID().slice(0, 6)}`,
+      password: 'Early-Bird-Passw0rd!',
+      resellerId: reseller.id,
+      role: 'reseller_admin',
+    });
     expect(user.status).toBe(201);
-    console.log(`start-up without the broker: auth and tickets healthy ${tookMs} ms after the broker returned; reseller.created waited for auth`);
+    console.log(
+      `start-up without the broker: auth and tickets healthy ${tookMs} ms after the broker returned; reseller.created waited for auth`,
+    );
 
     // An approval while its consumer is stopped waits in the consumer's queue too.
     const token = await login(stack.authUrl, user.body.username, 'Early-Bird-Passw0rd!');
     const ticket = await openTicket(gw.anon.as(token), { type: 'enable_2fa', subject: 'Early 2FA' });
     expect((await approveTicket(gw, ticket.id)).status).toBe('approved');
-    await eventually(async () => expect((await queueDepths(stack.vhost)).get('reseller-settings.events')?.messages).toBe(1));
+    await eventually(async () =>
+      expect((await queueDepths(stack.vhost)).get('reseller-settings.events')?.messages).toBe(1),
+    );
     await stack.start('reseller-settings');
     const resolved: TicketView = await resolvedTicket(gw, ticket.id);
     expect(resolved.history.map((entry) => entry.toStatus)).toEqual(['open', 'approved', 'resolved']);

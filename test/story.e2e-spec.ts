@@ -46,32 +46,66 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
   it('signs the bootstrap agent in with its password and a passcode: agents always have a second factor', async () => {
     // connect() set Google Authenticator up at the agent's first sign-in (enrollment_required).
     const phone = rememberedFactor(stack.authUrl, stack.agent.username)!;
-    const response = await gw.anon.post('/auth/login', { username: stack.agent.username, password: stack.agent.password });
+    const response = await gw.anon.post('/auth/login', {
+      username: stack.agent.username,
+      password: stack.agent.password,
+    });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number), methods: ['totp', 'recovery_code'] });
-    const verified = await gw.anon.post('/auth/login/verify', { challengeToken: response.body.challengeToken, passcode: await phone.authenticator.freshPasscode() });
+    expect(response.body).toEqual({
+      status: 'two_factor_required',
+      challengeToken: expect.any(String),
+      expiresIn: expect.any(Number),
+      methods: ['totp', 'recovery_code'],
+    });
+    const verified = await gw.anon.post('/auth/login/verify', {
+      challengeToken: response.body.challengeToken,
+      passcode: await phone.authenticator.freshPasscode(),
+    });
     expect(verified.status).toBe(200);
-    expect(verified.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+    expect(verified.body).toEqual({
+      status: 'authenticated',
+      accessToken: expect.any(String),
+      expiresIn: expect.any(Number),
+    });
     expect(verified.body.expiresIn).toBeGreaterThan(0);
   });
 
   it('lets the agent create a reseller, without 2FA', async () => {
     const response = await gw.agent.post('/resellers', { id: 'acme-telecom', name: 'Acme Telecom' });
     expect(response.status).toBe(201);
-    expect(response.body).toMatchObject({ id: 'acme-telecom', name: 'Acme Telecom', twoFactorEnabled: false, version: expect.any(Number) });
+    expect(response.body).toMatchObject({
+      id: 'acme-telecom',
+      name: 'Acme Telecom',
+      twoFactorEnabled: false,
+      version: expect.any(Number),
+    });
     resellerA = response.body;
   });
 
   it('lets the agent create a user of that reseller, and never shows the password back', async () => {
     const password = 'Acme-user-Passw0rd!';
-    const response = await gw.agent.post('/users', { username: 'alice.acme', password, resellerId: resellerA.id, role: 'reseller_user' });
+    const response = await gw.agent.post('/users', {
+      username: 'alice.acme',
+      password,
+      resellerId: resellerA.id,
+      role: 'reseller_user',
+    });
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ id: expect.any(String), username: 'alice.acme', resellerId: resellerA.id, role: 'reseller_user' });
+    expect(response.body).toEqual({
+      id: expect.any(String),
+      username: 'alice.acme',
+      resellerId: resellerA.id,
+      role: 'reseller_user',
+    });
     expect(JSON.stringify(response.body)).not.toContain(password);
 
     const signIn = await gw.anon.post('/auth/login', { username: 'alice.acme', password });
     expect(signIn.status).toBe(200);
-    expect(signIn.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+    expect(signIn.body).toEqual({
+      status: 'authenticated',
+      accessToken: expect.any(String),
+      expiresIn: expect.any(Number),
+    });
     userA = { ...response.body, password, token: signIn.body.accessToken, client: gw.anon.as(signIn.body.accessToken) };
   });
 
@@ -108,7 +142,9 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
   });
 
   it("puts the ticket in the agent's queue of open tickets", async () => {
-    const response = await gw.agent.get<{ items: TicketView[]; nextCursor: string | null }>('/tickets', { query: { status: 'open' } });
+    const response = await gw.agent.get<{ items: TicketView[]; nextCursor: string | null }>('/tickets', {
+      query: { status: 'open' },
+    });
     expect(response.status).toBe(200);
     expect(response.body.items.map((item) => item.id)).toContain(enableTicket.id);
     expect(response.body.items.every((item) => item.status === 'open')).toBe(true);
@@ -118,23 +154,32 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
   it("pages through a reseller's tickets, newest first, each exactly once", async () => {
     const pager = await gw.factory.signedInUser();
     const opened: string[] = [];
-    for (let i = 0; i < 5; i++) opened.unshift((await pager.client.post<TicketView>('/tickets', { type: 'general', subject: `Page ${i}` })).body.id);
+    for (let i = 0; i < 5; i++)
+      opened.unshift(
+        (await pager.client.post<TicketView>('/tickets', { type: 'general', subject: `Page ${i}` })).body.id,
+      );
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await pager.client.get<{ items: TicketView[]; nextCursor: string | null }>('/tickets', { query: { limit: 2, cursor } });
+      const page = await pager.client.get<{ items: TicketView[]; nextCursor: string | null }>('/tickets', {
+        query: { limit: 2, cursor },
+      });
       expect(page.status).toBe(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items.map((item) => item.id));
       cursor = page.body.nextCursor ?? undefined;
     } while (cursor);
     expect(seen).toEqual(opened);
-    const ofAnotherType = await pager.client.get<{ items: TicketView[] }>('/tickets', { query: { type: 'enable_2fa' } });
+    const ofAnotherType = await pager.client.get<{ items: TicketView[] }>('/tickets', {
+      query: { type: 'enable_2fa' },
+    });
     expect(ofAnotherType.body.items).toEqual([]);
   });
 
   it('lets the agent approve the ticket', async () => {
-    const response = await gw.agent.post<TicketView>(`/tickets/${enableTicket.id}/approve`, { note: 'Approved per the 2FA policy.' });
+    const response = await gw.agent.post<TicketView>(`/tickets/${enableTicket.id}/approve`, {
+      note: 'Approved per the 2FA policy.',
+    });
     approvedAt = Date.now();
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
@@ -215,8 +260,14 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
     it('keeps 2FA unavailable for its users', async () => {
       const response = await me(userB);
       expect(response.status).toBe(200);
-      expect(response.body).toMatchObject({ resellerId: resellerB.id, twoFactor: { availableForReseller: false, enabled: false } });
-      expect((await reseller(resellerB.id)).body).toMatchObject({ twoFactorEnabled: false, version: resellerB.version });
+      expect(response.body).toMatchObject({
+        resellerId: resellerB.id,
+        twoFactor: { availableForReseller: false, enabled: false },
+      });
+      expect((await reseller(resellerB.id)).body).toMatchObject({
+        twoFactorEnabled: false,
+        version: resellerB.version,
+      });
     });
   });
 
@@ -229,12 +280,23 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
     });
 
     it('lets a reseller admin (not any user) open a disable_2fa ticket, and the agent approve it', async () => {
-      const byUser = await userA.client.post<TicketView>('/tickets', { type: 'disable_2fa', subject: 'Turn 2FA off, please' });
+      const byUser = await userA.client.post<TicketView>('/tickets', {
+        type: 'disable_2fa',
+        subject: 'Turn 2FA off, please',
+      });
       expect(byUser.status).toBe(403);
       const admin = await gw.factory.signedInUser({ resellerId: resellerA.id, role: 'reseller_admin' });
-      const opened = await admin.client.post<TicketView>('/tickets', { type: 'disable_2fa', subject: 'Turn 2FA off, please' });
+      const opened = await admin.client.post<TicketView>('/tickets', {
+        type: 'disable_2fa',
+        subject: 'Turn 2FA off, please',
+      });
       expect(opened.status).toBe(201);
-      expect(opened.body).toMatchObject({ resellerId: resellerA.id, type: 'disable_2fa', status: 'open', openedBy: admin.username });
+      expect(opened.body).toMatchObject({
+        resellerId: resellerA.id,
+        type: 'disable_2fa',
+        status: 'open',
+        openedBy: admin.username,
+      });
       disableTicket = opened.body;
 
       const approved = await gw.agent.post<TicketView>(`/tickets/${disableTicket.id}/approve`, {});

@@ -1,7 +1,15 @@
 import { connect, expectError, takeServerErrors, type Gateway, type SignedInUser } from './support/api';
 import { readQrCode } from './support/qr';
 import { startStack, type Stack } from './support/stack';
-import { Authenticator, awayFromStepEdge, base32Decode, currentPasscode, passcodeForStep, stepAt, wrongPasscode } from './support/totp';
+import {
+  Authenticator,
+  awayFromStepEdge,
+  base32Decode,
+  currentPasscode,
+  passcodeForStep,
+  stepAt,
+  wrongPasscode,
+} from './support/totp';
 import {
   auditOf,
   challengeFor,
@@ -57,7 +65,11 @@ describe('setting up Google Authenticator', () => {
   it('shows an otpauth URL for "PBX Dashboard" with a random key of at least 160 bits', async () => {
     const response = await user.client.post<SetupView>('/auth/2fa/setup', {});
     expect(response.status).toBe(201);
-    expect(response.body).toEqual({ otpauthUrl: expect.any(String), secret: expect.any(String), qrCodeDataUrl: expect.any(String) });
+    expect(response.body).toEqual({
+      otpauthUrl: expect.any(String),
+      secret: expect.any(String),
+      qrCodeDataUrl: expect.any(String),
+    });
     setup = response.body;
 
     const url = new URL(setup.otpauthUrl);
@@ -98,7 +110,10 @@ describe('setting up Google Authenticator', () => {
   });
 
   it('refuses a wrong current password and says it is the current password that is wrong', async () => {
-    const response = await activate({ passcode: currentPasscode(setup.secret), currentPassword: `${user.password}-typo` });
+    const response = await activate({
+      passcode: currentPasscode(setup.secret),
+      currentPassword: `${user.password}-typo`,
+    });
     expectError(response, 400, 'invalid_current_password');
     expect(response.body.message).toMatch(/current password/i);
   });
@@ -140,7 +155,12 @@ describe('setting up Google Authenticator', () => {
   it('asks for a passcode from the next login on', async () => {
     const response = await passwordLogin(gw.anon, user);
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number), methods: ['totp', 'recovery_code'] });
+    expect(response.body).toEqual({
+      status: 'two_factor_required',
+      challengeToken: expect.any(String),
+      expiresIn: expect.any(Number),
+      methods: ['totp', 'recovery_code'],
+    });
   });
 
   it('refuses at sign-in the passcode that activated the authenticator: a passcode is accepted once', async () => {
@@ -151,12 +171,19 @@ describe('setting up Google Authenticator', () => {
 
   it('records the activation in the audit log', async () => {
     const events = await auditOf(gw, user.username);
-    expect(events).toEqual(expect.arrayContaining([expect.objectContaining({ event: expect.stringMatching(/activat/), outcome: 'success' })]));
+    expect(events).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ event: expect.stringMatching(/activat/), outcome: 'success' }),
+      ]),
+    );
   });
 
   it('refuses activation when no setup was started', async () => {
     const colleague = await gw.factory.signedInUser({ resellerId: user.resellerId });
-    const response = await colleague.client.post('/auth/2fa/activate', { passcode: '123456', currentPassword: colleague.password });
+    const response = await colleague.client.post('/auth/2fa/activate', {
+      passcode: '123456',
+      currentPassword: colleague.password,
+    });
     expectError(response, 409, 'no_pending_setup');
   });
 
@@ -176,10 +203,18 @@ describe('setting up Google Authenticator', () => {
       enrolled.recoveryCodes = fresh;
 
       const challengeToken = await challengeFor(gw.anon, user);
-      expectError(await gw.anon.post('/auth/login/verify', { challengeToken, recoveryCode: old[0] }), 401, 'invalid_passcode');
+      expectError(
+        await gw.anon.post('/auth/login/verify', { challengeToken, recoveryCode: old[0] }),
+        401,
+        'invalid_passcode',
+      );
       const signIn = await gw.anon.post('/auth/login/verify', { challengeToken, recoveryCode: fresh[0] });
       expect(signIn.status).toBe(200);
-      expect(signIn.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+      expect(signIn.body).toEqual({
+        status: 'authenticated',
+        accessToken: expect.any(String),
+        expiresIn: expect.any(Number),
+      });
     });
 
     it('refuses a new set for a wrong current password or a wrong passcode', async () => {
@@ -202,7 +237,11 @@ describe('setting up Google Authenticator', () => {
   describe('turning Google Authenticator off', () => {
     it('refuses a body with both a passcode and a recovery code, and stays on', async () => {
       for (const recoveryCode of [0, enrolled.recoveryCodes[0]]) {
-        const response = await user.client.post('/auth/2fa/disable', { currentPassword: user.password, passcode: '123456', recoveryCode });
+        const response = await user.client.post('/auth/2fa/disable', {
+          currentPassword: user.password,
+          passcode: '123456',
+          recoveryCode,
+        });
         expectError(response, 400, 'validation_failed');
         expect(response.body.message).toBe('Send either a passcode or a recoveryCode, not both.');
       }
@@ -216,11 +255,18 @@ describe('setting up Google Authenticator', () => {
       });
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ enabled: false });
-      expect((await user.client.get('/auth/me')).body.twoFactor).toEqual({ availableForReseller: true, enabled: false });
+      expect((await user.client.get('/auth/me')).body.twoFactor).toEqual({
+        availableForReseller: true,
+        enabled: false,
+      });
 
       const signIn = await passwordLogin(gw.anon, user);
       expect(signIn.status).toBe(200);
-      expect(signIn.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+      expect(signIn.body).toEqual({
+        status: 'authenticated',
+        accessToken: expect.any(String),
+        expiresIn: expect.any(Number),
+      });
     });
 
     it('lets the user set it up again afterwards', async () => {
@@ -241,7 +287,11 @@ describe('setting up Google Authenticator', () => {
 
     it('records turning it off in the audit log', async () => {
       const events = await auditOf(gw, user.username);
-      expect(events).toEqual(expect.arrayContaining([expect.objectContaining({ event: expect.stringMatching(/disabl/), outcome: 'success' })]));
+      expect(events).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ event: expect.stringMatching(/disabl/), outcome: 'success' }),
+        ]),
+      );
     });
   });
 });

@@ -1,8 +1,23 @@
-import { connect, expectError, takeServerErrors, type ApiResponse, type CreatedUser, type Gateway } from './support/api';
+import {
+  connect,
+  expectError,
+  takeServerErrors,
+  type ApiResponse,
+  type CreatedUser,
+  type Gateway,
+} from './support/api';
 import { rawHttp } from './support/raw-http';
 import { startStack, type Stack } from './support/stack';
 import { currentPasscode, wrongPasscode } from './support/totp';
-import { auditOf, challengeFor, enroll, passwordLogin, switchResellerTwoFactor, type AuditItem, type EnrolledUser } from './support/two-factor';
+import {
+  auditOf,
+  challengeFor,
+  enroll,
+  passwordLogin,
+  switchResellerTwoFactor,
+  type AuditItem,
+  type EnrolledUser,
+} from './support/two-factor';
 
 const LOCK_SECONDS = 5 * 60;
 
@@ -52,7 +67,11 @@ describe('throttling wrong passcodes and passwords', () => {
     it('refuses the 6th try after 5 wrong passcodes in a row with 429 and Retry-After of 5 minutes, even with the right passcode', async () => {
       const challengeToken = await challengeFor(gw.anon, lee);
       for (let attempt = 1; attempt <= 5; attempt++) {
-        expectError(await verify({ challengeToken, passcode: wrongPasscode(lee.authenticator.secret) }), 401, 'invalid_passcode');
+        expectError(
+          await verify({ challengeToken, passcode: wrongPasscode(lee.authenticator.secret) }),
+          401,
+          'invalid_passcode',
+        );
       }
       const right = await verify({ challengeToken, passcode: currentPasscode(lee.authenticator.secret) });
       lockedAt = Date.now();
@@ -63,7 +82,12 @@ describe('throttling wrong passcodes and passwords', () => {
       const fresh = await passwordLogin(gw.anon, lee);
       expect(fresh.status).toBe(200);
       expect(fresh.body.status).toBe('two_factor_required');
-      expectLocked(await verify({ challengeToken: fresh.body.challengeToken, passcode: currentPasscode(lee.authenticator.secret) }));
+      expectLocked(
+        await verify({
+          challengeToken: fresh.body.challengeToken,
+          passcode: currentPasscode(lee.authenticator.secret),
+        }),
+      );
       expectLocked(await verify({ challengeToken: fresh.body.challengeToken, recoveryCode: lee.recoveryCodes[0] }));
     });
 
@@ -78,13 +102,20 @@ describe('throttling wrong passcodes and passwords', () => {
       await stack.restart('auth');
       const challengeToken = await challengeFor(gw.anon, lee);
       const elapsed = Math.ceil((Date.now() - lockedAt) / 1000);
-      expectLocked(await verify({ challengeToken, passcode: currentPasscode(lee.authenticator.secret) }), LOCK_SECONDS - elapsed - 1);
+      expectLocked(
+        await verify({ challengeToken, passcode: currentPasscode(lee.authenticator.secret) }),
+        LOCK_SECONDS - elapsed - 1,
+      );
     });
 
     it('counts wrong recovery codes toward the same lock', async () => {
       const challengeToken = await challengeFor(gw.anon, rae);
       for (let attempt = 1; attempt <= 3; attempt++) {
-        expectError(await verify({ challengeToken, passcode: wrongPasscode(rae.authenticator.secret) }), 401, 'invalid_passcode');
+        expectError(
+          await verify({ challengeToken, passcode: wrongPasscode(rae.authenticator.secret) }),
+          401,
+          'invalid_passcode',
+        );
       }
       for (const guess of ['AAAA-BBBB-CCCC', 'ZZZZ-YYYY-XXXX']) {
         expectError(await verify({ challengeToken, recoveryCode: guess }), 401, 'invalid_passcode');
@@ -96,7 +127,11 @@ describe('throttling wrong passcodes and passwords', () => {
       for (let round = 1; round <= 2; round++) {
         const challengeToken = await challengeFor(gw.anon, sam);
         for (let attempt = 1; attempt <= 4; attempt++) {
-          expectError(await verify({ challengeToken, passcode: wrongPasscode(sam.authenticator.secret) }), 401, 'invalid_passcode');
+          expectError(
+            await verify({ challengeToken, passcode: wrongPasscode(sam.authenticator.secret) }),
+            401,
+            'invalid_passcode',
+          );
         }
         const right = await verify({ challengeToken, passcode: await sam.authenticator.freshPasscode() });
         expect(right.status).toBe(200);
@@ -107,11 +142,18 @@ describe('throttling wrong passcodes and passwords', () => {
 
   describe('the password', () => {
     const signIn = (user: { username: string; password: string }, password: string, localAddress?: string) =>
-      rawHttp(`${stack.authUrl}/auth/login`, { method: 'POST', json: { username: user.username, password }, localAddress });
+      rawHttp(`${stack.authUrl}/auth/login`, {
+        method: 'POST',
+        json: { username: user.username, password },
+        localAddress,
+      });
 
     it('refuses the 6th try after 5 wrong passwords for a username and address with 429, even with the right password', async () => {
       for (let attempt = 1; attempt <= 5; attempt++) {
-        const wrong = await gw.anon.post('/auth/login', { username: pat.username, password: `${pat.password}-${attempt}` });
+        const wrong = await gw.anon.post('/auth/login', {
+          username: pat.username,
+          password: `${pat.password}-${attempt}`,
+        });
         expectError(wrong, 401, 'invalid_credentials');
       }
       const right = await gw.anon.post('/auth/login', { username: pat.username, password: pat.password });
@@ -132,10 +174,18 @@ describe('throttling wrong passcodes and passwords', () => {
       expect(challenge.body.status).toBe('two_factor_required');
       const challengeToken = challenge.body.challengeToken as string;
       for (let attempt = 1; attempt <= 4; attempt++) {
-        expectError(await verify({ challengeToken, passcode: wrongPasscode(max.authenticator.secret) }), 401, 'invalid_passcode');
+        expectError(
+          await verify({ challengeToken, passcode: wrongPasscode(max.authenticator.secret) }),
+          401,
+          'invalid_passcode',
+        );
       }
       for (let attempt = 1; attempt <= 5; attempt++) {
-        expectError(await gw.anon.post('/auth/login', { username: max.username, password: `not-${max.password}` }), 401, 'invalid_credentials');
+        expectError(
+          await gw.anon.post('/auth/login', { username: max.username, password: `not-${max.password}` }),
+          401,
+          'invalid_credentials',
+        );
       }
       const right = await verify({ challengeToken, passcode: await max.authenticator.freshPasscode() });
       expect(right.status).toBe(200);
@@ -149,7 +199,9 @@ describe('throttling wrong passcodes and passwords', () => {
     const withOutcome = (items: AuditItem[], outcome: string) => items.filter((item) => item.outcome === outcome);
 
     it('records each wrong passcode, recovery code and password, and each lock, with event and outcome', async () => {
-      const [leeEvents, raeEvents, patEvents, maxEvents] = await Promise.all([lee, rae, pat, max].map((user) => auditOf(gw, user.username)));
+      const [leeEvents, raeEvents, patEvents, maxEvents] = await Promise.all(
+        [lee, rae, pat, max].map((user) => auditOf(gw, user.username)),
+      );
 
       const leeFailures = withOutcome(leeEvents, 'failure');
       expect(leeFailures).toHaveLength(5);
@@ -176,7 +228,8 @@ describe('throttling wrong passcodes and passwords', () => {
       expect(maxFailures.filter((event) => event === wrongPasscodeEvent)).toHaveLength(4);
       expect(maxFailures.filter((event) => event === wrongPasswordEvent)).toHaveLength(5);
 
-      for (const item of [...leeEvents, ...patEvents]) expect(item).toMatchObject({ resellerId, username: expect.any(String), at: expect.any(String) });
+      for (const item of [...leeEvents, ...patEvents])
+        expect(item).toMatchObject({ resellerId, username: expect.any(String), at: expect.any(String) });
     });
   });
 });

@@ -1,7 +1,14 @@
 import { connect, expectError, takeServerErrors, type Gateway, type SignedInUser } from './support/api';
 import { startStack, type Stack } from './support/stack';
 import { awayFromStepEdge, passcodeForStep, stepAt, untilStep } from './support/totp';
-import { challengeFor, enroll, passwordLogin, startSetup, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
+import {
+  challengeFor,
+  enroll,
+  passwordLogin,
+  startSetup,
+  switchResellerTwoFactor,
+  type EnrolledUser,
+} from './support/two-factor';
 
 /** Signing in after Google Authenticator is on: password, then passcode or recovery code. */
 describe('signing in with a passcode', () => {
@@ -18,7 +25,9 @@ describe('signing in with a passcode', () => {
     admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
     const names = Object.keys({ ann: 0, ben: 0, cat: 0, dan: 0, eve: 0, fay: 0, gus: 0 }) as (keyof typeof users)[];
-    const enrolled = await Promise.all(names.map(async () => enroll(await gw.factory.signedInUser({ resellerId: reseller.id }))));
+    const enrolled = await Promise.all(
+      names.map(async () => enroll(await gw.factory.signedInUser({ resellerId: reseller.id }))),
+    );
     names.forEach((name, index) => (users[name] = enrolled[index]));
     enrolledDuringStep = Math.max(...enrolled.map((user) => user.authenticator.lastUsedStep)) + 1;
   });
@@ -41,7 +50,12 @@ describe('signing in with a passcode', () => {
   it('asks an enrolled user for a passcode after the right password, with a challenge naming their methods instead of a token', async () => {
     const response = await passwordLogin(gw.anon, users.ann);
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'two_factor_required', challengeToken: expect.any(String), expiresIn: expect.any(Number), methods: ['totp', 'recovery_code'] });
+    expect(response.body).toEqual({
+      status: 'two_factor_required',
+      challengeToken: expect.any(String),
+      expiresIn: expect.any(Number),
+      methods: ['totp', 'recovery_code'],
+    });
     expect(response.body.expiresIn).toBeGreaterThan(0);
   });
 
@@ -49,11 +63,18 @@ describe('signing in with a passcode', () => {
     const challengeToken = await challengeFor(gw.anon, users.ann);
     const response = await verify({ challengeToken, passcode: passcode(users.ann, stepAt()) });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+    expect(response.body).toEqual({
+      status: 'authenticated',
+      accessToken: expect.any(String),
+      expiresIn: expect.any(Number),
+    });
 
     const me = await gw.anon.as(response.body.accessToken).get('/auth/me');
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ username: users.ann.username, twoFactor: { availableForReseller: true, enabled: true } });
+    expect(me.body).toMatchObject({
+      username: users.ann.username,
+      twoFactor: { availableForReseller: true, enabled: true },
+    });
   });
 
   it('refuses passcodes two steps away, saying the code changes every 30 seconds', async () => {
@@ -80,7 +101,11 @@ describe('signing in with a passcode', () => {
     const replay = await verify({ challengeToken: freshChallenge, passcode: code });
     expectError(replay, 401, 'invalid_passcode');
     expect(replay.body.message).toMatch(/30 seconds/);
-    expectError(await verify({ challengeToken: freshChallenge, passcode: passcodeForStep(user.authenticator.secret, step - 1) }), 401, 'invalid_passcode');
+    expectError(
+      await verify({ challengeToken: freshChallenge, passcode: passcodeForStep(user.authenticator.secret, step - 1) }),
+      401,
+      'invalid_passcode',
+    );
   });
 
   it('uses a challenge only once', async () => {
@@ -94,7 +119,10 @@ describe('signing in with a passcode', () => {
   });
 
   it('refuses a challenge it never issued', async () => {
-    const response = await verify({ challengeToken: 'bm90LWEtcmVhbC1jaGFsbGVuZ2U', passcode: passcodeForStep(users.fay.authenticator.secret, stepAt()) });
+    const response = await verify({
+      challengeToken: 'bm90LWEtcmVhbC1jaGFsbGVuZ2U',
+      passcode: passcodeForStep(users.fay.authenticator.secret, stepAt()),
+    });
     expectError(response, 401, 'invalid_challenge');
   });
 
@@ -103,7 +131,11 @@ describe('signing in with a passcode', () => {
     const [first, second] = user.recoveryCodes;
     const used = await verify({ challengeToken: await challengeFor(gw.anon, user), recoveryCode: first });
     expect(used.status).toBe(200);
-    expect(used.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+    expect(used.body).toEqual({
+      status: 'authenticated',
+      accessToken: expect.any(String),
+      expiresIn: expect.any(Number),
+    });
 
     const challengeToken = await challengeFor(gw.anon, user);
     expectError(await verify({ challengeToken, recoveryCode: first }), 401, 'invalid_passcode');
@@ -127,8 +159,14 @@ describe('signing in with a passcode', () => {
 
   it('answers an unknown user exactly like a wrong password', async () => {
     const someone = await gw.factory.user({ resellerId: admin.resellerId });
-    const wrongPassword = await gw.anon.post('/auth/login', { username: someone.username, password: `${someone.password}-typo` });
-    const unknownUser = await gw.anon.post('/auth/login', { username: `nobody-${someone.username}`, password: someone.password });
+    const wrongPassword = await gw.anon.post('/auth/login', {
+      username: someone.username,
+      password: `${someone.password}-typo`,
+    });
+    const unknownUser = await gw.anon.post('/auth/login', {
+      username: `nobody-${someone.username}`,
+      password: someone.password,
+    });
     expectError(wrongPassword, 401, 'invalid_credentials');
     expect(unknownUser.status).toBe(401);
     expect(unknownUser.body).toEqual(wrongPassword.body);
@@ -138,7 +176,11 @@ describe('signing in with a passcode', () => {
     const outsider = await gw.factory.user();
     const response = await passwordLogin(gw.anon, outsider);
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+    expect(response.body).toEqual({
+      status: 'authenticated',
+      accessToken: expect.any(String),
+      expiresIn: expect.any(Number),
+    });
   });
 
   it('does not ask a user who has not activated an authenticator, even with a setup started', async () => {
@@ -151,7 +193,10 @@ describe('signing in with a passcode', () => {
   describe('a phone clock off by one step', () => {
     it("accepts the next step's passcode (the phone runs ahead)", async () => {
       const user = users.ben;
-      const response = await verify({ challengeToken: await challengeFor(gw.anon, user), passcode: passcode(user, stepAt() + 1) });
+      const response = await verify({
+        challengeToken: await challengeFor(gw.anon, user),
+        passcode: passcode(user, stepAt() + 1),
+      });
       expect(response.status).toBe(200);
       expect(response.body.status).toBe('authenticated');
     });
@@ -161,7 +206,10 @@ describe('signing in with a passcode', () => {
       // Activation used up the step before enrolment; the previous step must be a later one.
       await untilStep(enrolledDuringStep + 1);
       await awayFromStepEdge();
-      const response = await verify({ challengeToken: await challengeFor(gw.anon, user), passcode: passcode(user, stepAt() - 1) });
+      const response = await verify({
+        challengeToken: await challengeFor(gw.anon, user),
+        passcode: passcode(user, stepAt() - 1),
+      });
       expect(response.status).toBe(200);
       expect(response.body.status).toBe('authenticated');
     });

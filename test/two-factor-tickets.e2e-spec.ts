@@ -28,7 +28,9 @@ describe('tickets that change two-factor authentication', () => {
     const reseller = await gw.factory.reseller();
     admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
-    [uma, vic] = await Promise.all([0, 1].map(async () => enroll(await gw.factory.signedInUser({ resellerId: reseller.id }))));
+    [uma, vic] = await Promise.all(
+      [0, 1].map(async () => enroll(await gw.factory.signedInUser({ resellerId: reseller.id }))),
+    );
   });
 
   afterAll(async () => {
@@ -48,7 +50,11 @@ describe('tickets that change two-factor authentication', () => {
 
       const response = await passwordLogin(gw.anon, uma);
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+      expect(response.body).toEqual({
+        status: 'authenticated',
+        accessToken: expect.any(String),
+        expiresIn: expect.any(Number),
+      });
       const me = await gw.anon.as(response.body.accessToken).get('/auth/me');
       expect(me.body.twoFactor.availableForReseller).toBe(false);
     });
@@ -64,7 +70,10 @@ describe('tickets that change two-factor authentication', () => {
       expect(ticket).toMatchObject({ type: 'enable_2fa', status: 'resolved' });
 
       const challengeToken = await challengeFor(gw.anon, uma);
-      const response = await gw.anon.post('/auth/login/verify', { challengeToken, passcode: await uma.authenticator.freshPasscode() });
+      const response = await gw.anon.post('/auth/login/verify', {
+        challengeToken,
+        passcode: await uma.authenticator.freshPasscode(),
+      });
       expect(response.status).toBe(200);
       expect(response.body.status).toBe('authenticated');
       const me = await gw.anon.as(response.body.accessToken).get('/auth/me');
@@ -76,8 +85,17 @@ describe('tickets that change two-factor authentication', () => {
     let ticket: TicketView;
 
     it('is opened by the reseller admin, approved by an agent, and resolved once the reset took effect', async () => {
-      ticket = await openTicket(admin.client, { type: 'reset_user_2fa', targetUsername: vic.username, subject: 'Vic lost her phone' });
-      expect(ticket).toMatchObject({ type: 'reset_user_2fa', targetUsername: vic.username, status: 'open', openedBy: admin.username });
+      ticket = await openTicket(admin.client, {
+        type: 'reset_user_2fa',
+        targetUsername: vic.username,
+        subject: 'Vic lost her phone',
+      });
+      expect(ticket).toMatchObject({
+        type: 'reset_user_2fa',
+        targetUsername: vic.username,
+        status: 'open',
+        openedBy: admin.username,
+      });
 
       const approved = await approveTicket(gw, ticket.id);
       expect(approved.status).toBe('approved');
@@ -90,7 +108,11 @@ describe('tickets that change two-factor authentication', () => {
     it("clears the user's 2FA: the profile shows it off and the login asks for no passcode", async () => {
       const response = await passwordLogin(gw.anon, vic);
       expect(response.status).toBe(200);
-      expect(response.body).toEqual({ status: 'authenticated', accessToken: expect.any(String), expiresIn: expect.any(Number) });
+      expect(response.body).toEqual({
+        status: 'authenticated',
+        accessToken: expect.any(String),
+        expiresIn: expect.any(Number),
+      });
       const me = await gw.anon.as(response.body.accessToken).get('/auth/me');
       expect(me.body.twoFactor).toEqual({ availableForReseller: true, enabled: false });
     });

@@ -20,7 +20,14 @@ export class HttpClient {
     pool?: Pool,
     private readonly extraHeaders: Record<string, string> = {},
   ) {
-    this.pool = pool ?? new Pool(new URL(baseUrl).origin, { connections, keepAliveTimeout: 60_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
+    this.pool =
+      pool ??
+      new Pool(new URL(baseUrl).origin, {
+        connections,
+        keepAliveTimeout: 60_000,
+        headersTimeout: 60_000,
+        bodyTimeout: 60_000,
+      });
   }
 
   /** The same connections, sending `Authorization: Bearer <token>`. */
@@ -65,6 +72,7 @@ export class HttpClient {
 
 /** Throws unless the reply has the expected status; returns its body. */
 export function expectStatus<T>(reply: Reply<T>, status: number, what: string): T {
-  if (reply.status !== status) throw new Error(`${what} answered ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
+  if (reply.status !== status)
+    throw new Error(`${what} answered ${reply.status} ${JSON.stringify(reply.body).slice(0, 300)}`);
   return reply.body;
 }

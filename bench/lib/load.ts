@@ -11,7 +11,8 @@ export interface LatencySummary {
 
 export function summarize(samples: number[]): LatencySummary {
   const sorted = [...samples].sort((a, b) => a - b);
-  const at = (q: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN);
+  const at = (q: number) =>
+    sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN;
   return {
     count: sorted.length,
     p50Ms: at(0.5),
@@ -77,11 +78,23 @@ export async function closedLoop(
   // A run that ran out of work before the window closed is measured up to its last answer.
   const elapsed = ((exhausted ? lastAnswer : windowEnd) - windowStart) / 1000;
   keepLatencies?.push(...latencies);
-  return { perSecond: latencies.length / elapsed, ok: latencies.length, errors, firstError, seconds: elapsed, concurrency, latency: summarize(latencies) };
+  return {
+    perSecond: latencies.length / elapsed,
+    ok: latencies.length,
+    errors,
+    firstError,
+    seconds: elapsed,
+    concurrency,
+    latency: summarize(latencies),
+  };
 }
 
 /** Runs `fn` over `items`, at most `concurrency` at a time; returns the results in order. */
-export async function mapLimit<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  concurrency: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   await Promise.all(

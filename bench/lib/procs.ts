@@ -101,7 +101,8 @@ export function machineCpu(): { busy: number; total: number } {
 
 /** The machine, as the README reports it. */
 export function machine() {
-  const model = /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
+  const model =
+    /^model name\s*:\s*(.+)$/m.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
   let nproc = cpus().length;
   try {
     nproc = Number(execFileSync('nproc', { encoding: 'utf8' }).trim());
@@ -141,7 +142,8 @@ export class CpuMeter {
 
   snapshot(): CpuSnapshot {
     const groups: Record<string, Map<number | string, number>> = {};
-    for (const [group, pids] of Object.entries(this.groups())) groups[group] = new Map(pids.map((pid) => [pid, cpuSeconds(pid)]));
+    for (const [group, pids] of Object.entries(this.groups()))
+      groups[group] = new Map(pids.map((pid) => [pid, cpuSeconds(pid)]));
     const usage = process.cpuUsage();
     return { at: performance.now(), machine: machineCpu(), bench: (usage.user + usage.system) / 1e6, groups };
   }

@@ -5,7 +5,12 @@ import { InboxEntry, OutboxMessage } from '@pbx2fa/messaging';
 import { authEntities } from '../../apps/auth/src/entities';
 import { authMigrations } from '../../apps/auth/src/migrations';
 import { Clock } from '../../apps/auth/src/common/clock';
-import { AttemptThrottle, LOCK_SECONDS, MAX_CONSECUTIVE_FAILURES, type ReservedAttempt } from '../../apps/auth/src/throttle/attempt-throttle';
+import {
+  AttemptThrottle,
+  LOCK_SECONDS,
+  MAX_CONSECUTIVE_FAILURES,
+  type ReservedAttempt,
+} from '../../apps/auth/src/throttle/attempt-throttle';
 import { DomainError } from '@pbx2fa/contracts';
 
 class MovableClock extends Clock {
@@ -44,7 +49,13 @@ describe('AttemptThrottle against PostgreSQL', () => {
   let clock: MovableClock;
   let throttle: AttemptThrottle;
 
-  const open = () => openServiceDatabase({ url: database.url, schema: 'auth', entities: [...authEntities, OutboxMessage, InboxEntry], migrations: authMigrations });
+  const open = () =>
+    openServiceDatabase({
+      url: database.url,
+      schema: 'auth',
+      entities: [...authEntities, OutboxMessage, InboxEntry],
+      migrations: authMigrations,
+    });
 
   beforeAll(async () => {
     database = newTestDatabase('throttle');
@@ -63,7 +74,8 @@ describe('AttemptThrottle against PostgreSQL', () => {
 
   it('lets four wrong attempts in a row through, counting each', async () => {
     const counts = [];
-    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES - 1; i++) counts.push((await throttle.reserve('four', 'passcodes')).failuresIfWrong);
+    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES - 1; i++)
+      counts.push((await throttle.reserve('four', 'passcodes')).failuresIfWrong);
     expect(counts).toEqual([1, 2, 3, 4]);
     expect(await refusal(throttle, 'four')).toBeNull();
   });
@@ -126,7 +138,9 @@ describe('AttemptThrottle against PostgreSQL', () => {
     const other = await open();
     try {
       const replicas = [throttle, new AttemptThrottle(other, clock)];
-      const outcomes = await Promise.all(Array.from({ length: 100 }, (_, i) => refusal(replicas[i % 2], 'two-replicas')));
+      const outcomes = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => refusal(replicas[i % 2], 'two-replicas')),
+      );
       expect(outcomes.filter((outcome) => outcome === null)).toHaveLength(MAX_CONSECUTIVE_FAILURES);
     } finally {
       await other.destroy();
@@ -151,10 +165,10 @@ describe('AttemptThrottle against PostgreSQL', () => {
   });
 
   it('opens a lock written before reservations existed (count 0) once it expires', async () => {
-    await dataSource.query('INSERT INTO attempt_throttles (key, consecutive_failures, locked_until, updated_at) VALUES ($1, 0, $2, $2)', [
-      'legacy',
-      new Date('2026-11-28T12:01:00Z'),
-    ]);
+    await dataSource.query(
+      'INSERT INTO attempt_throttles (key, consecutive_failures, locked_until, updated_at) VALUES ($1, 0, $2, $2)',
+      ['legacy', new Date('2026-11-28T12:01:00Z')],
+    );
     expect((await refusal(throttle, 'legacy'))?.headers['Retry-After']).toBe('60');
     clock.advance(60);
     expect((await throttle.reserve('legacy', 'passcodes')).failuresIfWrong).toBe(1);

@@ -9,7 +9,10 @@ import { RecoveryCodeRepository } from '../../apps/auth/src/second-factor/recove
 import { legacyRecoveryCodeHash, RecoveryCodeHasher } from '../../apps/auth/src/second-factor/recovery-codes';
 import { ResealSecrets } from '../../apps/auth/src/second-factor/reseal-secrets';
 import { keyId, SecretBox } from '../../apps/auth/src/second-factor/secret-box';
-import { TwoFactorCredentialRepository, type SealedSecrets } from '../../apps/auth/src/second-factor/two-factor-credential.repository';
+import {
+  TwoFactorCredentialRepository,
+  type SealedSecrets,
+} from '../../apps/auth/src/second-factor/two-factor-credential.repository';
 import { sealV1 } from '../support/legacy-secrets';
 
 const newKey = () => randomBytes(32).toString('base64');
@@ -26,7 +29,12 @@ describe('ResealSecrets', () => {
 
   beforeAll(async () => {
     database = newTestDatabase('reseal');
-    dataSource = await openServiceDatabase({ url: database.url, schema: 'auth', entities: [...authEntities, OutboxMessage, InboxEntry], migrations: authMigrations });
+    dataSource = await openServiceDatabase({
+      url: database.url,
+      schema: 'auth',
+      entities: [...authEntities, OutboxMessage, InboxEntry],
+      migrations: authMigrations,
+    });
   });
 
   afterAll(async () => {
@@ -39,29 +47,43 @@ describe('ResealSecrets', () => {
   });
 
   /** A user and their sealed secrets; each is given the user id, to seal for it or not. */
-  async function userWith(secrets: { active?: (userId: string) => string; pending?: (userId: string) => string }): Promise<string> {
+  async function userWith(secrets: {
+    active?: (userId: string) => string;
+    pending?: (userId: string) => string;
+  }): Promise<string> {
     const id = randomUUID();
-    await dataSource.query(`INSERT INTO users (id, username, password_hash, reseller_id, role) VALUES ($1, $2, 'x', 'acme', 'reseller_user')`, [id, `user-${id.slice(0, 8)}`]);
-    await dataSource.query('INSERT INTO two_factor_credentials (user_id, active_secret, pending_secret) VALUES ($1, $2, $3)', [
-      id,
-      secrets.active?.(id) ?? null,
-      secrets.pending?.(id) ?? null,
-    ]);
+    await dataSource.query(
+      `INSERT INTO users (id, username, password_hash, reseller_id, role) VALUES ($1, $2, 'x', 'acme', 'reseller_user')`,
+      [id, `user-${id.slice(0, 8)}`],
+    );
+    await dataSource.query(
+      'INSERT INTO two_factor_credentials (user_id, active_secret, pending_secret) VALUES ($1, $2, $3)',
+      [id, secrets.active?.(id) ?? null, secrets.pending?.(id) ?? null],
+    );
     return id;
   }
 
-  const rows = async (): Promise<SealedSecrets[]> => new TwoFactorCredentialRepository(dataSource).sealedPage(null, 1000);
+  const rows = async (): Promise<SealedSecrets[]> =>
+    new TwoFactorCredentialRepository(dataSource).sealedPage(null, 1000);
   const job = (credentials = new TwoFactorCredentialRepository(dataSource), batchSize = 2) =>
     new ResealSecrets(dataSource, credentials, new RecoveryCodeRepository(dataSource, hasher), box, batchSize);
 
   it('turns old-key and v1 values, active and pending, into current-key v2 values that open for their user only', async () => {
     const expected: Record<string, { active?: string; pending?: string }> = {};
-    const add = async (active: ((userId: string) => string) | null, pending: ((userId: string) => string) | null, name: string) => {
+    const add = async (
+      active: ((userId: string) => string) | null,
+      pending: ((userId: string) => string) | null,
+      name: string,
+    ) => {
       const id = await userWith({ active: active ?? undefined, pending: pending ?? undefined });
       expected[id] = { ...(active ? { active: `${name}A` } : {}), ...(pending ? { pending: `${name}P` } : {}) };
     };
     await add((user) => oldBox.seal('OLDKEYV2A', user), null, 'OLDKEYV2');
-    await add(() => sealV1(oldKey, 'OLDKEYV1A'), () => sealV1(oldKey, 'OLDKEYV1P'), 'OLDKEYV1');
+    await add(
+      () => sealV1(oldKey, 'OLDKEYV1A'),
+      () => sealV1(oldKey, 'OLDKEYV1P'),
+      'OLDKEYV1',
+    );
     await add(() => sealV1(currentKey, 'CURKEYV1A'), null, 'CURKEYV1');
     await add(null, (user) => oldBox.seal('PENDINGONLYP', user), 'PENDINGONLY');
     await add((user) => box.seal('CURRENTA', user), null, 'CURRENT');
@@ -71,7 +93,10 @@ describe('ResealSecrets', () => {
     expect(report).toMatchObject({ resealed: 5, alreadyCurrent: 1, changedMeanwhile: 0, unreadable: [], remaining: 0 });
     const currentOnly = SecretBox.fromBase64Keys(currentKey);
     for (const row of await rows()) {
-      for (const [field, sealed] of [['active', row.activeSecret], ['pending', row.pendingSecret]] as const) {
+      for (const [field, sealed] of [
+        ['active', row.activeSecret],
+        ['pending', row.pendingSecret],
+      ] as const) {
         expect(sealed === null).toBe(expected[row.userId][field] === undefined);
         if (sealed === null) continue;
         expect(sealed.startsWith(`v2:${keyId(Buffer.from(currentKey, 'base64'))}:`)).toBe(true);
@@ -91,7 +116,10 @@ describe('ResealSecrets', () => {
     const racing = Object.assign(Object.create(credentials), {
       sealedPage: async (after: string | null, limit: number) => {
         const page = await credentials.sealedPage(after, limit);
-        await dataSource.query('UPDATE two_factor_credentials SET pending_secret = $2 WHERE user_id = $1', [raced, newPending]);
+        await dataSource.query('UPDATE two_factor_credentials SET pending_secret = $2 WHERE user_id = $1', [
+          raced,
+          newPending,
+        ]);
         return page;
       },
     }) as TwoFactorCredentialRepository;
@@ -138,11 +166,19 @@ describe('ResealSecrets', () => {
     const underCurrent = await userWith({ active: (user) => box.seal('X', user) });
     const underOld = await userWith({ active: (user) => box.seal('Y', user) });
     const legacy = await userWith({ active: (user) => box.seal('Z', user) });
-    await dataSource.transaction((manager) => codes.replaceAll(manager, underCurrent, ['AAAA-AAAA-AAAA', 'BBBB-BBBB-BBBB']));
     await dataSource.transaction((manager) =>
-      new RecoveryCodeRepository(dataSource, RecoveryCodeHasher.fromBase64Keys(oldKey)).replaceAll(manager, underOld, ['CCCC-CCCC-CCCC']),
+      codes.replaceAll(manager, underCurrent, ['AAAA-AAAA-AAAA', 'BBBB-BBBB-BBBB']),
     );
-    await dataSource.query('INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, $3)', [randomUUID(), legacy, legacyRecoveryCodeHash('DDDD-DDDD-DDDD')]);
+    await dataSource.transaction((manager) =>
+      new RecoveryCodeRepository(dataSource, RecoveryCodeHasher.fromBase64Keys(oldKey)).replaceAll(manager, underOld, [
+        'CCCC-CCCC-CCCC',
+      ]),
+    );
+    await dataSource.query('INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, $3)', [
+      randomUUID(),
+      legacy,
+      legacyRecoveryCodeHash('DDDD-DDDD-DDDD'),
+    ]);
 
     const report = await job().run();
 
@@ -161,7 +197,9 @@ describe('ResealSecrets', () => {
     // Without the old key, its codes stop working.
     const withoutOld = new RecoveryCodeRepository(dataSource, RecoveryCodeHasher.fromBase64Keys(currentKey));
     await dataSource.transaction((manager) =>
-      new RecoveryCodeRepository(dataSource, RecoveryCodeHasher.fromBase64Keys(oldKey)).replaceAll(manager, underOld, ['EEEE-EEEE-EEEE']),
+      new RecoveryCodeRepository(dataSource, RecoveryCodeHasher.fromBase64Keys(oldKey)).replaceAll(manager, underOld, [
+        'EEEE-EEEE-EEEE',
+      ]),
     );
     expect(await withoutOld.consume(underOld, 'EEEE-EEEE-EEEE')).toBe(false);
   });

@@ -20,13 +20,23 @@ describe('retention sweeper against PostgreSQL', () => {
   let userId: string;
 
   const sweeper = (options: { rules?: RetentionRule[]; batchSize?: number } = {}) =>
-    new RetentionSweeper(dataSource, { rules: options.rules ?? RULES, intervalMs: 60_000, batchSize: options.batchSize ?? 1000 });
+    new RetentionSweeper(dataSource, {
+      rules: options.rules ?? RULES,
+      intervalMs: 60_000,
+      batchSize: options.batchSize ?? 1000,
+    });
   const sql = (text: string, params: unknown[] = []) => dataSource.query(text, params);
-  const column = async (text: string) => ((await sql(text)) as Record<string, unknown>[]).map((row) => Object.values(row)[0]).sort();
+  const column = async (text: string) =>
+    ((await sql(text)) as Record<string, unknown>[]).map((row) => Object.values(row)[0]).sort();
 
   beforeAll(async () => {
     database = newTestDatabase('retention');
-    dataSource = await openServiceDatabase({ url: database.url, schema: 'auth', entities: [...authEntities, OutboxMessage, InboxEntry], migrations: authMigrations });
+    dataSource = await openServiceDatabase({
+      url: database.url,
+      schema: 'auth',
+      entities: [...authEntities, OutboxMessage, InboxEntry],
+      migrations: authMigrations,
+    });
   });
 
   afterAll(async () => {
@@ -35,17 +45,21 @@ describe('retention sweeper against PostgreSQL', () => {
   });
 
   beforeEach(async () => {
-    await sql('TRUNCATE login_challenges, sessions, used_sso_assertions, attempt_throttles, sign_in_rate_limits, inbox, outbox, users CASCADE');
+    await sql(
+      'TRUNCATE login_challenges, sessions, used_sso_assertions, attempt_throttles, sign_in_rate_limits, inbox, outbox, users CASCADE',
+    );
     userId = randomUUID();
-    await sql("INSERT INTO users (id, username, password_hash, role) VALUES ($1, $2, 'x', 'agent')", [userId, `agent-${userId.slice(0, 8)}`]);
+    await sql("INSERT INTO users (id, username, password_hash, role) VALUES ($1, $2, 'x', 'agent')", [
+      userId,
+      `agent-${userId.slice(0, 8)}`,
+    ]);
   });
 
   const challenge = (name: string, expires: string, consumed = false) =>
-    sql(`INSERT INTO login_challenges (id, token_hash, user_id, expires_at, consumed_at) VALUES ($1, $2, $3, now() + interval '${expires}', ${consumed ? 'now()' : 'NULL'})`, [
-      randomUUID(),
-      name,
-      userId,
-    ]);
+    sql(
+      `INSERT INTO login_challenges (id, token_hash, user_id, expires_at, consumed_at) VALUES ($1, $2, $3, now() + interval '${expires}', ${consumed ? 'now()' : 'NULL'})`,
+      [randomUUID(), name, userId],
+    );
 
   it('removes login challenges an hour past their expiry, used or not, and keeps unexpired and recently expired ones', async () => {
     await challenge('expired-2h', '-2 hours');
@@ -62,11 +76,10 @@ describe('retention sweeper against PostgreSQL', () => {
 
   it('removes sessions a week after they expired or were revoked, and keeps live ones', async () => {
     const session = (name: string, expires: string, revoked: string | null) =>
-      sql(`INSERT INTO sessions (id, user_id, amr, expires_at, revoked_at, user_agent) VALUES ($1, $2, '{pwd}', now() + interval '${expires}', ${revoked ? `now() + interval '${revoked}'` : 'NULL'}, $3)`, [
-        randomUUID(),
-        userId,
-        name,
-      ]);
+      sql(
+        `INSERT INTO sessions (id, user_id, amr, expires_at, revoked_at, user_agent) VALUES ($1, $2, '{pwd}', now() + interval '${expires}', ${revoked ? `now() + interval '${revoked}'` : 'NULL'}, $3)`,
+        [randomUUID(), userId, name],
+      );
     await session('live', '1 hour', null);
     await session('expired-8d', '-8 days', null);
     await session('revoked-8d', '1 hour', '-8 days');
@@ -80,7 +93,8 @@ describe('retention sweeper against PostgreSQL', () => {
   });
 
   it('removes SSO assertion ids past their expiry, but never while the verifier would still accept the assertion', async () => {
-    const assertion = (jti: string, expires: string) => sql(`INSERT INTO used_sso_assertions (jti, expires_at) VALUES ($1, now() + interval '${expires}')`, [jti]);
+    const assertion = (jti: string, expires: string) =>
+      sql(`INSERT INTO used_sso_assertions (jti, expires_at) VALUES ($1, now() + interval '${expires}')`, [jti]);
     await assertion('expired-2h', '-2 hours');
     await assertion('expired-30min', '-30 minutes');
     await assertion('expired-20s', '-20 seconds');
@@ -109,27 +123,36 @@ describe('retention sweeper against PostgreSQL', () => {
     await throttle('cleared-just-now', 0, null, '-1 minute');
 
     expect(await sweeper().runOnce()).toMatchObject({ removed: { attempt_throttles: 2 } });
-    expect(await column('SELECT key FROM attempt_throttles')).toEqual(['cleared-just-now', 'locked-now', 'three-failures-2h-ago']);
+    expect(await column('SELECT key FROM attempt_throttles')).toEqual([
+      'cleared-just-now',
+      'locked-now',
+      'three-failures-2h-ago',
+    ]);
   });
 
   it('removes per-address sign-in windows that ended over an hour ago (expire in epoch ms)', async () => {
     const now = Date.now();
-    const windowRow = (key: string, expire: number | null) => sql('INSERT INTO sign_in_rate_limits (key, points, expire) VALUES ($1, 3, $2)', [key, expire]);
+    const windowRow = (key: string, expire: number | null) =>
+      sql('INSERT INTO sign_in_rate_limits (key, points, expire) VALUES ($1, 3, $2)', [key, expire]);
     await windowRow('ended-2h-ago', now - 2 * 3600_000);
     await windowRow('ended-10min-ago', now - 10 * 60_000);
     await windowRow('current', now + 1000);
     await windowRow('never-expires', null);
 
     expect(await sweeper().runOnce()).toMatchObject({ removed: { sign_in_rate_limits: 1 } });
-    expect(await column('SELECT key FROM sign_in_rate_limits')).toEqual(['current', 'ended-10min-ago', 'never-expires']);
+    expect(await column('SELECT key FROM sign_in_rate_limits')).toEqual([
+      'current',
+      'ended-10min-ago',
+      'never-expires',
+    ]);
   });
 
   it('removes outbox rows a week after the broker confirmed them, and never one still waiting to be published', async () => {
     const outbox = (name: string, created: string, published: string | null) =>
-      sql(`INSERT INTO outbox (event_id, event_name, envelope, created_at, published_at) VALUES ($1, $2, '{}', now() + interval '${created}', ${published ? `now() + interval '${published}'` : 'NULL'})`, [
-        randomUUID(),
-        name,
-      ]);
+      sql(
+        `INSERT INTO outbox (event_id, event_name, envelope, created_at, published_at) VALUES ($1, $2, '{}', now() + interval '${created}', ${published ? `now() + interval '${published}'` : 'NULL'})`,
+        [randomUUID(), name],
+      );
     await outbox('published-8d', '-8 days', '-8 days');
     await outbox('published-1d', '-1 day', '-1 day');
     await outbox('unpublished-30d', '-30 days', null);
@@ -140,7 +163,10 @@ describe('retention sweeper against PostgreSQL', () => {
 
   it('removes inbox entries after 30 days, but keeps the effect keys that stop a ticket decision from applying twice', async () => {
     const inbox = (name: string, handled: string, effectKey: string | null) =>
-      sql(`INSERT INTO inbox (event_id, event_name, effect_key, handled_at) VALUES ($1, $2, $3, now() + interval '${handled}')`, [randomUUID(), name, effectKey]);
+      sql(
+        `INSERT INTO inbox (event_id, event_name, effect_key, handled_at) VALUES ($1, $2, $3, now() + interval '${handled}')`,
+        [randomUUID(), name, effectKey],
+      );
     await inbox('handled-31d', '-31 days', null);
     await inbox('handled-29d', '-29 days', null);
     await inbox('decision-400d', '-400 days', 'ticket:1');
@@ -169,8 +195,11 @@ describe('retention sweeper against PostgreSQL', () => {
       return runner;
     });
     const batched = sweeper({ batchSize: 10 });
-    const logged = jest.spyOn((batched as unknown as { logger: Logger }).logger, 'log').mockImplementation(() => undefined);
-    const before = (await retentionRowsRemoved.get()).values.find((value) => value.labels.table === 'login_challenges')?.value ?? 0;
+    const logged = jest
+      .spyOn((batched as unknown as { logger: Logger }).logger, 'log')
+      .mockImplementation(() => undefined);
+    const before =
+      (await retentionRowsRemoved.get()).values.find((value) => value.labels.table === 'login_challenges')?.value ?? 0;
     let lines: string[];
     try {
       expect(await batched.runOnce()).toMatchObject({ removed: { login_challenges: 25 } });
@@ -182,7 +211,9 @@ describe('retention sweeper against PostgreSQL', () => {
 
     expect(batches).toEqual([10, 10, 5]);
     expect(await column('SELECT token_hash FROM login_challenges')).toEqual(['live']);
-    const after = (await retentionRowsRemoved.get()).values.find((value) => value.labels.table === 'login_challenges')?.value;
+    const after = (await retentionRowsRemoved.get()).values.find(
+      (value) => value.labels.table === 'login_challenges',
+    )?.value;
     expect(after).toBe(before + 25);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/login_challenges=25 sessions=0 .*outbox=0 inbox=0/);

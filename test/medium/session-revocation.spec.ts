@@ -16,7 +16,12 @@ describe('SessionRepository.revokeAllOfUser', () => {
 
   beforeAll(async () => {
     database = newTestDatabase('sessions');
-    dataSource = await openServiceDatabase({ url: database.url, schema: 'auth', entities: [...authEntities, OutboxMessage, InboxEntry], migrations: authMigrations });
+    dataSource = await openServiceDatabase({
+      url: database.url,
+      schema: 'auth',
+      entities: [...authEntities, OutboxMessage, InboxEntry],
+      migrations: authMigrations,
+    });
     sessions = new SessionRepository(dataSource);
   });
 
@@ -27,17 +32,28 @@ describe('SessionRepository.revokeAllOfUser', () => {
 
   async function newUser(): Promise<string> {
     const id = randomUUID();
-    await dataSource.query(`INSERT INTO users (id, username, password_hash, reseller_id, role) VALUES ($1, $2, 'x', 'acme', 'reseller_user')`, [
-      id,
-      `user-${id.slice(0, 8)}`,
-    ]);
+    await dataSource.query(
+      `INSERT INTO users (id, username, password_hash, reseller_id, role) VALUES ($1, $2, 'x', 'acme', 'reseller_user')`,
+      [id, `user-${id.slice(0, 8)}`],
+    );
     return id;
   }
 
   async function signIn(userId: string, expiresInMs = 60_000): Promise<string> {
     const id = randomUUID();
     const audit = { event: AuditEvents.Login, outcome: 'success' as const, userId, username: 'someone' };
-    await sessions.open({ id, userId, purpose: 'access', amr: ['pwd'], expiresAt: new Date(Date.now() + expiresInMs), clientIp: null, userAgent: null }, audit);
+    await sessions.open(
+      {
+        id,
+        userId,
+        purpose: 'access',
+        amr: ['pwd'],
+        expiresAt: new Date(Date.now() + expiresInMs),
+        clientIp: null,
+        userAgent: null,
+      },
+      audit,
+    );
     return id;
   }
 

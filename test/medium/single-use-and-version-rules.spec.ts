@@ -21,7 +21,12 @@ describe('rules enforced by single SQL statements', () => {
 
   beforeAll(async () => {
     database = newTestDatabase('rules');
-    dataSource = await openServiceDatabase({ url: database.url, schema: 'auth', entities: [...authEntities, OutboxMessage, InboxEntry], migrations: authMigrations });
+    dataSource = await openServiceDatabase({
+      url: database.url,
+      schema: 'auth',
+      entities: [...authEntities, OutboxMessage, InboxEntry],
+      migrations: authMigrations,
+    });
   });
 
   afterAll(async () => {
@@ -31,11 +36,14 @@ describe('rules enforced by single SQL statements', () => {
 
   async function userWithActiveAuthenticator(): Promise<string> {
     const id = randomUUID();
-    await dataSource.query(`INSERT INTO users (id, username, password_hash, reseller_id, role) VALUES ($1, $2, 'x', 'acme', 'reseller_user')`, [
-      id,
-      `user-${id.slice(0, 8)}`,
-    ]);
-    await dataSource.query(`INSERT INTO two_factor_credentials (user_id, active_secret, activated_at) VALUES ($1, 'sealed', now())`, [id]);
+    await dataSource.query(
+      `INSERT INTO users (id, username, password_hash, reseller_id, role) VALUES ($1, $2, 'x', 'acme', 'reseller_user')`,
+      [id, `user-${id.slice(0, 8)}`],
+    );
+    await dataSource.query(
+      `INSERT INTO two_factor_credentials (user_id, active_secret, activated_at) VALUES ($1, 'sealed', now())`,
+      [id],
+    );
     return id;
   }
 
@@ -44,16 +52,30 @@ describe('rules enforced by single SQL statements', () => {
 
     it('applies a newer version and ignores a repeated or older one', async () => {
       await policies().applyIfNewer({ resellerId: 'versioned', name: 'Versioned', twoFactorEnabled: true, version: 3 });
-      expect(await policies().applyIfNewer({ resellerId: 'versioned', twoFactorEnabled: false, version: 3 })).toBe(false);
-      expect(await policies().applyIfNewer({ resellerId: 'versioned', twoFactorEnabled: false, version: 2 })).toBe(false);
+      expect(await policies().applyIfNewer({ resellerId: 'versioned', twoFactorEnabled: false, version: 3 })).toBe(
+        false,
+      );
+      expect(await policies().applyIfNewer({ resellerId: 'versioned', twoFactorEnabled: false, version: 2 })).toBe(
+        false,
+      );
       expect((await policies().find('versioned'))?.twoFactorEnabled).toBe(true);
-      expect(await policies().applyIfNewer({ resellerId: 'versioned', twoFactorEnabled: false, version: 4 })).toBe(true);
-      expect(await policies().find('versioned')).toMatchObject({ twoFactorEnabled: false, version: 4, name: 'Versioned' });
+      expect(await policies().applyIfNewer({ resellerId: 'versioned', twoFactorEnabled: false, version: 4 })).toBe(
+        true,
+      );
+      expect(await policies().find('versioned')).toMatchObject({
+        twoFactorEnabled: false,
+        version: 4,
+        name: 'Versioned',
+      });
     });
 
     it('keeps the newest of events that arrive out of order and at once', async () => {
       const versions = [5, 2, 7, 3, 6, 4];
-      await Promise.all(versions.map((version) => policies().applyIfNewer({ resellerId: 'racing', twoFactorEnabled: version % 2 === 1, version })));
+      await Promise.all(
+        versions.map((version) =>
+          policies().applyIfNewer({ resellerId: 'racing', twoFactorEnabled: version % 2 === 1, version }),
+        ),
+      );
       expect(await policies().find('racing')).toMatchObject({ version: 7, twoFactorEnabled: true });
     });
 
@@ -85,7 +107,10 @@ describe('rules enforced by single SQL statements', () => {
   describe('recovery codes', () => {
     it('lets a code be used once, even by racing requests', async () => {
       const userId = await userWithActiveAuthenticator();
-      const codes = new RecoveryCodeRepository(dataSource, RecoveryCodeHasher.fromBase64Keys(randomBytes(32).toString('base64')));
+      const codes = new RecoveryCodeRepository(
+        dataSource,
+        RecoveryCodeHasher.fromBase64Keys(randomBytes(32).toString('base64')),
+      );
       await dataSource.transaction((manager) => codes.replaceAll(manager, userId, ['hash-a', 'hash-b']));
       const results = await Promise.all(Array.from({ length: 6 }, () => codes.consume(userId, 'hash-a')));
       expect(results.filter(Boolean)).toHaveLength(1);
@@ -94,7 +119,10 @@ describe('rules enforced by single SQL statements', () => {
 
     it('stops old codes working when a new set replaces them', async () => {
       const userId = await userWithActiveAuthenticator();
-      const codes = new RecoveryCodeRepository(dataSource, RecoveryCodeHasher.fromBase64Keys(randomBytes(32).toString('base64')));
+      const codes = new RecoveryCodeRepository(
+        dataSource,
+        RecoveryCodeHasher.fromBase64Keys(randomBytes(32).toString('base64')),
+      );
       await dataSource.transaction((manager) => codes.replaceAll(manager, userId, ['old']));
       await dataSource.transaction((manager) => codes.replaceAll(manager, userId, ['new']));
       expect(await codes.consume(userId, 'old')).toBe(false);
@@ -112,7 +140,13 @@ describe('rules enforced by single SQL statements', () => {
       clientIp: '203.0.113.9',
       userAgent: 'medium',
     });
-    const auditFor = (userId: string) => ({ event: AuditEvents.LoginSecondFactor, outcome: 'success' as const, userId, username: 'someone', detail: { method: 'passcode' } });
+    const auditFor = (userId: string) => ({
+      event: AuditEvents.LoginSecondFactor,
+      outcome: 'success' as const,
+      userId,
+      username: 'someone',
+      detail: { method: 'passcode' },
+    });
     const writtenFor = async (userId: string) => {
       const [row] = await dataSource.query(
         `SELECT (SELECT count(*)::int FROM sessions WHERE user_id = $1) AS sessions,
@@ -128,7 +162,12 @@ describe('rules enforced by single SQL statements', () => {
       const token = await challenges.create(userId, new Date());
       const sessions = new SessionRepository(dataSource);
       const opened = await Promise.all(
-        Array.from({ length: 6 }, () => sessions.open(sessionFor(userId), auditFor(userId), { tokenHash: challengeTokenHash(token), now: new Date() })),
+        Array.from({ length: 6 }, () =>
+          sessions.open(sessionFor(userId), auditFor(userId), {
+            tokenHash: challengeTokenHash(token),
+            now: new Date(),
+          }),
+        ),
       );
       expect(opened.filter(Boolean)).toHaveLength(1);
       expect(await writtenFor(userId)).toEqual({ sessions: 1, audits: 1 });
@@ -140,20 +179,35 @@ describe('rules enforced by single SQL statements', () => {
       const challenges = new ChallengeRepository(dataSource);
       const token = await challenges.create(userId, new Date(Date.now() - 10 * 60_000));
       expect(await challenges.findLive(token, new Date())).toBeNull();
-      expect(await new SessionRepository(dataSource).open(sessionFor(userId), auditFor(userId), { tokenHash: challengeTokenHash(token), now: new Date() })).toBe(false);
+      expect(
+        await new SessionRepository(dataSource).open(sessionFor(userId), auditFor(userId), {
+          tokenHash: challengeTokenHash(token),
+          now: new Date(),
+        }),
+      ).toBe(false);
       expect(await writtenFor(userId)).toEqual({ sessions: 0, audits: 0 });
     });
 
     const purposeOf = async (sessionId: string) =>
-      (await dataSource.query('SELECT purpose, revoked_at IS NOT NULL AS revoked FROM sessions WHERE id = $1', [sessionId]))[0] as { purpose: string; revoked: boolean };
+      (
+        await dataSource.query('SELECT purpose, revoked_at IS NOT NULL AS revoked FROM sessions WHERE id = $1', [
+          sessionId,
+        ])
+      )[0] as { purpose: string; revoked: boolean };
 
     it('exchanges an enrollment session for one full session, with one audit entry, when racing requests complete it', async () => {
       const userId = await userWithActiveAuthenticator();
       const sessions = new SessionRepository(dataSource);
       const enrollment = sessionFor(userId, 'enrollment');
-      expect(await sessions.open(enrollment, { ...auditFor(userId), event: AuditEvents.LoginEnrollmentRequired })).toBe(true);
+      expect(await sessions.open(enrollment, { ...auditFor(userId), event: AuditEvents.LoginEnrollmentRequired })).toBe(
+        true,
+      );
       const full = Array.from({ length: 6 }, () => sessionFor(userId));
-      const exchanged = await Promise.all(full.map((session) => sessions.exchangeEnrollment(dataSource.manager, enrollment.id, session, auditFor(userId))));
+      const exchanged = await Promise.all(
+        full.map((session) =>
+          sessions.exchangeEnrollment(dataSource.manager, enrollment.id, session, auditFor(userId)),
+        ),
+      );
       expect(exchanged.filter(Boolean)).toHaveLength(1);
       expect(await writtenFor(userId)).toEqual({ sessions: 2, audits: 2 });
       expect(await purposeOf(enrollment.id)).toEqual({ purpose: 'enrollment', revoked: true });
@@ -167,8 +221,12 @@ describe('rules enforced by single SQL statements', () => {
       const access = sessionFor(userId);
       await sessions.open(expired, auditFor(userId));
       await sessions.open(access, auditFor(userId));
-      expect(await sessions.exchangeEnrollment(dataSource.manager, expired.id, sessionFor(userId), auditFor(userId))).toBe(false);
-      expect(await sessions.exchangeEnrollment(dataSource.manager, access.id, sessionFor(userId), auditFor(userId))).toBe(false);
+      expect(
+        await sessions.exchangeEnrollment(dataSource.manager, expired.id, sessionFor(userId), auditFor(userId)),
+      ).toBe(false);
+      expect(
+        await sessions.exchangeEnrollment(dataSource.manager, access.id, sessionFor(userId), auditFor(userId)),
+      ).toBe(false);
       expect(await writtenFor(userId)).toEqual({ sessions: 2, audits: 2 });
       expect(await sessions.findLive(access.id)).toMatchObject({ purpose: 'access' });
     });
@@ -183,19 +241,42 @@ describe('rules enforced by single SQL statements', () => {
 
     it('reads a password sign-in: unknown users, and whether a passcode is asked', async () => {
       const signIns = new PasswordSignInRepository(dataSource);
-      expect(await signIns.find('nobody-at-all')).toEqual({ user: null, secondFactorRequired: false, factorMethods: [] });
+      expect(await signIns.find('nobody-at-all')).toEqual({
+        user: null,
+        secondFactorRequired: false,
+        factorMethods: [],
+      });
       const userId = await userWithActiveAuthenticator();
       const [{ username }] = await dataSource.query('SELECT username FROM users WHERE id = $1', [userId]);
       // The reseller 'acme' has 2FA off in the gateway's copy until a newer version turns it on.
-      expect(await signIns.find(username.toUpperCase())).toMatchObject({ user: { id: userId }, secondFactorRequired: false });
-      await new ResellerPolicyRepository(dataSource).applyIfNewer({ resellerId: 'acme', name: 'Acme', twoFactorEnabled: true, version: 1 });
-      expect(await signIns.find(username)).toMatchObject({ user: { id: userId }, secondFactorRequired: true, factorMethods: ['totp'] });
-      await dataSource.query(`INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, 'hash')`, [randomUUID(), userId]);
+      expect(await signIns.find(username.toUpperCase())).toMatchObject({
+        user: { id: userId },
+        secondFactorRequired: false,
+      });
+      await new ResellerPolicyRepository(dataSource).applyIfNewer({
+        resellerId: 'acme',
+        name: 'Acme',
+        twoFactorEnabled: true,
+        version: 1,
+      });
+      expect(await signIns.find(username)).toMatchObject({
+        user: { id: userId },
+        secondFactorRequired: true,
+        factorMethods: ['totp'],
+      });
+      await dataSource.query(`INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, 'hash')`, [
+        randomUUID(),
+        userId,
+      ]);
       expect(await signIns.find(username)).toMatchObject({ factorMethods: ['totp', 'recovery_code'] });
       await dataSource.query('UPDATE two_factor_credentials SET active_secret = NULL WHERE user_id = $1', [userId]);
       await dataSource.query('UPDATE recovery_codes SET used_at = now() WHERE user_id = $1', [userId]);
       expect(await signIns.find(username)).toMatchObject({ secondFactorRequired: false, factorMethods: [] });
-      await new ResellerPolicyRepository(dataSource).applyIfNewer({ resellerId: 'acme', twoFactorEnabled: false, version: 2 });
+      await new ResellerPolicyRepository(dataSource).applyIfNewer({
+        resellerId: 'acme',
+        twoFactorEnabled: false,
+        version: 2,
+      });
     });
   });
 });

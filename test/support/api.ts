@@ -80,9 +80,18 @@ export class ApiClient {
     return this.request<T>('DELETE', path, undefined, options);
   }
 
-  request<T = any>(method: string, path: string, body?: unknown, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-    const query = Object.entries(options.query ?? {}).filter((entry): entry is [string, string | number] => entry[1] !== undefined);
-    const search = query.length ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
+  request<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: RequestOptions = {},
+  ): Promise<ApiResponse<T>> {
+    const query = Object.entries(options.query ?? {}).filter(
+      (entry): entry is [string, string | number] => entry[1] !== undefined,
+    );
+    const search = query.length
+      ? `?${new URLSearchParams(query.map(([k, v]): [string, string] => [k, String(v)])).toString()}`
+      : '';
     return this.raw<T>({
       method,
       path: `${path}${search}`,
@@ -141,9 +150,11 @@ export async function login(baseUrl: string, username: string, password: string)
   const response = await api(baseUrl).post('/auth/login', { username, password });
   const answer = response.status === 200 ? response.body : null;
   if (answer?.status === 'authenticated' && typeof answer.accessToken === 'string') return answer.accessToken;
-  if (answer?.status === 'enrollment_required') return enrollAtSignIn(api(baseUrl).as(answer.enrollmentToken), username, password);
+  if (answer?.status === 'enrollment_required')
+    return enrollAtSignIn(api(baseUrl).as(answer.enrollmentToken), username, password);
   const remembered = rememberedFactor(baseUrl, username);
-  if (answer?.status === 'two_factor_required' && remembered) return answerChallenge(api(baseUrl), answer.challengeToken, remembered);
+  if (answer?.status === 'two_factor_required' && remembered)
+    return answerChallenge(api(baseUrl), answer.challengeToken, remembered);
   throw new Error(`login as ${username} answered ${response.status} ${JSON.stringify(response.body)}`);
 }
 
@@ -153,10 +164,14 @@ export async function login(baseUrl: string, username: string, password: string)
  */
 async function enrollAtSignIn(enrolling: ApiClient, username: string, password: string): Promise<string> {
   const setup = await enrolling.post('/auth/2fa/setup', {});
-  if (setup.status !== 201) throw new Error(`set-up for ${username} answered ${setup.status} ${JSON.stringify(setup.body)}`);
+  if (setup.status !== 201)
+    throw new Error(`set-up for ${username} answered ${setup.status} ${JSON.stringify(setup.body)}`);
   await awayFromStepEdge();
   const step = stepAt() - 1;
-  const activated = await enrolling.post('/auth/2fa/activate', { passcode: passcodeForStep(setup.body.secret, step), currentPassword: password });
+  const activated = await enrolling.post('/auth/2fa/activate', {
+    passcode: passcodeForStep(setup.body.secret, step),
+    currentPassword: password,
+  });
   if (activated.status !== 200 || typeof activated.body?.accessToken !== 'string') {
     throw new Error(`activation for ${username} answered ${activated.status} ${JSON.stringify(activated.body)}`);
   }
@@ -170,7 +185,9 @@ async function enrollAtSignIn(enrolling: ApiClient, username: string, password: 
 async function answerChallenge(anon: ApiClient, challengeToken: string, factor: RememberedFactor): Promise<string> {
   // A step's passcode is accepted once: rather than wait for the clock, spend a recovery code.
   const passcodeWouldWait = factor.authenticator.lastUsedStep > stepAt() && factor.recoveryCodes.length > 0;
-  const proof = passcodeWouldWait ? { recoveryCode: factor.recoveryCodes.shift() } : { passcode: await factor.authenticator.freshPasscode() };
+  const proof = passcodeWouldWait
+    ? { recoveryCode: factor.recoveryCodes.shift() }
+    : { passcode: await factor.authenticator.freshPasscode() };
   const response = await anon.post('/auth/login/verify', { challengeToken, ...proof });
   if (response.status !== 200 || typeof response.body?.accessToken !== 'string') {
     throw new Error(`the second step of a sign-in answered ${response.status} ${JSON.stringify(response.body)}`);
@@ -187,7 +204,10 @@ interface EventuallyOptions {
  * Retries `fn` until it stops throwing (so it may hold `expect`s) and returns its value; after
  * `timeoutMs` the last failure is thrown. For effects that travel through the broker.
  */
-export async function eventually<T>(fn: () => T | Promise<T>, { timeoutMs = 10_000, intervalMs = 100 }: EventuallyOptions = {}): Promise<T> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  { timeoutMs = 10_000, intervalMs = 100 }: EventuallyOptions = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
@@ -258,7 +278,8 @@ export class Factory {
     const suffix = unique();
     const body = { id: `reseller-${suffix}`, name: `Reseller ${suffix}`, ...overrides };
     const response = await this.by.post('/resellers', body);
-    if (response.status !== 201) throw new Error(`POST /resellers answered ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`POST /resellers answered ${response.status} ${JSON.stringify(response.body)}`);
     return response.body;
   }
 
@@ -274,7 +295,8 @@ export class Factory {
       ...(resellerId === undefined ? {} : { resellerId }),
     };
     const response = await this.by.post('/users', body);
-    if (response.status !== 201) throw new Error(`POST /users answered ${response.status} ${JSON.stringify(response.body)}`);
+    if (response.status !== 201)
+      throw new Error(`POST /users answered ${response.status} ${JSON.stringify(response.body)}`);
     return { ...response.body, password: body.password };
   }
 

@@ -32,7 +32,10 @@ function installExitHook(): void {
 export async function stopBroker(): Promise<void> {
   installExitHook();
   if (watchdog === null) {
-    const child = spawn('sh', ['-c', `sleep ${MAX_OUTAGE_S}; rabbitmqctl start_app`], { detached: true, stdio: 'ignore' });
+    const child = spawn('sh', ['-c', `sleep ${MAX_OUTAGE_S}; rabbitmqctl start_app`], {
+      detached: true,
+      stdio: 'ignore',
+    });
     child.unref();
     watchdog = child.pid ?? null;
   }
@@ -80,7 +83,17 @@ export interface QueueDepth {
 
 /** The queues of a vhost with their depth, as the broker (the machine's own node unless told) counts them. */
 export async function queueDepths(vhost: string, broker: Broker = localBroker): Promise<Map<string, QueueDepth>> {
-  const stdout = await broker.ctl('list_queues', '-p', vhost, 'name', 'messages', 'consumers', 'type', '--quiet', '--no-table-headers');
+  const stdout = await broker.ctl(
+    'list_queues',
+    '-p',
+    vhost,
+    'name',
+    'messages',
+    'consumers',
+    'type',
+    '--quiet',
+    '--no-table-headers',
+  );
   const depths = new Map<string, QueueDepth>();
   for (const line of stdout.split('\n')) {
     const [name, messages, consumers, type] = line.trim().split(/\s+/);
@@ -95,8 +108,11 @@ export async function queueDepths(vhost: string, broker: Broker = localBroker): 
  * service down for good — a crash shows here with its last words.
  */
 export function expectOnlyOutageErrorsAndEveryServiceRunning(stack: Stack | undefined): void {
-  expect(takeServerErrors().filter((error) => !/→ 503 .*(service_unavailable|"broker"|{"status":"error"})/.test(error))).toEqual([]);
+  expect(
+    takeServerErrors().filter((error) => !/→ 503 .*(service_unavailable|"broker"|{"status":"error"})/.test(error)),
+  ).toEqual([]);
   for (const service of stack ? SERVICES : []) {
-    if (!stack!.isRunning(service)) throw new Error(`${service} is not running any more:\n${stack!.logs(service).slice(-3000)}`);
+    if (!stack!.isRunning(service))
+      throw new Error(`${service} is not running any more:\n${stack!.logs(service).slice(-3000)}`);
   }
 }

@@ -46,7 +46,9 @@ const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 export async function openLane(user: SignedInUser, reseller: ResellerView, count: number): Promise<BurstLane> {
   const tickets: TicketView[] = [];
   for (let i = 0; i < count; i++) {
-    tickets.push(await openTicket(user.client, { type: i % 2 === 0 ? 'enable_2fa' : 'disable_2fa', subject: `burst ${i + 1}` }));
+    tickets.push(
+      await openTicket(user.client, { type: i % 2 === 0 ? 'enable_2fa' : 'disable_2fa', subject: `burst ${i + 1}` }),
+    );
   }
   return { reseller, user, tickets };
 }
@@ -81,7 +83,8 @@ export async function approveBurst(
     let first503At: number | null = null;
     const giveUpAt = Date.now() + giveUpAfterMs;
     for (let attempt = 1; ; attempt++) {
-      if (Date.now() > giveUpAt) throw new Error(`approving ${ticket.id}: still not settled after ${attempt - 1} calls in ${giveUpAfterMs} ms`);
+      if (Date.now() > giveUpAt)
+        throw new Error(`approving ${ticket.id}: still not settled after ${attempt - 1} calls in ${giveUpAfterMs} ms`);
       const agent = agents[turn++ % agents.length];
       const startedAt = Date.now();
       const response = await agent.post<TicketView>(`/tickets/${ticket.id}/approve`, { note: 'burst' });
@@ -133,7 +136,11 @@ export interface LaneState {
 }
 
 /** What each lane must end at: the version moved once per effective approval, the last one's setting. */
-export function expectStates(lanes: BurstLane[], before: Map<string, ResellerView>, outcomes: Map<string, Outcome>): LaneState[] {
+export function expectStates(
+  lanes: BurstLane[],
+  before: Map<string, ResellerView>,
+  outcomes: Map<string, Outcome>,
+): LaneState[] {
   return lanes.map((lane) => {
     const effective = lane.tickets.filter((ticket) => outcomes.has(ticket.id));
     const last = effective[effective.length - 1];
@@ -148,7 +155,8 @@ export function expectStates(lanes: BurstLane[], before: Map<string, ResellerVie
 
 export async function resellerNow(agent: ApiClient, id: string): Promise<ResellerView> {
   const response = await agent.get<ResellerView>(`/resellers/${id}`);
-  if (response.status !== 200) throw new Error(`GET /resellers/${id} answered ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== 200)
+    throw new Error(`GET /resellers/${id} answered ${response.status} ${JSON.stringify(response.body)}`);
   return response.body;
 }
 
@@ -156,7 +164,12 @@ export async function resellerNow(agent: ApiClient, id: string): Promise<Reselle
  * Waits until nothing is on its way any more: every outbox row published, every event queue
  * empty (ready and unacknowledged) on `broker` (the machine's own node unless told). Resolves with the time it took.
  */
-export async function settled(databaseUrl: string, vhost: string, timeoutMs = 30_000, broker?: Broker): Promise<number> {
+export async function settled(
+  databaseUrl: string,
+  vhost: string,
+  timeoutMs = 30_000,
+  broker?: Broker,
+): Promise<number> {
   const startedAt = Date.now();
   await eventually(
     async () => {
@@ -188,8 +201,12 @@ export async function effectsObserved(
   outcomes: Map<string, Outcome>,
   timeoutMs = 30_000,
 ): Promise<number> {
-  const effective = lanes.flatMap((lane) => lane.tickets.filter((ticket) => outcomes.has(ticket.id)).map((ticket) => ticket.id));
-  const expected = expectStates(lanes, before, outcomes).map((state) => `${state.reseller.id}:${state.expectedVersion}`).sort();
+  const effective = lanes.flatMap((lane) =>
+    lane.tickets.filter((ticket) => outcomes.has(ticket.id)).map((ticket) => ticket.id),
+  );
+  const expected = expectStates(lanes, before, outcomes)
+    .map((state) => `${state.reseller.id}:${state.expectedVersion}`)
+    .sort();
   await eventually(
     async () => {
       const [row] = await query<{ resolved: string; settings: string[]; copies: string[] }>(
@@ -267,7 +284,11 @@ export async function expectBurstApplied(
       expect(response.status).toBe(200);
       const resolvedEntries = response.body.history.filter((entry) => entry.toStatus === 'resolved').length;
       if (outcomes.has(ticket.id)) {
-        expect({ id: ticket.id, status: response.body.status, resolvedEntries }).toEqual({ id: ticket.id, status: 'resolved', resolvedEntries: 1 });
+        expect({ id: ticket.id, status: response.body.status, resolvedEntries }).toEqual({
+          id: ticket.id,
+          status: 'resolved',
+          resolvedEntries: 1,
+        });
         effects.ticketsResolved += 1;
       } else {
         expect({ id: ticket.id, status: response.body.status }).toEqual({ id: ticket.id, status: 'open' });
@@ -287,15 +308,22 @@ export async function expectBurstApplied(
   for (const lane of lanes) {
     const applied = announced.filter((row) => row.reseller === lane.reseller.id).map((row) => row.ticket);
     const approved = lane.tickets.filter((ticket) => outcomes.has(ticket.id)).map((ticket) => ticket.id);
-    expect({ reseller: lane.reseller.id, applied: applied.slice(-approved.length) }).toEqual({ reseller: lane.reseller.id, applied: approved });
+    expect({ reseller: lane.reseller.id, applied: applied.slice(-approved.length) }).toEqual({
+      reseller: lane.reseller.id,
+      applied: approved,
+    });
   }
-  const dead = [...(await queueDepths(stack.vhost, stack.broker)).values()].filter((queue) => queue.name.endsWith('.dead') && queue.messages > 0);
+  const dead = [...(await queueDepths(stack.vhost, stack.broker)).values()].filter(
+    (queue) => queue.name.endsWith('.dead') && queue.messages > 0,
+  );
   expect(dead).toEqual([]);
   return effects;
 }
 
 /** `before`: each lane's reseller as it stands now. */
 export async function snapshot(agent: ApiClient, lanes: BurstLane[]): Promise<Map<string, ResellerView>> {
-  const entries = await Promise.all(lanes.map(async (lane) => [lane.reseller.id, await resellerNow(agent, lane.reseller.id)] as const));
+  const entries = await Promise.all(
+    lanes.map(async (lane) => [lane.reseller.id, await resellerNow(agent, lane.reseller.id)] as const),
+  );
   return new Map(entries);
 }

@@ -24,12 +24,21 @@ export interface ComposeService {
  */
 export async function resolvedComposeFile(env: Record<string, string>): Promise<Record<string, ComposeService>> {
   const envFile = join(tmpdir(), `pbx2fa-compose-${randomBytes(4).toString('hex')}.env`);
-  writeFileSync(envFile, Object.entries(env).map(([key, value]) => `${key}=${value}`).join('\n'));
+  writeFileSync(
+    envFile,
+    Object.entries(env)
+      .map(([key, value]) => `${key}=${value}`)
+      .join('\n'),
+  );
   try {
-    const { stdout } = await run('docker-compose', ['--env-file', envFile, '-f', join(REPOSITORY, 'docker-compose.yml'), 'config'], {
-      cwd: REPOSITORY,
-      env: { PATH: process.env.PATH ?? '' },
-    });
+    const { stdout } = await run(
+      'docker-compose',
+      ['--env-file', envFile, '-f', join(REPOSITORY, 'docker-compose.yml'), 'config'],
+      {
+        cwd: REPOSITORY,
+        env: { PATH: process.env.PATH ?? '' },
+      },
+    );
     return parse(stdout).services;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -40,9 +49,16 @@ export async function resolvedComposeFile(env: Record<string, string>): Promise<
 }
 
 /** Starts one service exactly as its compose `command` says, with the given environment. */
-export function startLikeCompose(service: ComposeService, env: Record<string, string>, log: (line: string) => void): ChildProcess {
+export function startLikeCompose(
+  service: ComposeService,
+  env: Record<string, string>,
+  log: (line: string) => void,
+): ChildProcess {
   const [command, ...args] = service.command ?? [];
-  const child = spawn(command, args, { cwd: REPOSITORY, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env } });
+  const child = spawn(command, args, {
+    cwd: REPOSITORY,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+  });
   child.stdout?.on('data', (chunk: Buffer) => log(chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => log(chunk.toString()));
   return child;

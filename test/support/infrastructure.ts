@@ -56,7 +56,10 @@ export function databaseExists(name: string): Promise<boolean> {
 /** The vhosts the broker knows; for checking the harness's own cleanup. */
 export async function listVhosts(): Promise<string[]> {
   const { stdout } = await run('rabbitmqctl', ['list_vhosts', '--quiet', '--no-table-headers'], { timeout: 30_000 });
-  return stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 }
 
 /** The queues declared in a vhost; for checking that services really use the stack's vhost. */
@@ -64,5 +67,8 @@ export async function listQueues(vhost: string): Promise<string[]> {
   const { stdout } = await run('rabbitmqctl', ['list_queues', '-p', vhost, 'name', '--quiet', '--no-table-headers'], {
     timeout: 30_000,
   });
-  return stdout.split('\n').map((line) => line.trim()).filter(Boolean);
+  return stdout
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 }

@@ -13,6 +13,12 @@ export function compactJws(header: object, payload: object, signer: Signer): str
   return `${signingInput}.${signer(Buffer.from(signingInput)).toString('base64url')}`;
 }
 
-export const rs256 = (privateKey: KeyObject): Signer => (input) => sign('sha256', input, privateKey);
-export const hs256 = (secret: string | Buffer): Signer => (input) => createHmac('sha256', secret).update(input).digest();
+export const rs256 =
+  (privateKey: KeyObject): Signer =>
+  (input) =>
+    sign('sha256', input, privateKey);
+export const hs256 =
+  (secret: string | Buffer): Signer =>
+  (input) =>
+    createHmac('sha256', secret).update(input).digest();
 export const unsigned: Signer = () => Buffer.alloc(0);

@@ -27,7 +27,14 @@ export class PrivatePostgres {
     const version = stdout.split('\n').filter(Boolean).sort().pop();
     if (!version) throw new Error('no PostgreSQL version in /etc/postgresql: cannot make a private cluster');
     const cluster = new PrivatePostgres(version, `pbx2fa-${randomBytes(4).toString('hex')}`, await freePort());
-    await cluster.cli('pg_createcluster', [version, cluster.name, '--port', String(cluster.port), '--', '--auth=trust']);
+    await cluster.cli('pg_createcluster', [
+      version,
+      cluster.name,
+      '--port',
+      String(cluster.port),
+      '--',
+      '--auth=trust',
+    ]);
     await cluster.start();
     return cluster;
   }
@@ -47,7 +54,8 @@ export class PrivatePostgres {
         await client.end();
         return;
       } catch (error) {
-        if (i >= 100) throw new Error(`the private cluster ${this.name} did not accept connections: ${(error as Error).message}`);
+        if (i >= 100)
+          throw new Error(`the private cluster ${this.name} did not accept connections: ${(error as Error).message}`);
         await new Promise((done) => setTimeout(done, 100));
       }
     }

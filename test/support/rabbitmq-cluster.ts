@@ -46,7 +46,9 @@ async function script(runDir: string, args: string[], timeoutMs = 60_000): Promi
   try {
     return (await run(SCRIPT, args, { env: { ...process.env, RMQC_RUN: runDir }, timeout: timeoutMs })).stdout;
   } catch (error) {
-    const detail = ((error as { stderr?: string }).stderr ?? '').trim().split('\n').slice(-15).join('\n') || (error as Error).message;
+    const detail =
+      ((error as { stderr?: string }).stderr ?? '').trim().split('\n').slice(-15).join('\n') ||
+      (error as Error).message;
     throw new Error(`scripts/rabbitmq-cluster.sh ${args.join(' ')} failed:\n${detail}`);
   }
 }
@@ -60,11 +62,15 @@ const nodeOf = (name: string): ClusterNode | undefined => /rabbit-([abc])@/.exec
 export async function startCluster(): Promise<RabbitCluster> {
   const runDir = join(tmpdir(), `pbx2fa-rabbitmq-cluster-${randomBytes(4).toString('hex')}`);
   const killed = new Set<ClusterNode>();
-  const watchdog = spawn('sh', ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 2; done; exec "$0" down`, SCRIPT], {
-    detached: true,
-    stdio: 'ignore',
-    env: { ...process.env, RMQC_RUN: runDir },
-  });
+  const watchdog = spawn(
+    'sh',
+    ['-c', `while kill -0 ${process.pid} 2>/dev/null; do sleep 2; done; exec "$0" down`, SCRIPT],
+    {
+      detached: true,
+      stdio: 'ignore',
+      env: { ...process.env, RMQC_RUN: runDir },
+    },
+  );
   watchdog.unref();
   let downing: Promise<void> | null = null;
   const down = () =>

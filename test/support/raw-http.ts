@@ -20,7 +20,10 @@ export interface RawHttpResponse {
  * One HTTP request over node:http, for what fetch() cannot do: choose the Host header and the
  * client's own address (the throttle counts wrong passwords per username and client address).
  */
-export function rawHttp(url: string, { method = 'GET', json, headers = {}, localAddress }: RawHttpOptions = {}): Promise<RawHttpResponse> {
+export function rawHttp(
+  url: string,
+  { method = 'GET', json, headers = {}, localAddress }: RawHttpOptions = {},
+): Promise<RawHttpResponse> {
   const payload = json === undefined ? undefined : Buffer.from(JSON.stringify(json));
   return new Promise((resolve, reject) => {
     const req = request(

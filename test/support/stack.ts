@@ -143,7 +143,8 @@ function newestSource(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -166,7 +167,11 @@ function checkBuilt(services: readonly ServiceName[]): void {
 
 function defaultName(): string {
   const testPath = typeof expect !== 'undefined' ? expect.getState().testPath : undefined;
-  return testPath ? basename(testPath).replace(/\.e2e-spec\.ts$/, '').replace(/[^A-Za-z0-9_-]/g, '-') : 'stack';
+  return testPath
+    ? basename(testPath)
+        .replace(/\.e2e-spec\.ts$/, '')
+        .replace(/[^A-Za-z0-9_-]/g, '-')
+    : 'stack';
 }
 
 function tail(service: RunningService): string {
@@ -176,7 +181,11 @@ function tail(service: RunningService): string {
 
 class HealthRefused extends Error {}
 
-async function waitForHealth(service: RunningService, logFile: string, until: 'healthy' | 'listening' = 'healthy'): Promise<void> {
+async function waitForHealth(
+  service: RunningService,
+  logFile: string,
+  until: 'healthy' | 'listening' = 'healthy',
+): Promise<void> {
   const deadline = Date.now() + HEALTH_TIMEOUT_MS;
   let last = 'no answer yet';
   while (Date.now() < deadline) {
@@ -192,10 +201,13 @@ async function waitForHealth(service: RunningService, logFile: string, until: 'h
       last = `HTTP ${response.status} ${(await response.text()).slice(0, 500)}`;
       // Nest listens only once started: a 4xx is the route refusing, not a service still warming up.
       if (response.status >= 400 && response.status < 500) {
-        throw new HealthRefused(`${service.name} is up but GET /health answered ${last}; /health must be public and answer 200.`);
+        throw new HealthRefused(
+          `${service.name} is up but GET /health answered ${last}; /health must be public and answer 200.`,
+        );
       }
     } catch (error) {
-      if (error instanceof HealthRefused) throw new Error(`${error.message} Last lines of ${logFile}:\n${tail(service)}`);
+      if (error instanceof HealthRefused)
+        throw new Error(`${error.message} Last lines of ${logFile}:\n${tail(service)}`);
       last = (error as Error).message;
     }
     await new Promise((done) => setTimeout(done, 250));
@@ -206,7 +218,13 @@ async function waitForHealth(service: RunningService, logFile: string, until: 'h
   );
 }
 
-function openService(name: ServiceName, replica: number, port: number, env: Record<string, string>, logDir: string): RunningService {
+function openService(
+  name: ServiceName,
+  replica: number,
+  port: number,
+  env: Record<string, string>,
+  logDir: string,
+): RunningService {
   const label = replica === 0 ? name : `${name}-${replica + 1}`;
   return {
     name,
@@ -231,7 +249,11 @@ function note(service: RunningService, line: string): void {
 }
 
 function spawnProcess(service: RunningService): void {
-  const child = spawn(process.execPath, [entryPoint(service.name)], { cwd: ROOT, env: service.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [entryPoint(service.name)], {
+    cwd: ROOT,
+    env: service.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   running.add(child);
   service.child = child;
   service.exitInfo = null;
@@ -311,7 +333,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         }),
       );
       const problems: string[] = [];
-      await dropDatabase(database, `postgres://postgres@127.0.0.1:${postgresPort}/postgres`).catch((error: Error) => problems.push(`dropping ${database}: ${error.message}`));
+      await dropDatabase(database, `postgres://postgres@127.0.0.1:${postgresPort}/postgres`).catch((error: Error) =>
+        problems.push(`dropping ${database}: ${error.message}`),
+      );
       if (vhostCreated) {
         await broker.ctl('delete_vhost', vhost).catch((error: Error) => problems.push(error.message));
       }
@@ -346,7 +370,14 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     for (let replica = 0; replica < (options.replicas?.[name] ?? 1); replica++) {
       const port = await freePort();
       const managementPort = await freePort();
-      const env = { ...base, PORT: String(port), MANAGEMENT_PORT: String(managementPort), ...(name === 'auth' ? authEnv : {}), ...options.env, ...options.serviceEnv?.[name] };
+      const env = {
+        ...base,
+        PORT: String(port),
+        MANAGEMENT_PORT: String(managementPort),
+        ...(name === 'auth' ? authEnv : {}),
+        ...options.env,
+        ...options.serviceEnv?.[name],
+      };
       copies.push(openService(name, replica, port, env, logDir));
     }
     started.set(name, copies);
@@ -355,7 +386,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
 
   const pick = (name: ServiceName, replica?: number): RunningService[] => {
     const copies = copiesOf(name);
-    if (copies.length === 0) throw new Error(`${name} was not started in this stack (services: ${services.join(', ')})`);
+    if (copies.length === 0)
+      throw new Error(`${name} was not started in this stack (services: ${services.join(', ')})`);
     if (replica === undefined) return copies;
     if (!copies[replica]) throw new Error(`${name} has no replica ${replica} (it runs ${copies.length})`);
     return [copies[replica]];
@@ -422,7 +454,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
           if (value === undefined) delete service.env[variable];
           else service.env[variable] = value;
         }
-        note(service, `restarting ${service.label}${Object.keys(env).length ? ` with ${Object.keys(env).join(', ')} changed` : ''}`);
+        note(
+          service,
+          `restarting ${service.label}${Object.keys(env).length ? ` with ${Object.keys(env).join(', ')} changed` : ''}`,
+        );
         spawnProcess(service);
         await waitForHealth(service, join(logDir, `${service.label}.log`));
       }

@@ -35,7 +35,18 @@ describe("the tests' own TOTP", () => {
   });
 
   it('matches the RFC 4226 HOTP test vectors', () => {
-    const expected = ['755224', '287082', '359152', '969429', '338314', '254676', '287922', '162583', '399871', '520489'];
+    const expected = [
+      '755224',
+      '287082',
+      '359152',
+      '969429',
+      '338314',
+      '254676',
+      '287922',
+      '162583',
+      '399871',
+      '520489',
+    ];
     expect(expected.map((_, counter) => hotp(seed, counter))).toEqual(expected);
   });
 

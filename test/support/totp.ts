@@ -65,7 +65,7 @@ const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** Waits until the clock is in `step` or later; the only waiting these tests do. */
 export async function untilStep(step: number): Promise<void> {
-  while (stepAt() < step) await pause(Math.min((step * STEP_MS) - Date.now() + 20, STEP_MS));
+  while (stepAt() < step) await pause(Math.min(step * STEP_MS - Date.now() + 20, STEP_MS));
 }
 
 /**

@@ -29,7 +29,8 @@ export interface AuditItem {
 }
 
 function expectStatus(response: ApiResponse, status: number, what: string): void {
-  if (response.status !== status) throw new Error(`${what} answered ${response.status} ${JSON.stringify(response.body)}`);
+  if (response.status !== status)
+    throw new Error(`${what} answered ${response.status} ${JSON.stringify(response.body)}`);
 }
 
 export async function openTicket(client: ApiClient, body: Record<string, unknown>): Promise<TicketView> {
@@ -39,7 +40,9 @@ export async function openTicket(client: ApiClient, body: Record<string, unknown
 }
 
 export async function approveTicket(gw: Gateway, ticketId: string): Promise<TicketView> {
-  const response = await gw.agent.post<TicketView>(`/tickets/${ticketId}/approve`, { note: 'Approved by the e2e test.' });
+  const response = await gw.agent.post<TicketView>(`/tickets/${ticketId}/approve`, {
+    note: 'Approved by the e2e test.',
+  });
   expectStatus(response, 200, `POST /tickets/${ticketId}/approve`);
   return response.body;
 }
@@ -85,7 +88,10 @@ export async function enroll(user: SignedInUser): Promise<EnrolledUser> {
   const { secret } = await startSetup(user);
   await awayFromStepEdge();
   const step = stepAt() - 1;
-  const response = await user.client.post('/auth/2fa/activate', { passcode: passcodeForStep(secret, step), currentPassword: user.password });
+  const response = await user.client.post('/auth/2fa/activate', {
+    passcode: passcodeForStep(secret, step),
+    currentPassword: user.password,
+  });
   expectStatus(response, 200, `POST /auth/2fa/activate as ${user.username}`);
   return { ...user, authenticator: new Authenticator(secret, step), recoveryCodes: response.body.recoveryCodes };
 }
@@ -98,7 +104,9 @@ export function passwordLogin(anon: ApiClient, user: { username: string; passwor
 export async function challengeFor(anon: ApiClient, user: { username: string; password: string }): Promise<string> {
   const response = await passwordLogin(anon, user);
   if (response.status !== 200 || response.body?.status !== 'two_factor_required') {
-    throw new Error(`login as ${user.username} should ask for a passcode, answered ${response.status} ${JSON.stringify(response.body)}`);
+    throw new Error(
+      `login as ${user.username} should ask for a passcode, answered ${response.status} ${JSON.stringify(response.body)}`,
+    );
   }
   return response.body.challengeToken;
 }
@@ -106,7 +114,10 @@ export async function challengeFor(anon: ApiClient, user: { username: string; pa
 /** Password, then a fresh passcode: the access token of a full sign-in. */
 export async function signInWithPasscode(anon: ApiClient, user: EnrolledUser): Promise<string> {
   const challengeToken = await challengeFor(anon, user);
-  const response = await anon.post('/auth/login/verify', { challengeToken, passcode: await user.authenticator.freshPasscode() });
+  const response = await anon.post('/auth/login/verify', {
+    challengeToken,
+    passcode: await user.authenticator.freshPasscode(),
+  });
   expectStatus(response, 200, `POST /auth/login/verify as ${user.username}`);
   return response.body.accessToken;
 }

@@ -10,7 +10,11 @@ import { EVENTS_EXCHANGE, type EventEnvelope, type EventName, type EventPayloads
  */
 
 /** An envelope as a producer writes it; a fresh event id unless one is given. */
-export function envelope<N extends EventName>(name: N, payload: EventPayloads[N], eventId: string = randomUUID()): EventEnvelope<N> {
+export function envelope<N extends EventName>(
+  name: N,
+  payload: EventPayloads[N],
+  eventId: string = randomUUID(),
+): EventEnvelope<N> {
   return { eventId, name, occurredAt: new Date().toISOString(), correlationId: `e2e-${randomUUID()}`, payload };
 }
 
@@ -23,12 +27,20 @@ export function packet(event: EventEnvelope): Buffer {
  * Publishes raw bodies onto `pbx2fa.events` under a routing key, persistent, and waits for the
  * broker's confirms.
  */
-export async function publishRaw(url: string, messages: { routingKey: string; body: Buffer; messageId?: string }[]): Promise<void> {
+export async function publishRaw(
+  url: string,
+  messages: { routingKey: string; body: Buffer; messageId?: string }[],
+): Promise<void> {
   const connection = await amqp.connect(url);
   try {
     const channel = await connection.createConfirmChannel();
     for (const { routingKey, body, messageId } of messages) {
-      channel.publish(EVENTS_EXCHANGE, routingKey, body, { persistent: true, contentType: 'application/json', messageId, type: routingKey });
+      channel.publish(EVENTS_EXCHANGE, routingKey, body, {
+        persistent: true,
+        contentType: 'application/json',
+        messageId,
+        type: routingKey,
+      });
     }
     await channel.waitForConfirms();
   } finally {
@@ -37,13 +49,20 @@ export async function publishRaw(url: string, messages: { routingKey: string; bo
 }
 
 /** Takes every message waiting in a queue off it (acknowledged), in queue order. */
-export async function takeAll(url: string, queue: string): Promise<{ routingKey: string; body: Buffer; messageId?: string }[]> {
+export async function takeAll(
+  url: string,
+  queue: string,
+): Promise<{ routingKey: string; body: Buffer; messageId?: string }[]> {
   const connection = await amqp.connect(url);
   try {
     const channel = await connection.createChannel();
     const taken: { routingKey: string; body: Buffer; messageId?: string }[] = [];
     for (let message = await channel.get(queue); message; message = await channel.get(queue)) {
-      taken.push({ routingKey: message.fields.routingKey, body: message.content, messageId: message.properties.messageId });
+      taken.push({
+        routingKey: message.fields.routingKey,
+        body: message.content,
+        messageId: message.properties.messageId,
+      });
       channel.ack(message);
     }
     await channel.close();
@@ -61,13 +80,22 @@ export function publishEvents(url: string, events: EventEnvelope[]): Promise<voi
 }
 
 /** A request/response call as the gateway makes it, answered on the direct reply-to queue. */
-export async function rpcCall<T>(url: string, queue: string, pattern: string, data: unknown, timeoutMs = 5000): Promise<T> {
+export async function rpcCall<T>(
+  url: string,
+  queue: string,
+  pattern: string,
+  data: unknown,
+  timeoutMs = 5000,
+): Promise<T> {
   const connection = await amqp.connect(url);
   try {
     const channel = await connection.createChannel();
     const id = randomUUID();
     const answer = new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${pattern} on ${queue}: no answer within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${pattern} on ${queue}: no answer within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       void channel.consume(
         'amq.rabbitmq.reply-to',
         (message) => {
@@ -90,7 +118,11 @@ export async function rpcCall<T>(url: string, queue: string, pattern: string, da
 }
 
 /** Runs one query against the stack's database; `schema` is a service's own. */
-export async function query<T = Record<string, unknown>>(databaseUrl: string, sql: string, params: unknown[] = []): Promise<T[]> {
+export async function query<T = Record<string, unknown>>(
+  databaseUrl: string,
+  sql: string,
+  params: unknown[] = [],
+): Promise<T[]> {
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {

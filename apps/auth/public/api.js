@@ -32,9 +32,18 @@ export async function request(method, path, body) {
   if (token) headers.authorization = `Bearer ${token}`;
   let response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      cache: 'no-store',
+    });
   } catch {
-    throw new ApiError(0, 'network_error', 'The dashboard cannot reach the server. Check your connection and try again.');
+    throw new ApiError(
+      0,
+      'network_error',
+      'The dashboard cannot reach the server. Check your connection and try again.',
+    );
   }
   const data = response.status === 204 ? null : await response.json().catch(() => null);
   if (response.ok) return data;
@@ -52,7 +61,8 @@ export async function request(method, path, body) {
 
 export const get = (path, query) => {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined && value !== '') params.set(key, String(value));
+  for (const [key, value] of Object.entries(query ?? {}))
+    if (value !== undefined && value !== '') params.set(key, String(value));
   const search = params.toString();
   return request('GET', search ? `${path}?${search}` : path);
 };

@@ -32,7 +32,10 @@ export function authenticatorSetup({ prefix = '', onSaved, onCancel }) {
     void whileBusy(form, async () => {
       clearError(alert);
       try {
-        const answer = await post('/auth/2fa/activate', { passcode: digitsOnly(passcode.value), currentPassword: password.value });
+        const answer = await post('/auth/2fa/activate', {
+          passcode: digitsOnly(passcode.value),
+          currentPassword: password.value,
+        });
         clear();
         onSaved(answer);
       } catch (error) {
@@ -54,7 +57,14 @@ export function authenticatorSetup({ prefix = '', onSaved, onCancel }) {
     /** Asks the server for a new pending secret and shows its QR code and key; throws its refusal. */
     async start() {
       const setup = await post('/auth/2fa/setup', {});
-      qrHolder.replaceChildren(el('img', { id: `${prefix}qr-code`, class: 'qr', src: setup.qrCodeDataUrl, alt: 'QR code for Google Authenticator' }));
+      qrHolder.replaceChildren(
+        el('img', {
+          id: `${prefix}qr-code`,
+          class: 'qr',
+          src: setup.qrCodeDataUrl,
+          alt: 'QR code for Google Authenticator',
+        }),
+      );
       manualKey.textContent = groupKey(setup.secret);
       form.reset();
       clearError(alert);

@@ -9,7 +9,15 @@ import { recoveryCodesPanel } from './recovery-codes.js';
 import { startSession } from './session.js';
 
 const views = [byId('home-view'), byId('profile-view')];
-const panels = ['agent-note', 'request-panel', 'request-ticket', 'setup-start-panel', 'setup-panel', 'codes-panel', 'enabled-panel'].map(byId);
+const panels = [
+  'agent-note',
+  'request-panel',
+  'request-ticket',
+  'setup-start-panel',
+  'setup-panel',
+  'codes-panel',
+  'enabled-panel',
+].map(byId);
 const securityStatus = byId('security-status');
 const securityError = byId('security-error');
 
@@ -30,7 +38,7 @@ function route({ moveFocus }) {
   } else {
     showOnly([byId('home-view')], views);
     byId('home-username').textContent = me.username;
-    byId('home-reseller').textContent = me.resellerId ? `Reseller: ${me.resellerId}` : ROLE_NAMES[me.role] ?? '';
+    byId('home-reseller').textContent = me.resellerId ? `Reseller: ${me.resellerId}` : (ROLE_NAMES[me.role] ?? '');
     if (moveFocus) byId('home-title').focus();
   }
 }
@@ -66,7 +74,8 @@ function renderSummary() {
   let summary = enabled
     ? 'Two-factor authentication is on: Google Authenticator is set up for your account.'
     : 'Two-factor authentication is off for your account.';
-  if (enabled && !availableForReseller) summary += ' Your reseller has turned two-factor authentication off, so no passcode is asked for now.';
+  if (enabled && !availableForReseller)
+    summary += ' Your reseller has turned two-factor authentication off, so no passcode is asked for now.';
   byId('security-summary').textContent = summary;
 }
 
@@ -137,15 +146,18 @@ let requestWatch = null;
 function watchRequest(ticket) {
   clearTimeout(requestWatch);
   const mine = generation;
-  requestWatch = setTimeout(async () => {
-    if (mine !== generation || !me) return;
-    try {
-      const fresh = await get(`/tickets/${ticket.id}`);
-      if (mine === generation) showRequest(fresh, { moveFocus: false });
-    } catch {
-      if (mine === generation) watchRequest(ticket);
-    }
-  }, ticket.status === 'approved' ? 1000 : 5000);
+  requestWatch = setTimeout(
+    async () => {
+      if (mine !== generation || !me) return;
+      try {
+        const fresh = await get(`/tickets/${ticket.id}`);
+        if (mine === generation) showRequest(fresh, { moveFocus: false });
+      } catch {
+        if (mine === generation) watchRequest(ticket);
+      }
+    },
+    ticket.status === 'approved' ? 1000 : 5000,
+  );
 }
 
 /** The ticket says resolved; the gateway's copy of the policy may trail it by a moment. */
@@ -156,7 +168,10 @@ async function untilPolicyArrives(mine, triesLeft) {
     me = fresh;
     if (me.twoFactor.availableForReseller || triesLeft <= 1) {
       if (me.twoFactor.availableForReseller) {
-        announce(securityStatus, 'Two-factor authentication is now on for your reseller: set up Google Authenticator below.');
+        announce(
+          securityStatus,
+          'Two-factor authentication is now on for your reseller: set up Google Authenticator below.',
+        );
       }
       renderSecurity();
       return;
@@ -189,7 +204,10 @@ const setup = authenticatorSetup({
   onSaved: (answer) => {
     me = { ...me, twoFactor: { ...me.twoFactor, enabled: true } };
     renderSummary();
-    announce(securityStatus, 'Google Authenticator is set up. From your next login, a passcode is asked after your password.');
+    announce(
+      securityStatus,
+      'Google Authenticator is set up. From your next login, a passcode is asked after your password.',
+    );
     showCodes(answer.recoveryCodes);
   },
   onCancel: () => {
@@ -270,7 +288,12 @@ codeForm(
   'disable-form',
   'disable-error',
   (currentPassword, code) =>
-    post('/auth/2fa/disable', /^\d{6}$/.test(digitsOnly(code)) ? { currentPassword, passcode: digitsOnly(code) } : { currentPassword, recoveryCode: code }),
+    post(
+      '/auth/2fa/disable',
+      /^\d{6}$/.test(digitsOnly(code))
+        ? { currentPassword, passcode: digitsOnly(code) }
+        : { currentPassword, recoveryCode: code },
+    ),
   () => {
     me = { ...me, twoFactor: { ...me.twoFactor, enabled: false } };
     announce(securityStatus, 'Two-factor authentication is off for your account.');

@@ -58,7 +58,10 @@ async function loadQueue({ more = false } = {}) {
     nextCursor = page.nextCursor;
     byId('queue-more').hidden = !nextCursor;
     const count = rows.children.length;
-    announce(byId('queue-status'), count === 0 ? 'No tickets match these filters.' : `${count} ticket${count === 1 ? '' : 's'} shown.`);
+    announce(
+      byId('queue-status'),
+      count === 0 ? 'No tickets match these filters.' : `${count} ticket${count === 1 ? '' : 's'} shown.`,
+    );
   } catch (error) {
     if (mine === queueGeneration) showError(queueError, error);
   }
@@ -104,7 +107,13 @@ function commentEntry(comment) {
   return el(
     'li',
     {},
-    el('p', { class: 'byline' }, el('strong', { text: comment.author }), ' · ', el('time', { datetime: comment.createdAt, text: formatTime(comment.createdAt) })),
+    el(
+      'p',
+      { class: 'byline' },
+      el('strong', { text: comment.author }),
+      ' · ',
+      el('time', { datetime: comment.createdAt, text: formatTime(comment.createdAt) }),
+    ),
     el('p', { class: 'body', text: comment.body }),
   );
 }

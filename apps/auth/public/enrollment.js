@@ -9,10 +9,13 @@ import { authenticatorSetup } from './authenticator-setup.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
 
 const REASONS = {
-  agent: 'Support agents must protect their account with a second factor before they can continue. Set up Google Authenticator (or another authenticator app) now; from then on you enter a passcode from it after your password.',
-  reseller_policy: 'Your reseller requires two-factor authentication. Set up Google Authenticator (or another authenticator app) now to continue; from then on you enter a passcode from it after your password.',
+  agent:
+    'Support agents must protect their account with a second factor before they can continue. Set up Google Authenticator (or another authenticator app) now; from then on you enter a passcode from it after your password.',
+  reseller_policy:
+    'Your reseller requires two-factor authentication. Set up Google Authenticator (or another authenticator app) now to continue; from then on you enter a passcode from it after your password.',
 };
-const DEFAULT_REASON = 'Your account needs a second factor before you can continue. Set up Google Authenticator (or another authenticator app) now.';
+const DEFAULT_REASON =
+  'Your account needs a second factor before you can continue. Set up Google Authenticator (or another authenticator app) now.';
 
 /**
  * Wires the page's enrollment section (enrollment.part.html). `onDone()` runs once the factor is

@@ -6,7 +6,13 @@ export function recoveryCodesPanel({ list, status, copyButton, downloadButton, f
   let codes = [];
 
   const asText = () =>
-    [heading(), 'Each code works once, instead of a passcode, if you lose your phone.', '', ...codes.map((code, i) => `${i + 1}. ${code}`), ''].join('\n');
+    [
+      heading(),
+      'Each code works once, instead of a passcode, if you lose your phone.',
+      '',
+      ...codes.map((code, i) => `${i + 1}. ${code}`),
+      '',
+    ].join('\n');
 
   copyButton.addEventListener('click', async () => {
     try {

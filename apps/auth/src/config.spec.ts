@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { ConfigError } from '@pbx2fa/config';
 import { DEVELOPMENT_JWT_SECRET, loadAuthConfig } from './config';
 
-const goodSecrets = { JWT_SECRET: randomBytes(48).toString('base64'), TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+const goodSecrets = {
+  JWT_SECRET: randomBytes(48).toString('base64'),
+  TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+};
 
 function configError(env: NodeJS.ProcessEnv): string {
   try {
@@ -25,15 +28,22 @@ describe('loadAuthConfig', () => {
   });
 
   it('refuses production without a JWT secret', () => {
-    expect(configError({ NODE_ENV: 'production', TOTP_ENCRYPTION_KEY: goodSecrets.TOTP_ENCRYPTION_KEY })).toMatch(/^Invalid configuration: JWT_SECRET /);
+    expect(configError({ NODE_ENV: 'production', TOTP_ENCRYPTION_KEY: goodSecrets.TOTP_ENCRYPTION_KEY })).toMatch(
+      /^Invalid configuration: JWT_SECRET /,
+    );
   });
 
   it('refuses production without a TOTP encryption key', () => {
-    expect(configError({ NODE_ENV: 'production', JWT_SECRET: goodSecrets.JWT_SECRET })).toMatch(/^Invalid configuration: TOTP_ENCRYPTION_KEY /);
+    expect(configError({ NODE_ENV: 'production', JWT_SECRET: goodSecrets.JWT_SECRET })).toMatch(
+      /^Invalid configuration: TOTP_ENCRYPTION_KEY /,
+    );
   });
 
   it('starts in production with both secrets set', () => {
-    expect(loadAuthConfig({ NODE_ENV: 'production', ...goodSecrets }).usingDevelopmentSecrets).toEqual({ jwt: false, totp: false });
+    expect(loadAuthConfig({ NODE_ENV: 'production', ...goodSecrets }).usingDevelopmentSecrets).toEqual({
+      jwt: false,
+      totp: false,
+    });
   });
 
   it.each([

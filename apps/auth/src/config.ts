@@ -19,7 +19,9 @@ export const authEnvSchema = commonEnvSchema(3000).extend({
   BOOTSTRAP_AGENT_PASSWORD: optionalText,
   TOTP_ENCRYPTION_KEY: z
     .string()
-    .refine((value) => Buffer.from(value, 'base64').length === 32, { message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)' })
+    .refine((value) => Buffer.from(value, 'base64').length === 32, {
+      message: 'must be 32 bytes, base64-encoded (openssl rand -base64 32)',
+    })
     .optional(),
   TOTP_ENCRYPTION_PREVIOUS_KEYS: z
     .string()
@@ -39,13 +41,19 @@ export const authEnvSchema = commonEnvSchema(3000).extend({
   // How long ended sessions and spent sign-in state are kept (README, "Retention").
   SESSION_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
   SIGN_IN_STATE_RETENTION_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
-  BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'must look like 64kb').default('64kb'),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/, 'must look like 64kb')
+    .default('64kb'),
   TRUST_PROXY: z.string().default('loopback'),
   CORS_ORIGINS: z
     .string()
-    .refine((value) => value.split(',').every((origin) => !origin.trim() || /^https?:\/\/[^/\s]+$/.test(origin.trim())), {
-      message: 'must be a comma-separated list of origins like https://dashboard.example.com',
-    })
+    .refine(
+      (value) => value.split(',').every((origin) => !origin.trim() || /^https?:\/\/[^/\s]+$/.test(origin.trim())),
+      {
+        message: 'must be a comma-separated list of origins like https://dashboard.example.com',
+      },
+    )
     .default(''),
 });
 
@@ -66,7 +74,8 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
   const raw = loadEnv(authEnvSchema, env, AUTH_SECRETS);
   const production = raw.NODE_ENV === 'production';
   if (production && !raw.JWT_SECRET) throw new ConfigError('JWT_SECRET', 'is required when NODE_ENV=production');
-  if (production && !raw.TOTP_ENCRYPTION_KEY) throw new ConfigError('TOTP_ENCRYPTION_KEY', 'is required when NODE_ENV=production');
+  if (production && !raw.TOTP_ENCRYPTION_KEY)
+    throw new ConfigError('TOTP_ENCRYPTION_KEY', 'is required when NODE_ENV=production');
   if (Boolean(raw.BOOTSTRAP_AGENT_USERNAME) !== Boolean(raw.BOOTSTRAP_AGENT_PASSWORD)) {
     const missing = raw.BOOTSTRAP_AGENT_USERNAME ? 'BOOTSTRAP_AGENT_PASSWORD' : 'BOOTSTRAP_AGENT_USERNAME';
     throw new ConfigError(missing, 'must be set together with the other BOOTSTRAP_AGENT_* variable');

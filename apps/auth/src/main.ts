@@ -15,7 +15,8 @@ runService({
   rpc: false,
   configure: (app, config) => {
     const logger = new Logger('Auth');
-    if (config.usingDevelopmentSecrets.jwt) logger.warn('JWT_SECRET is not set: using the DEVELOPMENT signing key. Never do this in production.');
+    if (config.usingDevelopmentSecrets.jwt)
+      logger.warn('JWT_SECRET is not set: using the DEVELOPMENT signing key. Never do this in production.');
     if (config.usingDevelopmentSecrets.totp) {
       logger.warn('TOTP_ENCRYPTION_KEY is not set: using the DEVELOPMENT encryption key. Never do this in production.');
     }

@@ -20,16 +20,28 @@ const UNDEFINED_TABLE = '42P01';
  */
 async function main(): Promise<number> {
   const config = loadAuthConfig(process.env);
-  if (config.usingDevelopmentSecrets.totp) process.stderr.write('reseal: TOTP_ENCRYPTION_KEY is not set: using the DEVELOPMENT encryption key.\n');
+  if (config.usingDevelopmentSecrets.totp)
+    process.stderr.write('reseal: TOTP_ENCRYPTION_KEY is not set: using the DEVELOPMENT encryption key.\n');
   const box = SecretBox.fromBase64Keys(config.TOTP_ENCRYPTION_KEY, config.previousTotpKeys);
   const hasher = RecoveryCodeHasher.fromBase64Keys(config.TOTP_ENCRYPTION_KEY, config.previousTotpKeys);
   // No migrations: the gateway owns the schema; this only rewrites values in it.
   const dataSource = new DataSource(
-    dataSourceOptions({ url: config.DATABASE_URL, schema: 'auth', entities: authEntities, migrations: authMigrations, poolSize: 2 }),
+    dataSourceOptions({
+      url: config.DATABASE_URL,
+      schema: 'auth',
+      entities: authEntities,
+      migrations: authMigrations,
+      poolSize: 2,
+    }),
   );
   await dataSource.initialize();
   try {
-    const job = new ResealSecrets(dataSource, new TwoFactorCredentialRepository(dataSource), new RecoveryCodeRepository(dataSource, hasher), box);
+    const job = new ResealSecrets(
+      dataSource,
+      new TwoFactorCredentialRepository(dataSource),
+      new RecoveryCodeRepository(dataSource, hasher),
+      box,
+    );
     const report = await job.run();
     process.stdout.write(describe(report, hasher));
     return report.remaining === 0 && report.unreadable.length === 0 ? 0 : 2;
@@ -51,16 +63,27 @@ function describe(report: ResealReport, hasher: RecoveryCodeHasher): string {
       ? 'every TOTP secret is sealed with the current key: previous keys are no longer needed for TOTP secrets'
       : `${report.remaining} TOTP secret(s) are still not sealed with the current key: keep the previous keys and run again`,
   );
-  if (report.unreadable.length > 0) lines.push('secrets that do not open cannot be used to sign in: reset those users\' authenticators (a reset_user_2fa ticket)');
+  if (report.unreadable.length > 0)
+    lines.push(
+      "secrets that do not open cannot be used to sign in: reset those users' authenticators (a reset_user_2fa ticket)",
+    );
   lines.push('recovery codes cannot be re-keyed: they are stored only as hashes, and only their users have the codes');
   if (report.recoveryCodes.length === 0) lines.push('  no unused recovery codes');
   for (const { keyId, codes, users } of report.recoveryCodes) {
     const what = `  ${codes} unused code(s) of ${users} user(s)`;
-    if (keyId === null) lines.push(`${what} hashed the earlier way (plain SHA-256): they work until used or regenerated, whatever the keys`);
+    if (keyId === null)
+      lines.push(
+        `${what} hashed the earlier way (plain SHA-256): they work until used or regenerated, whatever the keys`,
+      );
     else if (keyId === current) lines.push(`${what} under the current key`);
     else if (previous.includes(keyId)) {
-      lines.push(`${what} under previous key ${keyId}: they stop working when that key is dropped; until then those users regenerate their codes (Profile, new recovery codes)`);
-    } else lines.push(`${what} under key ${keyId}, which is not configured: they no longer work; those users regenerate their codes`);
+      lines.push(
+        `${what} under previous key ${keyId}: they stop working when that key is dropped; until then those users regenerate their codes (Profile, new recovery codes)`,
+      );
+    } else
+      lines.push(
+        `${what} under key ${keyId}, which is not configured: they no longer work; those users regenerate their codes`,
+      );
   }
   return `${lines.join('\n')}\n`;
 }

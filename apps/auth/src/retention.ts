@@ -7,7 +7,9 @@ import { expiredAssertionIds } from './sso/used-assertion-retention';
 import { idleAttemptThrottles } from './throttle/attempt-throttle-retention';
 
 /** The gateway's own rows past their use, each rule written beside its table's owner (README, "Retention"). */
-export function authRetentionRules(config: Pick<AuthConfig, 'SESSION_RETENTION_DAYS' | 'SIGN_IN_STATE_RETENTION_MINUTES'>): RetentionRule[] {
+export function authRetentionRules(
+  config: Pick<AuthConfig, 'SESSION_RETENTION_DAYS' | 'SIGN_IN_STATE_RETENTION_MINUTES'>,
+): RetentionRule[] {
   const minutes = config.SIGN_IN_STATE_RETENTION_MINUTES;
   return [
     expiredChallenges(minutes),

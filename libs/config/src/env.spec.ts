@@ -92,35 +92,47 @@ describe('loadEnv', () => {
 
     it('refuses a secret given both ways, naming the variable', () => {
       const error = refusal({ DATABASE_PASSWORD: 'inline', DATABASE_PASSWORD_FILE: file('both', 'from-file') });
-      expect(error.message).toBe('Invalid configuration: DATABASE_PASSWORD_FILE and DATABASE_PASSWORD are both set: give the secret one way');
+      expect(error.message).toBe(
+        'Invalid configuration: DATABASE_PASSWORD_FILE and DATABASE_PASSWORD are both set: give the secret one way',
+      );
     });
 
     it('refuses a missing or empty file without showing any content', () => {
-      expect(refusal({ RABBITMQ_PASSWORD_FILE: join(dir, 'missing') }).message).toMatch(/^Invalid configuration: RABBITMQ_PASSWORD_FILE names a file that cannot be read \(ENOENT/);
-      expect(refusal({ RABBITMQ_PASSWORD_FILE: file('empty', '  \n') }).message).toMatch(/^Invalid configuration: RABBITMQ_PASSWORD_FILE names an empty file/);
+      expect(refusal({ RABBITMQ_PASSWORD_FILE: join(dir, 'missing') }).message).toMatch(
+        /^Invalid configuration: RABBITMQ_PASSWORD_FILE names a file that cannot be read \(ENOENT/,
+      );
+      expect(refusal({ RABBITMQ_PASSWORD_FILE: file('empty', '  \n') }).message).toMatch(
+        /^Invalid configuration: RABBITMQ_PASSWORD_FILE names an empty file/,
+      );
     });
   });
 
   it('reads a cluster: the node URLs in the order they are tried', () => {
-    expect(loadEnv(schema, { RABBITMQ_URL: 'amqp://u:p@10.0.0.1:5672/v, amqp://u:p@10.0.0.2:5672/v,amqps://u:p@rabbit-3.example:5671/v' }).RABBITMQ_URL).toEqual([
-      'amqp://u:p@10.0.0.1:5672/v',
-      'amqp://u:p@10.0.0.2:5672/v',
-      'amqps://u:p@rabbit-3.example:5671/v',
-    ]);
+    expect(
+      loadEnv(schema, {
+        RABBITMQ_URL: 'amqp://u:p@10.0.0.1:5672/v, amqp://u:p@10.0.0.2:5672/v,amqps://u:p@rabbit-3.example:5671/v',
+      }).RABBITMQ_URL,
+    ).toEqual(['amqp://u:p@10.0.0.1:5672/v', 'amqp://u:p@10.0.0.2:5672/v', 'amqps://u:p@rabbit-3.example:5671/v']);
   });
 });
 
 describe('parseBrokerUrls', () => {
   it('takes one URL as a list of one', () => {
-    expect(parseBrokerUrls('amqp://guest:guest@127.0.0.1:5672')).toEqual({ urls: ['amqp://guest:guest@127.0.0.1:5672'] });
+    expect(parseBrokerUrls('amqp://guest:guest@127.0.0.1:5672')).toEqual({
+      urls: ['amqp://guest:guest@127.0.0.1:5672'],
+    });
   });
 
   it('names the entry that is wrong by its place, and never echoes it (it may hold a password)', () => {
     const result = parseBrokerUrls('amqp://u:secret1@a:5672,http://u:secret2@b:5672,amqp://u:secret3@c:5672');
-    expect(result).toEqual({ error: 'must be an amqp:// or amqps:// URL, or several separated by commas (entry 2 of 3 is not one)' });
+    expect(result).toEqual({
+      error: 'must be an amqp:// or amqps:// URL, or several separated by commas (entry 2 of 3 is not one)',
+    });
     expect(parseBrokerUrls('amqp://a:5672,')).toEqual({
       error: 'must be an amqp:// or amqps:// URL, or several separated by commas (entry 2 of 2 is empty)',
     });
-    expect(parseBrokerUrls('amqp://')).toEqual({ error: 'must be an amqp:// or amqps:// URL, or several separated by commas' });
+    expect(parseBrokerUrls('amqp://')).toEqual({
+      error: 'must be an amqp:// or amqps:// URL, or several separated by commas',
+    });
   });
 });

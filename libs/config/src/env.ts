@@ -7,11 +7,9 @@ export const DEFAULT_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
 
-const postgresUrl = z
-  .string()
-  .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/.test(value), {
-    message: 'must be a postgres:// URL that names a database',
-  });
+const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/.test(value), {
+  message: 'must be a postgres:// URL that names a database',
+});
 const AMQP_URL = /^amqps?:\/\/[^\s,]+$/;
 
 /**
@@ -26,7 +24,9 @@ export function parseBrokerUrls(value: string): { urls: string[] } | { error: st
   if (bad === -1) return { urls: entries };
   const expected = 'must be an amqp:// or amqps:// URL, or several separated by commas';
   if (entries.length === 1) return { error: expected };
-  return { error: `${expected} (entry ${bad + 1} of ${entries.length} is ${entries[bad] === '' ? 'empty' : 'not one'})` };
+  return {
+    error: `${expected} (entry ${bad + 1} of ${entries.length} is ${entries[bad] === '' ? 'empty' : 'not one'})`,
+  };
 }
 
 const brokerUrls = z.string().transform((value, context) => {
@@ -72,7 +72,10 @@ export type CommonEnv = z.infer<ReturnType<typeof commonEnvSchema>>;
 
 /** Thrown for a bad environment; `main.ts` prints its one line and exits. */
 export class ConfigError extends Error {
-  constructor(readonly variable: string, detail: string) {
+  constructor(
+    readonly variable: string,
+    detail: string,
+  ) {
     super(`Invalid configuration: ${variable} ${detail}`);
     this.name = 'ConfigError';
   }
@@ -85,7 +88,11 @@ export class ConfigError extends Error {
  * secrets): its content, trimmed, is the value; giving both is an error. A database or broker
  * password given on its own goes into the URL.
  */
-export function loadEnv<S extends z.ZodTypeAny>(schema: S, env: NodeJS.ProcessEnv = process.env, secrets: readonly string[] = []): z.infer<S> {
+export function loadEnv<S extends z.ZodTypeAny>(
+  schema: S,
+  env: NodeJS.ProcessEnv = process.env,
+  secrets: readonly string[] = [],
+): z.infer<S> {
   const cleaned = Object.fromEntries(
     Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
   );
@@ -108,7 +115,10 @@ function readSecretFiles(env: Record<string, string>, secrets: readonly string[]
     try {
       content = readFileSync(file, 'utf8').trim();
     } catch (error) {
-      throw new ConfigError(`${name}_FILE`, `names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}: ${file})`);
+      throw new ConfigError(
+        `${name}_FILE`,
+        `names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'unreadable'}: ${file})`,
+      );
     }
     if (!content) throw new ConfigError(`${name}_FILE`, `names an empty file (${file})`);
     read[name] = content;
@@ -127,7 +137,8 @@ function withPassword(entry: string, password: string): string {
 function withPasswordsInUrls<T>(config: T): T {
   const { DATABASE_URL, DATABASE_PASSWORD, RABBITMQ_URL, RABBITMQ_PASSWORD } = config as Record<string, unknown>;
   const patched: Record<string, unknown> = { ...(config as Record<string, unknown>) };
-  if (typeof DATABASE_URL === 'string' && typeof DATABASE_PASSWORD === 'string') patched.DATABASE_URL = withPassword(DATABASE_URL, DATABASE_PASSWORD);
+  if (typeof DATABASE_URL === 'string' && typeof DATABASE_PASSWORD === 'string')
+    patched.DATABASE_URL = withPassword(DATABASE_URL, DATABASE_PASSWORD);
   if (Array.isArray(RABBITMQ_URL) && typeof RABBITMQ_PASSWORD === 'string') {
     patched.RABBITMQ_URL = RABBITMQ_URL.map((url: string) => withPassword(url, RABBITMQ_PASSWORD));
   }

@@ -64,7 +64,12 @@ export class DomainError extends Error {
 
   /** What every service answers while its database cannot be reached: it recovers by itself. */
   static databaseUnavailable(): DomainError {
-    return new DomainError(503, ErrorCodes.DatabaseUnavailable, 'Our database cannot be reached right now. Please try again in a moment.', { 'Retry-After': '5' });
+    return new DomainError(
+      503,
+      ErrorCodes.DatabaseUnavailable,
+      'Our database cannot be reached right now. Please try again in a moment.',
+      { 'Retry-After': '5' },
+    );
   }
 
   static fromBody(body: ErrorBody): DomainError {

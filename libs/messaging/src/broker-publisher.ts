@@ -20,9 +20,14 @@ export class BrokerPublisher implements OnModuleDestroy {
 
   private open(): ChannelWrapper {
     if (this.channel) return this.channel;
-    this.connection = amqp.connect(this.options.rabbitmqUrls, { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 });
+    this.connection = amqp.connect(this.options.rabbitmqUrls, {
+      heartbeatIntervalInSeconds: 5,
+      reconnectTimeInSeconds: 1,
+    });
     this.connection.on('connectFailed', ({ err }) => this.logger.warn(`broker unreachable: ${err.message}`));
-    this.connection.on('disconnect', ({ err }) => this.logger.warn(`broker connection lost: ${err?.message ?? 'closed'}`));
+    this.connection.on('disconnect', ({ err }) =>
+      this.logger.warn(`broker connection lost: ${err?.message ?? 'closed'}`),
+    );
     this.connection.on('connect', () => this.connectListeners.forEach((listener) => listener()));
     this.channel = this.connection.createChannel({
       json: false,

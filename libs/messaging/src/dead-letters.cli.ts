@@ -19,7 +19,9 @@ async function main(): Promise<void> {
   }
   if (command === 'list') {
     const letters = await listDeadLetters(broker.urls, service as ServiceName);
-    process.stdout.write(`${JSON.stringify(letters, null, 2)}\n${letters.length} dead letter(s) in ${service}.events.dead\n`);
+    process.stdout.write(
+      `${JSON.stringify(letters, null, 2)}\n${letters.length} dead letter(s) in ${service}.events.dead\n`,
+    );
   } else {
     const replayed = await replayDeadLetters(broker.urls, service as ServiceName);
     process.stdout.write(`replayed ${replayed} dead letter(s) from ${service}.events.dead\n`);

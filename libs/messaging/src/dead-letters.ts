@@ -89,7 +89,11 @@ export function replayDeadLetters(urls: readonly string[], service: ServiceName,
       const headers = Object.fromEntries(
         Object.entries(message.properties.headers ?? {}).filter(([key]) => !/^x-(first-|last-)?death/.test(key)),
       );
-      channel.sendToQueue(eventQueueName(service), message.content, { ...message.properties, headers, persistent: true });
+      channel.sendToQueue(eventQueueName(service), message.content, {
+        ...message.properties,
+        headers,
+        persistent: true,
+      });
       await channel.waitForConfirms();
       channel.ack(message);
       replayed += 1;

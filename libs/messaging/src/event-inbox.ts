@@ -3,7 +3,13 @@ import type { RmqContext } from '@nestjs/microservices';
 import type { Channel, Message } from 'amqplib';
 import { DataSource, type EntityManager } from 'typeorm';
 import { isTransientFailure } from '@pbx2fa/persistence';
-import { EventEnvelopeSchema, EventPayloadSchemas, type EventEnvelope, type EventName, type EventPayloads } from '@pbx2fa/contracts';
+import {
+  EventEnvelopeSchema,
+  EventPayloadSchemas,
+  type EventEnvelope,
+  type EventName,
+  type EventPayloads,
+} from '@pbx2fa/contracts';
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxRelay } from './outbox-relay';
 import { eventsConsumed } from './messaging-metrics';
@@ -55,7 +61,13 @@ export class EventInbox implements OnApplicationShutdown {
     this.stopping = true;
   }
 
-  async consume<N extends EventName>(name: N, data: unknown, context: RmqContext, effect: EventEffect<N>, options: ConsumeOptions<N> = {}): Promise<void> {
+  async consume<N extends EventName>(
+    name: N,
+    data: unknown,
+    context: RmqContext,
+    effect: EventEffect<N>,
+    options: ConsumeOptions<N> = {},
+  ): Promise<void> {
     const channel = context.getChannelRef() as Channel;
     const message = context.getMessage() as Message;
 
@@ -89,7 +101,9 @@ export class EventInbox implements OnApplicationShutdown {
         eventsConsumed.inc({ event: name, result: transient ? 'waiting_for_database' : 'failed_attempt' });
         // Every try while the database is away would log a line: the first few and then one a minute.
         if (!transient || attempt <= 3 || attempt % 12 === 0) {
-          this.logger.warn(`${name} ${event.eventId} failed (attempt ${attempt}${transient ? ', will wait as long as it takes' : ''}), retrying: ${reason}`);
+          this.logger.warn(
+            `${name} ${event.eventId} failed (attempt ${attempt}${transient ? ', will wait as long as it takes' : ''}), retrying: ${reason}`,
+          );
         }
         await new Promise((resolve) => setTimeout(resolve, retryDelayMs(attempt)));
         if (this.stopping) {
@@ -104,7 +118,11 @@ export class EventInbox implements OnApplicationShutdown {
    * Records the event and runs its effect in one transaction; false when it was handled before
    * (the same event id, or another event with the same effect key).
    */
-  private apply<N extends EventName>(event: EventEnvelope<N>, effect: EventEffect<N>, effectKey: string | null): Promise<boolean> {
+  private apply<N extends EventName>(
+    event: EventEnvelope<N>,
+    effect: EventEffect<N>,
+    effectKey: string | null,
+  ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
       const inserted = await manager.query(
         'INSERT INTO inbox (event_id, event_name, effect_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id',
@@ -134,7 +152,8 @@ export class EventInbox implements OnApplicationShutdown {
     if (!envelope.success) return `envelope: ${envelope.error.issues[0]?.message}`;
     if (envelope.data.name !== name) return `name ${envelope.data.name} does not match routing ${name}`;
     const payload = EventPayloadSchemas[name].safeParse(envelope.data.payload);
-    if (!payload.success) return `payload: ${payload.error.issues[0]?.path.join('.')} ${payload.error.issues[0]?.message}`;
+    if (!payload.success)
+      return `payload: ${payload.error.issues[0]?.path.join('.')} ${payload.error.issues[0]?.message}`;
     return { ...envelope.data, name, payload: payload.data } as EventEnvelope<N>;
   }
 }

@@ -2,7 +2,11 @@ import { Observable } from 'rxjs';
 import { EventServer } from './event-server';
 import type { MessagingOptions } from './messaging.options';
 
-const options = { rabbitmqUrls: ['amqp://127.0.0.1:1'], service: 'tickets', queueType: 'classic' } as unknown as MessagingOptions;
+const options = {
+  rabbitmqUrls: ['amqp://127.0.0.1:1'],
+  service: 'tickets',
+  queueType: 'classic',
+} as unknown as MessagingOptions;
 
 function delivery(tag: number, resellerId: string) {
   const packet = { pattern: 'ticket.two_factor.approved', data: { eventId: `e${tag}`, payload: { resellerId } } };
@@ -24,7 +28,9 @@ describe('EventServer', () => {
       true,
     );
     const channel = {};
-    const handled = [delivery(1, 'acme'), delivery(2, 'acme'), delivery(3, 'globex')].map((message) => server.handleMessage(message, channel as never));
+    const handled = [delivery(1, 'acme'), delivery(2, 'acme'), delivery(3, 'globex')].map((message) =>
+      server.handleMessage(message, channel as never),
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(log).toEqual(['start e1', 'start e3']);
     finish.get('e1')!();
@@ -48,7 +54,9 @@ describe('EventServer', () => {
         }),
       true,
     );
-    const handled = [delivery(1, 'acme'), delivery(2, 'acme')].map((message) => server.handleMessage(message, {} as never));
+    const handled = [delivery(1, 'acme'), delivery(2, 'acme')].map((message) =>
+      server.handleMessage(message, {} as never),
+    );
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(log).toEqual(['start e1']);
     finish.get('e1')!();

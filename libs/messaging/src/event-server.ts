@@ -37,7 +37,9 @@ export class EventServer extends SafeServerRMQ {
    */
   override handleMessage(message: Record<string, any> | null, channel: Channel): Promise<void> {
     if (!message) return super.handleMessage(message, channel);
-    return this.lanes.run(orderingKeyOfDelivery((message as ConsumeMessage).content), () => super.handleMessage(message, channel));
+    return this.lanes.run(orderingKeyOfDelivery((message as ConsumeMessage).content), () =>
+      super.handleMessage(message, channel),
+    );
   }
 
   /**
@@ -52,7 +54,11 @@ export class EventServer extends SafeServerRMQ {
       const result = await handler(data, context);
       return isObservable(result) ? lastValueFrom(result, { defaultValue: undefined }) : result;
     };
-    return Object.assign(untilDone, { isEventHandler: handler.isEventHandler, extras: handler.extras, next: handler.next }) as MessageHandler;
+    return Object.assign(untilDone, {
+      isEventHandler: handler.isEventHandler,
+      extras: handler.extras,
+      next: handler.next,
+    }) as MessageHandler;
   }
 
   protected override declare(channel: Channel): Promise<void> {

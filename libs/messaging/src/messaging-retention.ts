@@ -42,8 +42,12 @@ export class MessagingRetentionIndexes1765000000000 implements MigrationInterfac
   name = 'MessagingRetentionIndexes1765000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query('CREATE INDEX IF NOT EXISTS outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL');
-    await queryRunner.query('CREATE INDEX IF NOT EXISTS inbox_handled_without_effect ON inbox (handled_at) WHERE effect_key IS NULL');
+    await queryRunner.query(
+      'CREATE INDEX IF NOT EXISTS outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL',
+    );
+    await queryRunner.query(
+      'CREATE INDEX IF NOT EXISTS inbox_handled_without_effect ON inbox (handled_at) WHERE effect_key IS NULL',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

@@ -78,7 +78,9 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
     } catch (error) {
       this.failures += 1;
       const backoff = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.failures, 7));
-      this.logger.warn(`outbox publish failed (try ${this.failures}, next in ${backoff} ms): ${(error as Error).message}`);
+      this.logger.warn(
+        `outbox publish failed (try ${this.failures}, next in ${backoff} ms): ${(error as Error).message}`,
+      );
       this.schedule(backoff);
     }
   }
@@ -109,10 +111,15 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const confirmed = round.filter((_, i) => outcomes[i].status === 'fulfilled').map((message) => message.position);
       const refused = round.flatMap((message, i) => {
         const outcome = outcomes[i];
-        return outcome.status === 'rejected' ? [{ position: message.position, error: String(outcome.reason?.message ?? outcome.reason) }] : [];
+        return outcome.status === 'rejected'
+          ? [{ position: message.position, error: String(outcome.reason?.message ?? outcome.reason) }]
+          : [];
       });
       if (confirmed.length > 0) {
-        await manager.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE position = ANY($1::bigint[])', [confirmed]);
+        await manager.query(
+          'UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE position = ANY($1::bigint[])',
+          [confirmed],
+        );
       }
       if (refused.length > 0) {
         await manager.query(

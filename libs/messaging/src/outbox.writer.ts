@@ -19,7 +19,11 @@ export class OutboxWriter {
       correlationId,
       payload,
     };
-    await manager.query('INSERT INTO outbox (event_id, event_name, envelope) VALUES ($1, $2, $3)', [envelope.eventId, name, envelope]);
+    await manager.query('INSERT INTO outbox (event_id, event_name, envelope) VALUES ($1, $2, $3)', [
+      envelope.eventId,
+      name,
+      envelope,
+    ]);
     return envelope;
   }
 }

@@ -17,7 +17,11 @@ export async function answer<T>(work: () => Promise<T>): Promise<RpcResult<T>> {
     logger.error(error instanceof Error ? error.stack : String(error));
     return {
       ok: false,
-      error: { statusCode: 500, error: ErrorCodes.InternalError, message: 'Something went wrong on our side; please try again.' },
+      error: {
+        statusCode: 500,
+        error: ErrorCodes.InternalError,
+        message: 'Something went wrong on our side; please try again.',
+      },
     };
   }
 }

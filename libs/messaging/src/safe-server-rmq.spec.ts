@@ -26,7 +26,12 @@ describe('SafeServerRMQ', () => {
     server.useChannel({ sendToQueue: (...args: unknown[]) => (sent.push(args), failed) });
     const warn = jest.spyOn(server.log, 'warn').mockImplementation(() => undefined);
 
-    server.sendMessage({ id: '1', response: { ok: true }, isDisposed: true }, 'amq.rabbitmq.reply-to.x', 'corr-1', {} as never);
+    server.sendMessage(
+      { id: '1', response: { ok: true }, isDisposed: true },
+      'amq.rabbitmq.reply-to.x',
+      'corr-1',
+      {} as never,
+    );
     await new Promise((resolve) => setImmediate(resolve));
 
     expect(sent).toHaveLength(1);

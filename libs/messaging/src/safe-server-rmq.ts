@@ -45,7 +45,9 @@ export abstract class SafeServerRMQ extends ServerRMQ {
   override async handleMessage(message: Record<string, any> | null, channel: any): Promise<void> {
     if (message !== null) return super.handleMessage(message, channel);
     this.consuming = false;
-    this.logger.warn(`the broker cancelled our consumer of ${this.queue} (its queue was deleted); reconnecting to declare it again`);
+    this.logger.warn(
+      `the broker cancelled our consumer of ${this.queue} (its queue was deleted); reconnecting to declare it again`,
+    );
     try {
       this.server?.reconnect();
     } catch {

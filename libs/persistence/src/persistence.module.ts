@@ -20,7 +20,10 @@ export class PersistenceModule {
           inject: options.inject,
           useFactory: (...args: unknown[]) => dataSourceOptions(options.useFactory(...args)),
           dataSourceFactory: async (dataSourceOptionsValue) => {
-            const typed = dataSourceOptionsValue as ReturnType<typeof dataSourceOptions> & { url: string; schema: string };
+            const typed = dataSourceOptionsValue as ReturnType<typeof dataSourceOptions> & {
+              url: string;
+              schema: string;
+            };
             return openServiceDatabase({
               url: typed.url,
               schema: typed.schema,

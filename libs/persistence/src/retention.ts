@@ -31,7 +31,8 @@ export interface RetentionOptions {
   batchSize: number;
 }
 
-export type RetentionRun = { outcome: 'ran'; removed: Record<string, number>; failed: string[] } | { outcome: 'skipped' };
+export type RetentionRun =
+  { outcome: 'ran'; removed: Record<string, number>; failed: string[] } | { outcome: 'skipped' };
 
 export const retentionRowsRemoved = new Counter({
   name: 'pbx2fa_retention_rows_removed_total',
@@ -109,7 +110,11 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
           removed[rule.table] = 0;
           try {
             for (;;) {
-              const result = await runner.query(rule.deleteBatch, [this.options.batchSize, ...(rule.params ?? [])], true);
+              const result = await runner.query(
+                rule.deleteBatch,
+                [this.options.batchSize, ...(rule.params ?? [])],
+                true,
+              );
               const count = result.affected ?? 0;
               removed[rule.table] += count;
               retentionRowsRemoved.inc({ table: rule.table }, count);
@@ -124,7 +129,9 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
         const summary = Object.entries(removed)
           .map(([table, count]) => `${table}=${count}`)
           .join(' ');
-        this.logger.log(`retention: removed rows past retention: ${summary} (${Date.now() - startedAt} ms${failed.length ? `; failed: ${failed.join(', ')}` : ''})`);
+        this.logger.log(
+          `retention: removed rows past retention: ${summary} (${Date.now() - startedAt} ms${failed.length ? `; failed: ${failed.join(', ')}` : ''})`,
+        );
         return { outcome: 'ran', removed, failed };
       } finally {
         // Only a broken connection fails this, and the pool closes a broken connection (the lock with it).

@@ -8,7 +8,10 @@ describe('isTransientFailure', () => {
     ['a refused connection', withCode('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5432')],
     ['a reset connection', withCode('ECONNRESET')],
     ['a connection exception (class 08)', withCode('08006')],
-    ['an administrator shutting the server down', withCode('57P01', 'terminating connection due to administrator command')],
+    [
+      'an administrator shutting the server down',
+      withCode('57P01', 'terminating connection due to administrator command'),
+    ],
     ['a server still starting up', withCode('57P03', 'the database system is starting up')],
     ['a serialization failure', withCode('40001')],
     ['a deadlock', withCode('40P01')],
@@ -20,7 +23,9 @@ describe('isTransientFailure', () => {
 
   it('looks inside TypeORM’s QueryFailedError and Node’s AggregateError', () => {
     expect(isTransientFailure(new QueryFailedError('SELECT 1', [], withCode('57P01')))).toBe(true);
-    expect(isTransientFailure(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'connect failed'))).toBe(true);
+    expect(
+      isTransientFailure(new AggregateError([withCode('ECONNREFUSED'), withCode('ECONNREFUSED')], 'connect failed')),
+    ).toBe(true);
   });
 
   it.each([

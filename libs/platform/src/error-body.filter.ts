@@ -36,25 +36,46 @@ export class ErrorBodyFilter implements ExceptionFilter {
   private toBody(exception: unknown): { body: ErrorBody; headers: Record<string, string> } {
     if (exception instanceof DomainError) return { body: exception.toBody(), headers: exception.headers };
     if (isTransientFailure(exception)) {
-      this.logger.warn(`answered database_unavailable: ${exception instanceof Error ? exception.message : String(exception)}`);
+      this.logger.warn(
+        `answered database_unavailable: ${exception instanceof Error ? exception.message : String(exception)}`,
+      );
       const unavailable = DomainError.databaseUnavailable();
       return { body: unavailable.toBody(), headers: unavailable.headers };
     }
     // Express's adapter wraps body-parser failures in an HttpException whose cause says what failed.
     const parserError = (exception instanceof HttpException ? exception.cause : exception) as BodyParserError;
     if (parserError?.type === 'entity.too.large') {
-      return { body: { statusCode: 413, error: ErrorCodes.PayloadTooLarge, message: 'The request body is too large.' }, headers: {} };
+      return {
+        body: { statusCode: 413, error: ErrorCodes.PayloadTooLarge, message: 'The request body is too large.' },
+        headers: {},
+      };
     }
     if (parserError?.type === 'entity.parse.failed' || exception instanceof SyntaxError) {
-      return { body: { statusCode: 400, error: ErrorCodes.MalformedJson, message: 'The request body is not valid JSON.' }, headers: {} };
+      return {
+        body: { statusCode: 400, error: ErrorCodes.MalformedJson, message: 'The request body is not valid JSON.' },
+        headers: {},
+      };
     }
     if (parserError instanceof URIError) {
-      return { body: { statusCode: 400, error: ErrorCodes.ValidationFailed, message: 'The request path is not validly encoded.' }, headers: {} };
+      return {
+        body: {
+          statusCode: 400,
+          error: ErrorCodes.ValidationFailed,
+          message: 'The request path is not validly encoded.',
+        },
+        headers: {},
+      };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const response = exception.getResponse();
-      if (typeof response === 'object' && response && 'error' in response && 'message' in response && typeof response.message === 'string') {
+      if (
+        typeof response === 'object' &&
+        response &&
+        'error' in response &&
+        'message' in response &&
+        typeof response.message === 'string'
+      ) {
         return { body: { statusCode: status, error: String(response.error), message: response.message }, headers: {} };
       }
       if (status < 500) {
@@ -63,11 +84,18 @@ export class ErrorBodyFilter implements ExceptionFilter {
       }
     }
     if (typeof parserError?.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
-      return { body: { statusCode: parserError.status, error: 'bad_request', message: 'The request could not be read.' }, headers: {} };
+      return {
+        body: { statusCode: parserError.status, error: 'bad_request', message: 'The request could not be read.' },
+        headers: {},
+      };
     }
     this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     return {
-      body: { statusCode: 500, error: ErrorCodes.InternalError, message: 'Something went wrong on our side; please try again.' },
+      body: {
+        statusCode: 500,
+        error: ErrorCodes.InternalError,
+        message: 'Something went wrong on our side; please try again.',
+      },
       headers: {},
     };
   }

@@ -66,13 +66,19 @@ describe('ExactlyOneOf', () => {
   });
 
   it('checks the type of the one sent, null included', async () => {
-    expect(await problemWith(TwoWaysDto, { challengeToken: 't', recoveryCode: 123 })).toBe('recoveryCode must be text.');
+    expect(await problemWith(TwoWaysDto, { challengeToken: 't', recoveryCode: 123 })).toBe(
+      'recoveryCode must be text.',
+    );
     expect(await problemWith(TwoWaysDto, { challengeToken: 't', passcode: null })).toBe('passcode must be text.');
     expect(await problemWith(ThreeWaysDto, { passkey: 'not an object' })).toBe('passkey must be an object.');
   });
 
   it('still refuses unknown fields, the name of the rule among them', async () => {
-    expect(await problemWith(TwoWaysDto, { challengeToken: 't', passcode: '1', extra: true })).toBe('Unknown field "extra".');
-    expect(await problemWith(TwoWaysDto, { challengeToken: 't', passcode: '1', '(body)': 1 })).toBe('Unknown field "(body)".');
+    expect(await problemWith(TwoWaysDto, { challengeToken: 't', passcode: '1', extra: true })).toBe(
+      'Unknown field "extra".',
+    );
+    expect(await problemWith(TwoWaysDto, { challengeToken: 't', passcode: '1', '(body)': 1 })).toBe(
+      'Unknown field "(body)".',
+    );
   });
 });

@@ -26,14 +26,16 @@ export function sentFields(body: object, fields: readonly string[]): string[] {
 export function ExactlyOneOf(fields: readonly string[]): ClassDecorator {
   if (fields.length < 2) throw new Error('ExactlyOneOf needs at least two alternative fields');
   return (target) => {
-    for (const field of fields) ValidateIf((body: object) => sentFields(body, [field]).length > 0)(target.prototype, field);
+    for (const field of fields)
+      ValidateIf((body: object) => sentFields(body, [field]).length > 0)(target.prototype, field);
     registerDecorator({
       name: 'exactlyOneOf',
       target,
       propertyName: WHOLE_BODY,
       validator: {
         // A client field that happens to share the rule's name is unknown to the API, so refused too.
-        validate: (value: unknown, args: ValidationArguments) => value === undefined && sentFields(args.object, fields).length === 1,
+        validate: (value: unknown, args: ValidationArguments) =>
+          value === undefined && sentFields(args.object, fields).length === 1,
         defaultMessage: (args: ValidationArguments) => {
           if (args.value !== undefined) return `Unknown field "${WHOLE_BODY}".`;
           const sent = sentFields(args.object, fields);

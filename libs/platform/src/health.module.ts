@@ -1,7 +1,13 @@
 import { Controller, Get, Injectable, Module, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { HealthCheckService, HealthIndicatorService, TerminusModule, TypeOrmHealthIndicator, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheckService,
+  HealthIndicatorService,
+  TerminusModule,
+  TypeOrmHealthIndicator,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
 import { BrokerPublisher, ConsumerStatus } from '@pbx2fa/messaging';
 import { Public } from './public.decorator';
 
@@ -16,7 +22,8 @@ export class BrokerHealthIndicator {
   /** Up when events can be published and the service consumes its queues (requests sent to it are not dropped). */
   async isHealthy(key: string) {
     const indicator = this.indicators.check(key);
-    if (!(await this.publisher.waitForConnection(2000))) return indicator.down({ message: 'RabbitMQ is not reachable' });
+    if (!(await this.publisher.waitForConnection(2000)))
+      return indicator.down({ message: 'RabbitMQ is not reachable' });
     return this.consumers.consuming ? indicator.up() : indicator.down({ message: 'Not consuming from RabbitMQ yet' });
   }
 }
@@ -33,7 +40,13 @@ export class Readiness {
   /** Terminus' report: `status` ok or error, with the details of each part (database, broker). */
   async check(): Promise<{ ready: boolean; report: HealthCheckResult }> {
     try {
-      return { ready: true, report: await this.health.check([() => this.database.pingCheck('database', { timeout: 2000 }), () => this.broker.isHealthy('broker')]) };
+      return {
+        ready: true,
+        report: await this.health.check([
+          () => this.database.pingCheck('database', { timeout: 2000 }),
+          () => this.broker.isHealthy('broker'),
+        ]),
+      };
     } catch (error) {
       if (!(error instanceof ServiceUnavailableException)) throw error;
       return { ready: false, report: error.getResponse() as HealthCheckResult };
@@ -50,7 +63,10 @@ export class Readiness {
 export class HealthController {
   constructor(private readonly readiness: Readiness) {}
 
-  @ApiOperation({ summary: 'Whether this instance can serve: 200 {status: "ok"} or 503 {status: "error"}; details on the management port' })
+  @ApiOperation({
+    summary:
+      'Whether this instance can serve: 200 {status: "ok"} or 503 {status: "error"}; details on the management port',
+  })
   @Public()
   @Get()
   async check(@Res({ passthrough: true }) response: Response) {

@@ -37,7 +37,9 @@ export function jsonObjectOnly(request: Request, response: Response, next: NextF
     return;
   }
   // Express's query parser drops these keys silently; say so instead of answering as if unasked.
-  const queryKeys = [...new URLSearchParams(request.originalUrl.split('?')[1] ?? '').keys()].map((key) => key.replace(/\[.*$/, ''));
+  const queryKeys = [...new URLSearchParams(request.originalUrl.split('?')[1] ?? '').keys()].map((key) =>
+    key.replace(/\[.*$/, ''),
+  );
   const forbiddenKey = queryKeys.find((key) => FORBIDDEN_KEYS.has(key));
   if (forbiddenKey) {
     refuse(response, `The parameter name "${forbiddenKey}" is not allowed.`);

@@ -55,7 +55,11 @@ export function loggingModule(service: string, level: string) {
       customAttributeKeys: { reqId: 'requestId' },
       autoLogging: { ignore: (request) => request.url === '/health' || request.url === '/metrics' },
       serializers: {
-        req: (request: { id: string; method: string; url: string }) => ({ id: request.id, method: request.method, url: request.url }),
+        req: (request: { id: string; method: string; url: string }) => ({
+          id: request.id,
+          method: request.method,
+          url: request.url,
+        }),
         res: (response: { statusCode: number }) => ({ statusCode: response.statusCode }),
       },
     },

@@ -13,7 +13,9 @@ import { Readiness } from './health.module';
 export async function startManagementServer(app: INestApplication, port: number): Promise<Server> {
   const readiness = app.get(Readiness);
   const server = createServer((request, response) => {
-    void answer(request, response, readiness).catch(() => send(response, 500, { statusCode: 500, error: ErrorCodes.InternalError, message: 'The check failed.' }));
+    void answer(request, response, readiness).catch(() =>
+      send(response, 500, { statusCode: 500, error: ErrorCodes.InternalError, message: 'The check failed.' }),
+    );
   });
   await new Promise<void>((listening, failed) => {
     server.once('error', failed);
@@ -25,7 +27,11 @@ export async function startManagementServer(app: INestApplication, port: number)
 async function answer(request: IncomingMessage, response: ServerResponse, readiness: Readiness): Promise<void> {
   const path = (request.url ?? '/').split('?')[0].replace(/\/+$/, '');
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    return send(response, 405, { statusCode: 405, error: 'method_not_allowed', message: 'The management port answers GET only.' });
+    return send(response, 405, {
+      statusCode: 405,
+      error: 'method_not_allowed',
+      message: 'The management port answers GET only.',
+    });
   }
   switch (path) {
     case '/health/live':
@@ -39,7 +45,11 @@ async function answer(request: IncomingMessage, response: ServerResponse, readin
       response.end(await register.metrics());
       return;
     default:
-      return send(response, 404, { statusCode: 404, error: ErrorCodes.NotFound, message: 'The management port serves /health/live, /health/ready and /metrics.' });
+      return send(response, 404, {
+        statusCode: 404,
+        error: ErrorCodes.NotFound,
+        message: 'The management port serves /health/live, /health/ready and /metrics.',
+      });
   }
 }
 

@@ -16,9 +16,14 @@ async function scrape({ outbox = { backlog: 0, age: 0 }, deadLetters = 0, queued
     if (outbox instanceof Error) throw outbox;
     return [outbox];
   });
-  const publisher = { deadLetterDepth: async () => deadLetters, eventQueueDepth: async () => queued } as unknown as BrokerPublisher;
+  const publisher = {
+    deadLetterDepth: async () => deadLetters,
+    eventQueueDepth: async () => queued,
+  } as unknown as BrokerPublisher;
   const consumers = { consuming } as ConsumerStatus;
-  new MessagingMetrics({ query } as unknown as DataSource, publisher, consumers, { service: 'auth' } as MessagingOptions).onModuleInit();
+  new MessagingMetrics({ query } as unknown as DataSource, publisher, consumers, {
+    service: 'auth',
+  } as MessagingOptions).onModuleInit();
   const text = await register.metrics();
   return { text, queries: query.mock.calls.length };
 }

@@ -35,7 +35,10 @@ export class MessagingMetrics implements OnModuleInit {
              FROM outbox WHERE published_at IS NULL`,
         ) as Promise<OutboxSample[]>
       )
-        .then((rows) => rows[0], () => null)
+        .then(
+          (rows) => rows[0],
+          () => null,
+        )
         .finally(() => (pending = null)));
 
     // `remove()` with no labels leaves the gauge without a value (absent); `reset()` would report 0.
@@ -44,31 +47,55 @@ export class MessagingMetrics implements OnModuleInit {
       return new Gauge({ name, help, collect });
     };
 
-    gauge('pbx2fa_dead_letters', "Messages in this service's dead-letter queue (absent while the broker is away)", async function () {
-      const depth = await publisher.deadLetterDepth(service);
-      if (depth === null) this.remove();
-      else this.set(depth);
-    });
-    gauge('pbx2fa_event_queue_depth', "Events waiting in this service's queue, not yet taken by its consumer (absent while the broker is away)", async function () {
-      const depth = await publisher.eventQueueDepth(service);
-      if (depth === null) this.remove();
-      else this.set(depth);
-    });
-    gauge('pbx2fa_outbox_backlog', 'Events in the outbox not yet confirmed by the broker (absent while the database is away)', async function () {
-      const sample = await outbox();
-      if (sample === null) this.remove();
-      else this.set(sample.backlog);
-    });
-    gauge('pbx2fa_outbox_oldest_age_seconds', 'Age of the oldest event waiting in the outbox (0 when none; absent while the database is away)', async function () {
-      const sample = await outbox();
-      if (sample === null) this.remove();
-      else this.set(sample.age);
-    });
-    gauge('pbx2fa_database_up', "1 when this service's database answered the scrape, 0 when it did not", async function () {
-      this.set((await outbox()) === null ? 0 : 1);
-    });
-    gauge('pbx2fa_consumer_up', "1 while this service consumes every one of its queues, 0 while it does not (broker away, not set up yet)", function () {
-      this.set(consumers.consuming ? 1 : 0);
-    });
+    gauge(
+      'pbx2fa_dead_letters',
+      "Messages in this service's dead-letter queue (absent while the broker is away)",
+      async function () {
+        const depth = await publisher.deadLetterDepth(service);
+        if (depth === null) this.remove();
+        else this.set(depth);
+      },
+    );
+    gauge(
+      'pbx2fa_event_queue_depth',
+      "Events waiting in this service's queue, not yet taken by its consumer (absent while the broker is away)",
+      async function () {
+        const depth = await publisher.eventQueueDepth(service);
+        if (depth === null) this.remove();
+        else this.set(depth);
+      },
+    );
+    gauge(
+      'pbx2fa_outbox_backlog',
+      'Events in the outbox not yet confirmed by the broker (absent while the database is away)',
+      async function () {
+        const sample = await outbox();
+        if (sample === null) this.remove();
+        else this.set(sample.backlog);
+      },
+    );
+    gauge(
+      'pbx2fa_outbox_oldest_age_seconds',
+      'Age of the oldest event waiting in the outbox (0 when none; absent while the database is away)',
+      async function () {
+        const sample = await outbox();
+        if (sample === null) this.remove();
+        else this.set(sample.age);
+      },
+    );
+    gauge(
+      'pbx2fa_database_up',
+      "1 when this service's database answered the scrape, 0 when it did not",
+      async function () {
+        this.set((await outbox()) === null ? 0 : 1);
+      },
+    );
+    gauge(
+      'pbx2fa_consumer_up',
+      '1 while this service consumes every one of its queues, 0 while it does not (broker away, not set up yet)',
+      function () {
+        this.set(consumers.consuming ? 1 : 0);
+      },
+    );
   }
 }

@@ -1,6 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import type { CommonEnv } from '@pbx2fa/config';
-import { InboxEntry, MessagingModule, messagingRetentionRules, OutboxMessage, type ServiceName } from '@pbx2fa/messaging';
+import {
+  InboxEntry,
+  MessagingModule,
+  messagingRetentionRules,
+  OutboxMessage,
+  type ServiceName,
+} from '@pbx2fa/messaging';
 import { PersistenceModule, RetentionSweeper, type RetentionRule } from '@pbx2fa/persistence';
 import { DataSource, type MixedList } from 'typeorm';
 import { HealthModule } from './health.module';
@@ -21,7 +27,14 @@ export interface ServiceFoundationOptions {
 /** What every service stands on: its own schema, the outbox/inbox messaging, retention, and /health. */
 @Module({})
 export class ServiceFoundationModule {
-  static register({ service, schema, config, entities, migrations, retention = [] }: ServiceFoundationOptions): DynamicModule {
+  static register({
+    service,
+    schema,
+    config,
+    entities,
+    migrations,
+    retention = [],
+  }: ServiceFoundationOptions): DynamicModule {
     return {
       module: ServiceFoundationModule,
       providers: [
@@ -30,7 +43,13 @@ export class ServiceFoundationModule {
           inject: [DataSource],
           useFactory: (dataSource: DataSource) =>
             new RetentionSweeper(dataSource, {
-              rules: [...retention, ...messagingRetentionRules({ inboxDays: config.INBOX_RETENTION_DAYS, outboxDays: config.OUTBOX_RETENTION_DAYS })],
+              rules: [
+                ...retention,
+                ...messagingRetentionRules({
+                  inboxDays: config.INBOX_RETENTION_DAYS,
+                  outboxDays: config.OUTBOX_RETENTION_DAYS,
+                }),
+              ],
               intervalMs: config.RETENTION_INTERVAL_SECONDS * 1000,
               batchSize: config.RETENTION_BATCH_SIZE,
             }),

@@ -28,6 +28,10 @@ export function strictValidationPipe(): ValidationPipe {
     transform: true,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) =>
-      new BadRequestException({ statusCode: 400, error: ErrorCodes.ValidationFailed, message: firstProblem(wholeBodyFirst(errors)) }),
+      new BadRequestException({
+        statusCode: 400,
+        error: ErrorCodes.ValidationFailed,
+        message: firstProblem(wholeBodyFirst(errors)),
+      }),
   });
 }

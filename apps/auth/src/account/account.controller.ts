@@ -31,7 +31,10 @@ export class AccountController {
     return this.account.me(actor);
   }
 
-  @ApiOperation({ summary: 'End this session; the token stops working at once', description: 'An enrollmentToken may log out too (giving up the set-up).' })
+  @ApiOperation({
+    summary: 'End this session; the token stops working at once',
+    description: 'An enrollmentToken may log out too (giving up the set-up).',
+  })
   @ApiNoContentResponse()
   @ApiErrors()
   @AllowEnrollment()

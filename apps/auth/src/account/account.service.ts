@@ -27,7 +27,8 @@ export class AccountService {
       role: actor.role,
       twoFactor: {
         // Agents have no reseller, and 2FA is always available to them (they must have it).
-        availableForReseller: mustAlwaysHaveSecondFactor(actor) || (await this.resellers.isTwoFactorAvailable(actor.resellerId)),
+        availableForReseller:
+          mustAlwaysHaveSecondFactor(actor) || (await this.resellers.isTwoFactorAvailable(actor.resellerId)),
         enabled: await this.credentials.isActive(actor.userId),
       },
     };

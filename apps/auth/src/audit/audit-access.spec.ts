@@ -1,7 +1,12 @@
 import type { Actor } from '@pbx2fa/contracts';
 import { visibleAuditQuery } from './audit-access';
 
-const actor = (role: Actor['role'], resellerId: string | null = 'acme'): Actor => ({ userId: 'u', username: 'someone', role, resellerId });
+const actor = (role: Actor['role'], resellerId: string | null = 'acme'): Actor => ({
+  userId: 'u',
+  username: 'someone',
+  role,
+  resellerId,
+});
 
 describe('visibleAuditQuery', () => {
   it('gives agents every filter they ask for', () => {
@@ -13,11 +18,19 @@ describe('visibleAuditQuery', () => {
   });
 
   it('lets agents read everything without a filter', () => {
-    expect(visibleAuditQuery(actor('agent', null), {})).toEqual({ resellerId: undefined, username: undefined, limit: 100 });
+    expect(visibleAuditQuery(actor('agent', null), {})).toEqual({
+      resellerId: undefined,
+      username: undefined,
+      limit: 100,
+    });
   });
 
   it("pins a reseller admin to its own reseller's entries", () => {
-    expect(visibleAuditQuery(actor('reseller_admin'), { username: 'alice' })).toEqual({ resellerId: 'acme', username: 'alice', limit: 100 });
+    expect(visibleAuditQuery(actor('reseller_admin'), { username: 'alice' })).toEqual({
+      resellerId: 'acme',
+      username: 'alice',
+      limit: 100,
+    });
   });
 
   it("refuses a reseller admin asking for another reseller's entries", () => {

@@ -39,5 +39,11 @@ export function auditSubject(
   user: { username: string; id: string; resellerId: string | null },
   client: { ip: string | null; userAgent: string | null },
 ) {
-  return { username: user.username, userId: user.id, resellerId: user.resellerId, clientIp: client.ip, userAgent: client.userAgent };
+  return {
+    username: user.username,
+    userId: user.id,
+    resellerId: user.resellerId,
+    clientIp: client.ip,
+    userAgent: client.userAgent,
+  };
 }

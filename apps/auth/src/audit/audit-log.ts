@@ -57,14 +57,22 @@ export class AuditLog {
   constructor(private readonly dataSource: DataSource) {}
 
   async record(entry: AuditEntry, manager: EntityManager = this.dataSource.manager): Promise<void> {
-    await manager.query(`INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(1)})`, auditValues(entry));
+    await manager.query(
+      `INSERT INTO audit_log (${AUDIT_COLUMNS}) VALUES (${auditPlaceholders(1)})`,
+      auditValues(entry),
+    );
     this.written(entry);
   }
 
   /** Counts and logs an entry once it is written, also when another statement wrote it (see auditValues). */
   written(entry: AuditEntry): void {
     securityEvents.inc({ event: entry.event, outcome: entry.outcome });
-    this.logger.log({ audit: entry.event, outcome: entry.outcome, username: entry.username, resellerId: entry.resellerId });
+    this.logger.log({
+      audit: entry.event,
+      outcome: entry.outcome,
+      username: entry.username,
+      resellerId: entry.resellerId,
+    });
   }
 
   async list(query: AuditQuery): Promise<AuditRecord[]> {

@@ -13,7 +13,9 @@ const COMMON: Record<number, string[]> = {
  * Every route also lists the edge's own 400/413, and authenticated routes 401.
  */
 export function ApiErrors(...errors: [status: number, code: string][]) {
-  const byStatus = new Map<number, string[]>(Object.entries(COMMON).map(([status, codes]) => [Number(status), [...codes]]));
+  const byStatus = new Map<number, string[]>(
+    Object.entries(COMMON).map(([status, codes]) => [Number(status), [...codes]]),
+  );
   for (const [status, code] of errors) byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
   return applyDecorators(
     ...[...byStatus.entries()].map(([status, codes]) =>

@@ -6,7 +6,10 @@ import { Roles, TicketStatuses, TicketTypes } from '@pbx2fa/contracts';
 export class ErrorResponse {
   @ApiProperty({ example: 401 }) statusCode: number;
   @ApiProperty({ example: 'invalid_passcode', description: 'machine-readable code from the contract' }) error: string;
-  @ApiProperty({ example: 'That passcode is not right. The code in Google Authenticator changes every 30 seconds: enter the one it shows now.' })
+  @ApiProperty({
+    example:
+      'That passcode is not right. The code in Google Authenticator changes every 30 seconds: enter the one it shows now.',
+  })
   message: string;
 }
 
@@ -20,7 +23,12 @@ export class ChallengeResponse {
   @ApiProperty({ enum: ['two_factor_required'] }) status: 'two_factor_required';
   @ApiProperty({ description: 'single use; answer with POST /auth/login/verify' }) challengeToken: string;
   @ApiProperty({ example: 300 }) expiresIn: number;
-  @ApiProperty({ type: [String], enum: ['totp', 'passkey', 'recovery_code'], example: ['totp', 'recovery_code'], description: "the user's second factors" })
+  @ApiProperty({
+    type: [String],
+    enum: ['totp', 'passkey', 'recovery_code'],
+    example: ['totp', 'recovery_code'],
+    description: "the user's second factors",
+  })
   methods: string[];
 }
 
@@ -33,11 +41,13 @@ export class EnrollmentResponse {
   })
   enrollmentToken: string;
   @ApiProperty({ example: 600, description: 'seconds the enrollment token lives' }) expiresIn: number;
-  @ApiProperty({ enum: ['agent', 'reseller_policy'], description: 'agent: agents always have a second factor' }) reason: string;
+  @ApiProperty({ enum: ['agent', 'reseller_policy'], description: 'agent: agents always have a second factor' })
+  reason: string;
 }
 
 export class TwoFactorStatus {
-  @ApiProperty({ description: "the user's reseller has 2FA on (always true for agents, who must have it)" }) availableForReseller: boolean;
+  @ApiProperty({ description: "the user's reseller has 2FA on (always true for agents, who must have it)" })
+  availableForReseller: boolean;
   @ApiProperty({ description: 'the user has activated an authenticator' }) enabled: boolean;
 }
 
@@ -59,20 +69,24 @@ export class IntrospectionResponse {
   @ApiPropertyOptional() username?: string;
   @ApiPropertyOptional({ nullable: true, type: String }) resellerId?: string | null;
   @ApiPropertyOptional({ enum: Roles }) role?: string;
-  @ApiPropertyOptional({ type: [String], example: ['pwd', 'otp', 'mfa'], description: 'RFC 8176 methods' }) amr?: string[];
+  @ApiPropertyOptional({ type: [String], example: ['pwd', 'otp', 'mfa'], description: 'RFC 8176 methods' })
+  amr?: string[];
   @ApiPropertyOptional({ description: 'expiry, seconds since the epoch' }) exp?: number;
 }
 
 export class SetupResponse {
-  @ApiProperty({ example: 'otpauth://totp/PBX%20Dashboard:alice?secret=JBSWY3DPEHPK3PXP&issuer=PBX%20Dashboard' }) otpauthUrl: string;
+  @ApiProperty({ example: 'otpauth://totp/PBX%20Dashboard:alice?secret=JBSWY3DPEHPK3PXP&issuer=PBX%20Dashboard' })
+  otpauthUrl: string;
   @ApiProperty({ description: 'the key for manual entry (base32, 160 bits)' }) secret: string;
   @ApiProperty({ description: 'data:image/png;base64,… — a QR code of otpauthUrl' }) qrCodeDataUrl: string;
 }
 
 export class ActivateResponse {
   @ApiProperty({ enum: [true] }) enabled: true;
-  @ApiProperty({ type: [String], description: 'ten single-use codes, shown once', example: ['7K2M-QX9D-4HWT'] }) recoveryCodes: string[];
-  @ApiPropertyOptional({ description: 'only when called with an enrollmentToken: the completed sign-in' }) accessToken?: string;
+  @ApiProperty({ type: [String], description: 'ten single-use codes, shown once', example: ['7K2M-QX9D-4HWT'] })
+  recoveryCodes: string[];
+  @ApiPropertyOptional({ description: 'only when called with an enrollmentToken: the completed sign-in' })
+  accessToken?: string;
   @ApiPropertyOptional({ example: 3600, description: 'with accessToken: seconds until it expires' }) expiresIn?: number;
 }
 
@@ -136,7 +150,8 @@ export class TicketResponse {
 
 export class TicketPageResponse {
   @ApiProperty({ type: [TicketResponse] }) items: TicketResponse[];
-  @ApiProperty({ nullable: true, type: String, description: 'pass as ?cursor= for the next page' }) nextCursor: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'pass as ?cursor= for the next page' }) nextCursor:
+    string | null;
 }
 
 export class AuditEntryResponse {

@@ -32,29 +32,60 @@ export class EnrollmentController {
 
   @ApiOperation({
     summary: 'Save: the passcode from the app plus the current password; returns recovery codes once',
-    description: 'Called with an enrollmentToken from POST /auth/login, it also completes that sign-in: the answer carries accessToken and expiresIn, and the enrollment token stops working.',
+    description:
+      'Called with an enrollmentToken from POST /auth/login, it also completes that sign-in: the answer carries accessToken and expiresIn, and the enrollment token stops working.',
   })
   @ApiOkResponse({ type: ActivateResponse })
-  @ApiErrors([400, 'invalid_passcode'], [400, 'invalid_current_password'], [409, 'no_pending_setup'], [409, 'two_factor_already_enabled'], [429, 'too_many_attempts'])
+  @ApiErrors(
+    [400, 'invalid_passcode'],
+    [400, 'invalid_current_password'],
+    [409, 'no_pending_setup'],
+    [409, 'two_factor_already_enabled'],
+    [429, 'too_many_attempts'],
+  )
   @AllowEnrollment()
   @Post('activate')
   @HttpCode(200)
-  activate(@CurrentActor() actor: Actor, @CurrentSession() session: LiveSession, @Body() body: ActivateTwoFactorDto, @Req() request: Request) {
+  activate(
+    @CurrentActor() actor: Actor,
+    @CurrentSession() session: LiveSession,
+    @Body() body: ActivateTwoFactorDto,
+    @Req() request: Request,
+  ) {
     return this.enrollment.activate(actor, session, body, clientInfo(request));
   }
 
-  @ApiOperation({ summary: 'Turn 2FA off for this user: current password plus a passcode or a recovery code', description: 'Refused for agents (403 two_factor_mandatory): an agent always has a second factor.' })
+  @ApiOperation({
+    summary: 'Turn 2FA off for this user: current password plus a passcode or a recovery code',
+    description: 'Refused for agents (403 two_factor_mandatory): an agent always has a second factor.',
+  })
   @ApiOkResponse({ type: DisableResponse })
-  @ApiErrors([400, 'invalid_passcode'], [400, 'invalid_current_password'], [403, 'two_factor_mandatory'], [409, 'two_factor_not_active'], [429, 'too_many_attempts'])
+  @ApiErrors(
+    [400, 'invalid_passcode'],
+    [400, 'invalid_current_password'],
+    [403, 'two_factor_mandatory'],
+    [409, 'two_factor_not_active'],
+    [429, 'too_many_attempts'],
+  )
   @Post('disable')
   @HttpCode(200)
-  disable(@CurrentActor() actor: Actor, @CurrentSession() session: LiveSession | undefined, @Body() body: PasswordAndSecondFactorDto, @Req() request: Request) {
+  disable(
+    @CurrentActor() actor: Actor,
+    @CurrentSession() session: LiveSession | undefined,
+    @Body() body: PasswordAndSecondFactorDto,
+    @Req() request: Request,
+  ) {
     return this.enrollment.disable(actor, body, clientInfo(request), session?.sessionId ?? null);
   }
 
   @ApiOperation({ summary: 'New recovery codes (the old ones stop working): current password plus passcode' })
   @ApiOkResponse({ type: RecoveryCodesResponse })
-  @ApiErrors([400, 'invalid_passcode'], [400, 'invalid_current_password'], [409, 'two_factor_not_active'], [429, 'too_many_attempts'])
+  @ApiErrors(
+    [400, 'invalid_passcode'],
+    [400, 'invalid_current_password'],
+    [409, 'two_factor_not_active'],
+    [429, 'too_many_attempts'],
+  )
   @Post('recovery-codes')
   @HttpCode(200)
   recoveryCodes(@CurrentActor() actor: Actor, @Body() body: PasswordAndPasscodeDto, @Req() request: Request) {

@@ -36,7 +36,11 @@ export interface ActivatedView {
 }
 
 const enrollmentEnded = () =>
-  new DomainError(401, ErrorCodes.Unauthorized, 'This sign-in has expired or was already completed. Please sign in again: your authenticator was not saved.');
+  new DomainError(
+    401,
+    ErrorCodes.Unauthorized,
+    'This sign-in has expired or was already completed. Please sign in again: your authenticator was not saved.',
+  );
 
 /** The Profile page's "Change Account Security": set up, activate, disable, new recovery codes. */
 @Injectable()
@@ -68,11 +72,19 @@ export class EnrollmentService {
       );
     }
     if (await this.credentials.isActive(user.id)) {
-      throw new DomainError(409, ErrorCodes.TwoFactorAlreadyEnabled, 'Google Authenticator is already set up for your account. Disable it first to set it up again.');
+      throw new DomainError(
+        409,
+        ErrorCodes.TwoFactorAlreadyEnabled,
+        'Google Authenticator is already set up for your account. Disable it first to set it up again.',
+      );
     }
     const secret = newTotpSecret();
     await this.credentials.savePending(user.id, this.secretBox.seal(secret, user.id), this.clock.now());
-    await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorSetupStarted, outcome: 'success' });
+    await this.audit.record({
+      ...auditSubject(user, client),
+      event: AuditEvents.TwoFactorSetupStarted,
+      outcome: 'success',
+    });
     const url = otpauthUrl(this.config.TOTP_ISSUER, user.username, secret);
     return { otpauthUrl: url, secret, qrCodeDataUrl: await qrCodeDataUrl(url) };
   }
@@ -83,36 +95,79 @@ export class EnrollmentService {
    * the sign-in: the enrollment session ends and a full one is opened, in the same transaction as
    * the activation, so there is never a factor saved without the sign-in it finished.
    */
-  async activate(actor: Actor, session: LiveSession, body: ActivateTwoFactorDto, client: ClientInfo): Promise<ActivatedView> {
+  async activate(
+    actor: Actor,
+    session: LiveSession,
+    body: ActivateTwoFactorDto,
+    client: ClientInfo,
+  ): Promise<ActivatedView> {
     const user = await this.requireUser(actor);
     const credential = await this.credentials.find(user.id);
     if (credential?.activeSecret) {
-      throw new DomainError(409, ErrorCodes.TwoFactorAlreadyEnabled, 'Google Authenticator is already set up for your account.');
+      throw new DomainError(
+        409,
+        ErrorCodes.TwoFactorAlreadyEnabled,
+        'Google Authenticator is already set up for your account.',
+      );
     }
     if (!credential?.pendingSecret) {
-      throw new DomainError(409, ErrorCodes.NoPendingSetup, 'Start with "Set Up Google Authenticator" to get a QR code, then enter its passcode.');
+      throw new DomainError(
+        409,
+        ErrorCodes.NoPendingSetup,
+        'Start with "Set Up Google Authenticator" to get a QR code, then enter its passcode.',
+      );
     }
     await this.currentPassword.require(user, body.currentPassword, client);
     const step = await this.verifier.verifyPending(user, credential.pendingSecret, body.passcode, client);
     const codes = newRecoveryCodes();
     const activated = await this.dataSource.transaction(async (manager) => {
-      if (!(await this.credentials.activate(manager, user.id, credential.pendingSecret!, step, this.clock.now()))) return null;
+      if (!(await this.credentials.activate(manager, user.id, credential.pendingSecret!, step, this.clock.now())))
+        return null;
       await this.recoveryCodes.replaceAll(manager, user.id, codes);
       const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, session.sessionId);
-      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorActivated, outcome: 'success', detail: { otherSessionsEnded } }, manager);
+      await this.audit.record(
+        {
+          ...auditSubject(user, client),
+          event: AuditEvents.TwoFactorActivated,
+          outcome: 'success',
+          detail: { otherSessionsEnded },
+        },
+        manager,
+      );
       if (session.purpose !== 'enrollment') return {};
-      const signIn = { ...auditSubject(user, client), event: AuditEvents.LoginSecondFactor, outcome: 'success' as const, detail: { method: 'passcode', enrolled: true } };
-      const issued = await this.tokens.completeEnrollment(manager, session.sessionId, user, ['pwd', 'otp', 'mfa'], client, signIn);
+      const signIn = {
+        ...auditSubject(user, client),
+        event: AuditEvents.LoginSecondFactor,
+        outcome: 'success' as const,
+        detail: { method: 'passcode', enrolled: true },
+      };
+      const issued = await this.tokens.completeEnrollment(
+        manager,
+        session.sessionId,
+        user,
+        ['pwd', 'otp', 'mfa'],
+        client,
+        signIn,
+      );
       if (!issued) throw enrollmentEnded(); // rolls the activation back
       return { accessToken: issued.accessToken, expiresIn: issued.expiresIn };
     });
     if (!activated) {
-      throw new DomainError(409, ErrorCodes.NoPendingSetup, 'A newer QR code was created meanwhile. Scan the latest one and enter its passcode.');
+      throw new DomainError(
+        409,
+        ErrorCodes.NoPendingSetup,
+        'A newer QR code was created meanwhile. Scan the latest one and enter its passcode.',
+      );
     }
     return { enabled: true, recoveryCodes: codes, ...activated };
   }
 
-  async disable(actor: Actor, body: PasswordAndSecondFactorDto, client: ClientInfo, sessionId: string | null): Promise<{ enabled: false }> {
+  async disable(
+    actor: Actor,
+    body: PasswordAndSecondFactorDto,
+    client: ClientInfo,
+    sessionId: string | null,
+  ): Promise<{ enabled: false }> {
     const user = await this.requireUser(actor);
     if (mustAlwaysHaveSecondFactor(user)) {
       throw new DomainError(
@@ -128,12 +183,24 @@ export class EnrollmentService {
       await this.credentials.remove(user.id, manager);
       await this.recoveryCodes.removeAll(manager, user.id);
       const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, sessionId);
-      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.TwoFactorDisabled, outcome: 'success', detail: { otherSessionsEnded } }, manager);
+      await this.audit.record(
+        {
+          ...auditSubject(user, client),
+          event: AuditEvents.TwoFactorDisabled,
+          outcome: 'success',
+          detail: { otherSessionsEnded },
+        },
+        manager,
+      );
     });
     return { enabled: false };
   }
 
-  async regenerateRecoveryCodes(actor: Actor, body: PasswordAndPasscodeDto, client: ClientInfo): Promise<{ recoveryCodes: string[] }> {
+  async regenerateRecoveryCodes(
+    actor: Actor,
+    body: PasswordAndPasscodeDto,
+    client: ClientInfo,
+  ): Promise<{ recoveryCodes: string[] }> {
     const user = await this.requireUser(actor);
     await this.requireActive(user.id);
     await this.currentPassword.require(user, body.currentPassword, client);
@@ -141,7 +208,10 @@ export class EnrollmentService {
     const codes = newRecoveryCodes();
     await this.dataSource.transaction(async (manager) => {
       await this.recoveryCodes.replaceAll(manager, user.id, codes);
-      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.RecoveryCodesRegenerated, outcome: 'success' }, manager);
+      await this.audit.record(
+        { ...auditSubject(user, client), event: AuditEvents.RecoveryCodesRegenerated, outcome: 'success' },
+        manager,
+      );
     });
     return { recoveryCodes: codes };
   }
@@ -158,4 +228,3 @@ export class EnrollmentService {
     }
   }
 }
-

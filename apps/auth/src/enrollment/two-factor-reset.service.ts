@@ -23,7 +23,11 @@ export class TwoFactorResetService {
     private readonly outbox: OutboxWriter,
   ) {}
 
-  async resetByTicket(manager: EntityManager, approval: TicketUserTwoFactorResetApprovedPayload, correlationId: string): Promise<void> {
+  async resetByTicket(
+    manager: EntityManager,
+    approval: TicketUserTwoFactorResetApprovedPayload,
+    correlationId: string,
+  ): Promise<void> {
     const user = await this.users.findInReseller(approval.targetUsername, approval.resellerId);
     if (user) {
       const hadAuthenticator = await this.credentials.remove(user.id, manager);
@@ -44,7 +48,9 @@ export class TwoFactorResetService {
       );
     } else {
       // The ticket still resolves: there is nothing left to reset for a user who is gone.
-      this.logger.warn(`reset ticket ${approval.ticketId}: no user ${approval.targetUsername} in ${approval.resellerId}`);
+      this.logger.warn(
+        `reset ticket ${approval.ticketId}: no user ${approval.targetUsername} in ${approval.resellerId}`,
+      );
     }
     await this.outbox.add(
       manager,

@@ -27,7 +27,8 @@ export class ResellersController {
   @ApiErrors([400, 'invalid_id'], [403, 'forbidden'], [404, 'reseller_not_found'], [503, 'service_unavailable'])
   @Get(':id')
   get(@CurrentActor() actor: Actor, @Param('id') id: string, @CorrelationId() correlationId: string) {
-    if (!RESELLER_ID_PATTERN.test(id)) throw new DomainError(400, ErrorCodes.InvalidId, `"${id.slice(0, 60)}" is not a reseller id.`);
+    if (!RESELLER_ID_PATTERN.test(id))
+      throw new DomainError(400, ErrorCodes.InvalidId, `"${id.slice(0, 60)}" is not a reseller id.`);
     return this.resellers.get(actor, id, correlationId);
   }
 }

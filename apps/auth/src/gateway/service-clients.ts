@@ -27,7 +27,8 @@ class ClientsShutdown implements OnApplicationShutdown {
     {
       provide: RESELLER_SETTINGS_CLIENT,
       inject: [MESSAGING_OPTIONS],
-      useFactory: (options: MessagingOptions) => new RpcClient('reseller-settings', 'reseller settings service', options),
+      useFactory: (options: MessagingOptions) =>
+        new RpcClient('reseller-settings', 'reseller settings service', options),
     },
     ClientsShutdown,
   ],

@@ -6,7 +6,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
 @Injectable()
 export class TicketIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!UUID.test(value)) throw new DomainError(400, ErrorCodes.InvalidId, `"${value.slice(0, 60)}" is not a ticket id.`);
+    if (!UUID.test(value))
+      throw new DomainError(400, ErrorCodes.InvalidId, `"${value.slice(0, 60)}" is not a ticket id.`);
     return value.toLowerCase();
   }
 }

@@ -52,31 +52,66 @@ export class TicketsController {
     return this.tickets.comment(actor, id, body, correlationId);
   }
 
-  @ApiOperation({ summary: 'Approve an open ticket (agents); a 2FA ticket then resolves itself once the change took effect' })
+  @ApiOperation({
+    summary: 'Approve an open ticket (agents); a 2FA ticket then resolves itself once the change took effect',
+  })
   @ApiOkResponse({ type: TicketResponse })
-  @ApiErrors([400, 'invalid_id'], [403, 'forbidden'], [404, 'ticket_not_found'], [409, 'invalid_transition'], [503, 'service_unavailable'])
+  @ApiErrors(
+    [400, 'invalid_id'],
+    [403, 'forbidden'],
+    [404, 'ticket_not_found'],
+    [409, 'invalid_transition'],
+    [503, 'service_unavailable'],
+  )
   @Post(':id/approve')
   @HttpCode(200)
-  approve(@CurrentActor() actor: Actor, @Param('id', TicketIdPipe) id: string, @Body() body: ApproveDto, @CorrelationId() correlationId: string) {
+  approve(
+    @CurrentActor() actor: Actor,
+    @Param('id', TicketIdPipe) id: string,
+    @Body() body: ApproveDto,
+    @CorrelationId() correlationId: string,
+  ) {
     return this.tickets.approve(actor, id, body, correlationId);
   }
 
   @ApiOperation({ summary: 'Reject an open ticket with a reason (agents)' })
   @ApiOkResponse({ type: TicketResponse })
-  @ApiErrors([400, 'invalid_id'], [403, 'forbidden'], [404, 'ticket_not_found'], [409, 'invalid_transition'], [503, 'service_unavailable'])
+  @ApiErrors(
+    [400, 'invalid_id'],
+    [403, 'forbidden'],
+    [404, 'ticket_not_found'],
+    [409, 'invalid_transition'],
+    [503, 'service_unavailable'],
+  )
   @Post(':id/reject')
   @HttpCode(200)
-  reject(@CurrentActor() actor: Actor, @Param('id', TicketIdPipe) id: string, @Body() body: RejectDto, @CorrelationId() correlationId: string) {
+  reject(
+    @CurrentActor() actor: Actor,
+    @Param('id', TicketIdPipe) id: string,
+    @Body() body: RejectDto,
+    @CorrelationId() correlationId: string,
+  ) {
     return this.tickets.reject(actor, id, body, correlationId);
   }
 
   @ApiOperation({ summary: 'Withdraw an open ticket (its opener)' })
   @ApiOkResponse({ type: TicketResponse })
-  @ApiErrors([400, 'invalid_id'], [403, 'forbidden'], [404, 'ticket_not_found'], [409, 'invalid_transition'], [503, 'service_unavailable'])
+  @ApiErrors(
+    [400, 'invalid_id'],
+    [403, 'forbidden'],
+    [404, 'ticket_not_found'],
+    [409, 'invalid_transition'],
+    [503, 'service_unavailable'],
+  )
   /** Withdrawn by its opener. */
   @Post(':id/close')
   @HttpCode(200)
-  close(@CurrentActor() actor: Actor, @Param('id', TicketIdPipe) id: string, @Body() _body: EmptyDto, @CorrelationId() correlationId: string) {
+  close(
+    @CurrentActor() actor: Actor,
+    @Param('id', TicketIdPipe) id: string,
+    @Body() _body: EmptyDto,
+    @CorrelationId() correlationId: string,
+  ) {
     return this.tickets.close(actor, id, correlationId);
   }
 }

@@ -1,5 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ErrorCodes, TicketRpc, type Actor, type TicketComment, type TicketPage, type TicketView } from '@pbx2fa/contracts';
+import {
+  DomainError,
+  ErrorCodes,
+  TicketRpc,
+  type Actor,
+  type TicketComment,
+  type TicketPage,
+  type TicketView,
+} from '@pbx2fa/contracts';
 import type { RpcClient } from '@pbx2fa/messaging';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { UserRepository } from '../users/user.repository';
@@ -21,10 +29,19 @@ export class TicketsGatewayService {
   async create(actor: Actor, body: CreateTicketDto, correlationId: string): Promise<TicketView> {
     const resellerId = actor.role === 'agent' ? body.resellerId : actor.resellerId;
     if (actor.role === 'agent' && resellerId) await this.directory.requireExisting(resellerId, correlationId);
-    if (body.type === 'reset_user_2fa' && body.targetUsername && resellerId && (!body.resellerId || body.resellerId === resellerId)) {
+    if (
+      body.type === 'reset_user_2fa' &&
+      body.targetUsername &&
+      resellerId &&
+      (!body.resellerId || body.resellerId === resellerId)
+    ) {
       const target = await this.users.findInReseller(body.targetUsername, resellerId);
       if (!target) {
-        throw new DomainError(404, ErrorCodes.UserNotFound, `There is no user "${body.targetUsername}" in reseller "${resellerId}".`);
+        throw new DomainError(
+          404,
+          ErrorCodes.UserNotFound,
+          `There is no user "${body.targetUsername}" in reseller "${resellerId}".`,
+        );
       }
     }
     return this.tickets.call<TicketView>(TicketRpc.Create, body, { correlationId, actor });

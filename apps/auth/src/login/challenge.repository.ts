@@ -26,12 +26,10 @@ export class ChallengeRepository {
 
   async create(userId: string, now: Date): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    await this.dataSource.query('INSERT INTO login_challenges (id, token_hash, user_id, expires_at) VALUES ($1, $2, $3, $4)', [
-      randomUUID(),
-      challengeTokenHash(token),
-      userId,
-      new Date(now.getTime() + CHALLENGE_TTL_SECONDS * 1000),
-    ]);
+    await this.dataSource.query(
+      'INSERT INTO login_challenges (id, token_hash, user_id, expires_at) VALUES ($1, $2, $3, $4)',
+      [randomUUID(), challengeTokenHash(token), userId, new Date(now.getTime() + CHALLENGE_TTL_SECONDS * 1000)],
+    );
     return token;
   }
 

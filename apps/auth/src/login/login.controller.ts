@@ -17,10 +17,17 @@ export class LoginController {
 
   @ApiOperation({
     summary: 'Sign in with a password; a passcode is asked next when the user has 2FA',
-    description: 'An agent without a second factor gets enrollment_required: an enrollmentToken good only for setting one up (agents always have a second factor).',
+    description:
+      'An agent without a second factor gets enrollment_required: an enrollmentToken good only for setting one up (agents always have a second factor).',
   })
   @ApiOkResponse({
-    schema: { oneOf: [{ $ref: getSchemaPath(TokenResponse) }, { $ref: getSchemaPath(ChallengeResponse) }, { $ref: getSchemaPath(EnrollmentResponse) }] },
+    schema: {
+      oneOf: [
+        { $ref: getSchemaPath(TokenResponse) },
+        { $ref: getSchemaPath(ChallengeResponse) },
+        { $ref: getSchemaPath(EnrollmentResponse) },
+      ],
+    },
   })
   @ApiErrors([401, 'invalid_credentials'], [429, 'too_many_attempts'], [429, 'too_many_requests'], [503, 'busy'])
   @Public()
@@ -32,7 +39,12 @@ export class LoginController {
 
   @ApiOperation({ summary: 'Answer the challenge with a passcode or a recovery code' })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiErrors([401, 'invalid_passcode'], [401, 'invalid_challenge'], [429, 'too_many_attempts'], [429, 'too_many_requests'])
+  @ApiErrors(
+    [401, 'invalid_passcode'],
+    [401, 'invalid_challenge'],
+    [429, 'too_many_attempts'],
+    [429, 'too_many_requests'],
+  )
   @Public()
   @Post('verify')
   @HttpCode(200)

@@ -3,9 +3,19 @@ import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
-import { enrollmentReason, secondFactorAsked, type EnrollmentReason, type FactorMethod } from '../second-factor/second-factor-policy';
+import {
+  enrollmentReason,
+  secondFactorAsked,
+  type EnrollmentReason,
+  type FactorMethod,
+} from '../second-factor/second-factor-policy';
 import { SecondFactorVerifier } from '../second-factor/second-factor.verifier';
-import { AccessTokenService, type ClientInfo, type IssuedEnrollmentToken, type IssuedToken } from '../sessions/access-token.service';
+import {
+  AccessTokenService,
+  type ClientInfo,
+  type IssuedEnrollmentToken,
+  type IssuedToken,
+} from '../sessions/access-token.service';
 import { PasswordCheck } from '../throttle/password-check';
 import type { User } from '../users/user.entity';
 import { CHALLENGE_TTL_SECONDS, ChallengeRepository, challengeTokenHash } from './challenge.repository';
@@ -25,9 +35,14 @@ export interface EnrollmentIssued extends IssuedEnrollmentToken {
   reason: EnrollmentReason;
 }
 
-const invalidCredentials = () => new DomainError(401, ErrorCodes.InvalidCredentials, 'The username or password is incorrect.');
+const invalidCredentials = () =>
+  new DomainError(401, ErrorCodes.InvalidCredentials, 'The username or password is incorrect.');
 const invalidChallenge = () =>
-  new DomainError(401, ErrorCodes.InvalidChallenge, 'This sign-in has expired or was already completed. Please sign in again.');
+  new DomainError(
+    401,
+    ErrorCodes.InvalidChallenge,
+    'This sign-in has expired or was already completed. Please sign in again.',
+  );
 
 /**
  * Password sign-in, then — when the user's reseller has 2FA on and the user activated it, or the
@@ -49,23 +64,40 @@ export class LoginService {
   /** An unknown user and a wrong password get the same answer after the same work. */
   async login(body: LoginDto, client: ClientInfo): Promise<IssuedToken | ChallengeIssued | EnrollmentIssued> {
     const { user, secondFactorRequired, factorMethods } = await this.signIns.find(body.username);
-    if (!(await this.passwords.verify(body.username, user, body.password, client, 'sign_in')) || !user) throw invalidCredentials();
+    if (!(await this.passwords.verify(body.username, user, body.password, client, 'sign_in')) || !user)
+      throw invalidCredentials();
 
     const reason = enrollmentReason(user, factorMethods);
     if (reason) return this.requireEnrollment(user, reason, client);
     // Asked when the reseller has 2FA on and the user activated it, and of agents; a Host header has no say.
     if (secondFactorAsked(user, factorMethods, secondFactorRequired)) {
       const challengeToken = await this.challenges.create(user.id, this.clock.now());
-      return { status: 'two_factor_required', challengeToken, expiresIn: CHALLENGE_TTL_SECONDS, methods: factorMethods };
+      return {
+        status: 'two_factor_required',
+        challengeToken,
+        expiresIn: CHALLENGE_TTL_SECONDS,
+        methods: factorMethods,
+      };
     }
-    return this.tokens.issue(user, ['pwd'], client, { ...auditSubject(user, client), event: AuditEvents.Login, outcome: 'success', detail: { amr: 'pwd' } });
+    return this.tokens.issue(user, ['pwd'], client, {
+      ...auditSubject(user, client),
+      event: AuditEvents.Login,
+      outcome: 'success',
+      detail: { amr: 'pwd' },
+    });
   }
 
   async verify(body: VerifyLoginDto, client: ClientInfo): Promise<IssuedToken> {
     const challenge = await this.challenges.findLive(body.challengeToken, this.clock.now());
     if (!challenge) throw invalidChallenge();
     const { user } = challenge;
-    const method = await this.verifier.verify(user, { passcode: body.passcode, recoveryCode: body.recoveryCode }, client, 401, challenge.secondFactor);
+    const method = await this.verifier.verify(
+      user,
+      { passcode: body.passcode, recoveryCode: body.recoveryCode },
+      client,
+      401,
+      challenge.secondFactor,
+    );
     const issued = await this.tokens.issueForChallenge(
       user,
       method === 'passcode' ? ['pwd', 'otp', 'mfa'] : ['pwd', 'mfa'],
@@ -78,8 +110,12 @@ export class LoginService {
   }
 
   private async requireEnrollment(user: User, reason: EnrollmentReason, client: ClientInfo): Promise<EnrollmentIssued> {
-    const audit = { ...auditSubject(user, client), event: AuditEvents.LoginEnrollmentRequired, outcome: 'success' as const, detail: { reason } };
+    const audit = {
+      ...auditSubject(user, client),
+      event: AuditEvents.LoginEnrollmentRequired,
+      outcome: 'success' as const,
+      detail: { reason },
+    };
     return { status: 'enrollment_required', ...(await this.tokens.issueEnrollment(user, client, audit)), reason };
   }
 }
-

@@ -61,7 +61,14 @@ export class TwoFactor1764300000300 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['audit_log', 'used_sso_assertions', 'login_challenges', 'attempt_throttles', 'recovery_codes', 'two_factor_credentials']) {
+    for (const table of [
+      'audit_log',
+      'used_sso_assertions',
+      'login_challenges',
+      'attempt_throttles',
+      'recovery_codes',
+      'two_factor_credentials',
+    ]) {
       await queryRunner.query(`DROP TABLE ${table}`);
     }
   }

@@ -11,12 +11,21 @@ export class RetentionIndexes1765000000100 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query('CREATE INDEX IF NOT EXISTS login_challenges_expiry ON login_challenges (expires_at)');
     await queryRunner.query('CREATE INDEX IF NOT EXISTS sessions_expiry ON sessions (expires_at)');
-    await queryRunner.query('CREATE INDEX IF NOT EXISTS sessions_revoked ON sessions (revoked_at) WHERE revoked_at IS NOT NULL');
-    await queryRunner.query('CREATE INDEX IF NOT EXISTS used_sso_assertions_expiry ON used_sso_assertions (expires_at)');
+    await queryRunner.query(
+      'CREATE INDEX IF NOT EXISTS sessions_revoked ON sessions (revoked_at) WHERE revoked_at IS NOT NULL',
+    );
+    await queryRunner.query(
+      'CREATE INDEX IF NOT EXISTS used_sso_assertions_expiry ON used_sso_assertions (expires_at)',
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const index of ['used_sso_assertions_expiry', 'sessions_revoked', 'sessions_expiry', 'login_challenges_expiry']) {
+    for (const index of [
+      'used_sso_assertions_expiry',
+      'sessions_revoked',
+      'sessions_expiry',
+      'login_challenges_expiry',
+    ]) {
       await queryRunner.query(`DROP INDEX ${index}`);
     }
   }

@@ -1,4 +1,8 @@
-import { InboxEffectKeys1764400000000, MessagingRetentionIndexes1765000000000, MessagingTables1764300000000 } from '@pbx2fa/messaging';
+import {
+  InboxEffectKeys1764400000000,
+  MessagingRetentionIndexes1765000000000,
+  MessagingTables1764300000000,
+} from '@pbx2fa/messaging';
 import { UsersSessionsPolicies1764300000200 } from './1764300000200-users-sessions-policies';
 import { TwoFactor1764300000300 } from './1764300000300-two-factor';
 import { SignInRateLimits1764500000000 } from './1764500000000-sign-in-rate-limits';

@@ -19,7 +19,11 @@ describe('findPublicDirectory', () => {
 
 describe('assemblePage', () => {
   it('puts the shared sign-in form into both pages, once each, with no include left', () => {
-    const signIn = (html: string) => html.slice(html.indexOf('<section id="sign-in"'), html.indexOf('</section>', html.indexOf('<section id="sign-in"')));
+    const signIn = (html: string) =>
+      html.slice(
+        html.indexOf('<section id="sign-in"'),
+        html.indexOf('</section>', html.indexOf('<section id="sign-in"')),
+      );
     const [dashboard, desk] = ['index.html', 'desk.html'].map((name) => assemblePage(PUBLIC, name));
     for (const page of [dashboard, desk]) {
       expect(page).not.toContain('<!-- include');

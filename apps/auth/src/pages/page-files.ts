@@ -21,7 +21,9 @@ export function assemblePage(directory: string, name: string, prefix = '', depth
   if (depth > MAX_INCLUDE_DEPTH) throw new Error(`${name}: includes nested deeper than ${MAX_INCLUDE_DEPTH}`);
   return readFileSync(join(directory, name), 'utf8')
     .replaceAll('{prefix}', prefix)
-    .replace(INCLUDE, (_line, part: string, partPrefix = '') => assemblePage(directory, part, partPrefix, depth + 1).replace(/\n$/, ''));
+    .replace(INCLUDE, (_line, part: string, partPrefix = '') =>
+      assemblePage(directory, part, partPrefix, depth + 1).replace(/\n$/, ''),
+    );
 }
 
 /**
@@ -45,14 +47,16 @@ export class PageFiles {
   private readonly pages = new Map<PageName, string>();
 
   constructor() {
-    if (!this.directory) this.logger.warn(`${PUBLIC_DIR} was not found: the dashboard pages at / and /desk answer 404.`);
+    if (!this.directory)
+      this.logger.warn(`${PUBLIC_DIR} was not found: the dashboard pages at / and /desk answer 404.`);
     this.assets = new Set(this.directory ? readdirSync(this.directory).filter((name) => ASSET_NAME.test(name)) : []);
     for (const name of this.directory ? PAGES : []) this.pages.set(name, assemblePage(this.directory as string, name));
   }
 
   page(response: Response, name: PageName): void {
     const html = this.pages.get(name);
-    if (html === undefined) throw new DomainError(404, ErrorCodes.NotFound, 'The dashboard pages are not installed on this server.');
+    if (html === undefined)
+      throw new DomainError(404, ErrorCodes.NotFound, 'The dashboard pages are not installed on this server.');
     // Revalidated on every load (Express's ETag answers 304 when unchanged).
     response.set('Cache-Control', 'no-cache').type('html').send(html);
   }
@@ -63,13 +67,18 @@ export class PageFiles {
   }
 
   private send(response: Response, name: string): void {
-    if (!this.directory) throw new DomainError(404, ErrorCodes.NotFound, 'The dashboard pages are not installed on this server.');
+    if (!this.directory)
+      throw new DomainError(404, ErrorCodes.NotFound, 'The dashboard pages are not installed on this server.');
     // Revalidated on every load (ETag), so a new release is picked up without a stale mix of files.
-    response.sendFile(name, { root: this.directory, dotfiles: 'deny', headers: { 'Cache-Control': 'no-cache' } }, (error) => {
-      // Only when the file vanished after start, or the client went away mid-transfer.
-      if (!error || response.headersSent) return;
-      this.logger.warn(`could not send ${name}: ${error.message}`);
-      response.status(404).json({ statusCode: 404, error: ErrorCodes.NotFound, message: 'There is no such file.' });
-    });
+    response.sendFile(
+      name,
+      { root: this.directory, dotfiles: 'deny', headers: { 'Cache-Control': 'no-cache' } },
+      (error) => {
+        // Only when the file vanished after start, or the client went away mid-transfer.
+        if (!error || response.headersSent) return;
+        this.logger.warn(`could not send ${name}: ${error.message}`);
+        response.status(404).json({ statusCode: 404, error: ErrorCodes.NotFound, message: 'There is no such file.' });
+      },
+    );
   }
 }

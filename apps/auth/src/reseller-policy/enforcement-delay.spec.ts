@@ -2,7 +2,10 @@ import { Events, type EventEnvelope } from '@pbx2fa/contracts';
 import { register } from 'prom-client';
 import { enforcementDelaySeconds, observeEnforcement } from './enforcement-delay';
 
-const change = (payload: Partial<{ approvedAt: string }>, occurredAt = '2026-12-03T10:00:05.000Z'): EventEnvelope<typeof Events.ResellerTwoFactorChanged> => ({
+const change = (
+  payload: Partial<{ approvedAt: string }>,
+  occurredAt = '2026-12-03T10:00:05.000Z',
+): EventEnvelope<typeof Events.ResellerTwoFactorChanged> => ({
   eventId: '00000000-0000-4000-8000-000000000001',
   name: Events.ResellerTwoFactorChanged,
   occurredAt,

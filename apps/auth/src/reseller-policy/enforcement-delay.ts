@@ -14,7 +14,10 @@ export const twoFactorEnforcementDelay = new Histogram({
 });
 
 /** Seconds from the approval (else the event's time) to `now`; never negative (clocks of two machines). */
-export function enforcementDelaySeconds(event: EventEnvelope<typeof Events.ResellerTwoFactorChanged>, now = Date.now()): number | null {
+export function enforcementDelaySeconds(
+  event: EventEnvelope<typeof Events.ResellerTwoFactorChanged>,
+  now = Date.now(),
+): number | null {
   const since = Date.parse(event.payload.approvedAt ?? event.occurredAt);
   return Number.isNaN(since) ? null : Math.max(0, (now - since) / 1000);
 }

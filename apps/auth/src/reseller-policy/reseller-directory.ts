@@ -19,7 +19,11 @@ export class ResellerDirectory {
   async requireExisting(resellerId: string, correlationId: string): Promise<ResellerPolicy | ResellerView> {
     const local = await this.policies.find(resellerId);
     if (local) return local;
-    const remote = await this.resellerSettings.call<ResellerView>(ResellerRpc.Get, { id: resellerId }, { correlationId });
+    const remote = await this.resellerSettings.call<ResellerView>(
+      ResellerRpc.Get,
+      { id: resellerId },
+      { correlationId },
+    );
     await this.remember(remote);
     return remote;
   }

@@ -23,7 +23,11 @@ export class ResellerEventsController {
   twoFactorChanged(@Payload() data: unknown, @Ctx() context: RmqContext) {
     return this.inbox.consume(Events.ResellerTwoFactorChanged, data, context, async (manager, event) => {
       const changed = await this.policies.applyIfNewer(
-        { resellerId: event.payload.resellerId, twoFactorEnabled: event.payload.enabled, version: event.payload.version },
+        {
+          resellerId: event.payload.resellerId,
+          twoFactorEnabled: event.payload.enabled,
+          version: event.payload.version,
+        },
         manager,
       );
       // Before the commit: a transaction that fails and is tried again may count it twice, which is rare and harmless.

@@ -23,7 +23,11 @@ export class RecoveryCodeRepository {
   async replaceAll(manager: EntityManager, userId: string, codes: string[]): Promise<void> {
     await manager.query('DELETE FROM recovery_codes WHERE user_id = $1', [userId]);
     for (const code of codes) {
-      await manager.query('INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, $3)', [randomUUID(), userId, this.hasher.hash(userId, code)]);
+      await manager.query('INSERT INTO recovery_codes (id, user_id, code_hash) VALUES ($1, $2, $3)', [
+        randomUUID(),
+        userId,
+        this.hasher.hash(userId, code),
+      ]);
     }
   }
 
@@ -47,7 +51,10 @@ export class RecoveryCodeRepository {
   }
 
   async countUnused(userId: string): Promise<number> {
-    const [row] = await this.dataSource.query('SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL', [userId]);
+    const [row] = await this.dataSource.query(
+      'SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL',
+      [userId],
+    );
     return row.n;
   }
 

@@ -43,7 +43,12 @@ describe('recovery codes', () => {
       const code = 'AAAA-BBBB-CCCC';
       const stored = hasher.hash(alice, code);
       const mac = stored.split(':')[2];
-      for (const text of [code, normalizeRecoveryCode(code), `pbx2fa-recovery:${normalizeRecoveryCode(code)}`, `${alice}:${normalizeRecoveryCode(code)}`]) {
+      for (const text of [
+        code,
+        normalizeRecoveryCode(code),
+        `pbx2fa-recovery:${normalizeRecoveryCode(code)}`,
+        `${alice}:${normalizeRecoveryCode(code)}`,
+      ]) {
         const sha = createHash('sha256').update(text).digest();
         expect(stored).not.toContain(sha.toString('hex'));
         expect(mac).not.toBe(sha.toString('base64url'));
@@ -62,7 +67,9 @@ describe('recovery codes', () => {
     it('keeps matching codes hashed under a previous key while it is configured', () => {
       const oldKey = newKey();
       const stored = RecoveryCodeHasher.fromBase64Keys(oldKey).hash(alice, 'AAAA-BBBB-CCCC');
-      expect(RecoveryCodeHasher.fromBase64Keys(newKey(), [oldKey]).candidates(alice, 'aaaa bbbb cccc')).toContain(stored);
+      expect(RecoveryCodeHasher.fromBase64Keys(newKey(), [oldKey]).candidates(alice, 'aaaa bbbb cccc')).toContain(
+        stored,
+      );
       expect(RecoveryCodeHasher.fromBase64Keys(newKey()).candidates(alice, 'AAAA-BBBB-CCCC')).not.toContain(stored);
     });
 

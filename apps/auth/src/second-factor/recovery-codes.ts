@@ -10,7 +10,9 @@ const GROUP_LENGTH = 4;
 /** Ten codes of 60 random bits each, shown once, like `7K2M-QX9D-4HWT`. */
 export function newRecoveryCodes(count = RECOVERY_CODE_COUNT): string[] {
   return Array.from({ length: count }, () =>
-    Array.from({ length: GROUPS }, () => Array.from({ length: GROUP_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join('')).join('-'),
+    Array.from({ length: GROUPS }, () =>
+      Array.from({ length: GROUP_LENGTH }, () => ALPHABET[randomInt(ALPHABET.length)]).join(''),
+    ).join('-'),
   );
 }
 
@@ -30,7 +32,9 @@ const HKDF_INFO = 'pbx2fa/recovery-code-hmac/v1';
  * is used or the set regenerated (the plaintext is needed to hash it again, and only its user has it).
  */
 export function legacyRecoveryCodeHash(input: string): string {
-  return createHash('sha256').update(`pbx2fa-recovery:${normalizeRecoveryCode(input)}`).digest('hex');
+  return createHash('sha256')
+    .update(`pbx2fa-recovery:${normalizeRecoveryCode(input)}`)
+    .digest('hex');
 }
 
 interface HmacKey {
@@ -40,7 +44,10 @@ interface HmacKey {
 
 /** The HMAC key that goes with a TOTP encryption key, under the same key id. */
 function hmacKeyFor(encryptionKey: SecretBoxKey): HmacKey {
-  return { id: encryptionKey.id, key: Buffer.from(hkdfSync('sha256', encryptionKey.key, Buffer.alloc(0), HKDF_INFO, 32)) };
+  return {
+    id: encryptionKey.id,
+    key: Buffer.from(hkdfSync('sha256', encryptionKey.key, Buffer.alloc(0), HKDF_INFO, 32)),
+  };
 }
 
 /**
@@ -81,6 +88,8 @@ export class RecoveryCodeHasher {
 }
 
 function keyedHash(key: HmacKey, userId: string, code: string): string {
-  const mac = createHmac('sha256', key.key).update(`${userId}:${normalizeRecoveryCode(code)}`).digest('base64url');
+  const mac = createHmac('sha256', key.key)
+    .update(`${userId}:${normalizeRecoveryCode(code)}`)
+    .digest('base64url');
   return `${HASH_VERSION}:${key.id}:${mac}`;
 }

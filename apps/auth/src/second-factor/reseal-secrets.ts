@@ -38,7 +38,14 @@ export class ResealSecrets {
   ) {}
 
   async run(): Promise<ResealReport> {
-    const report: ResealReport = { resealed: 0, alreadyCurrent: 0, changedMeanwhile: 0, unreadable: [], remaining: 0, recoveryCodes: [] };
+    const report: ResealReport = {
+      resealed: 0,
+      alreadyCurrent: 0,
+      changedMeanwhile: 0,
+      unreadable: [],
+      remaining: 0,
+      recoveryCodes: [],
+    };
     let after: string | null = null;
     for (;;) {
       const page = await this.credentials.sealedPage(after, this.batchSize);
@@ -64,7 +71,8 @@ export class ResealSecrets {
       const written = await this.dataSource.transaction(async (manager) => {
         let count = 0;
         for (const change of changes) {
-          if (await this.credentials.replaceSealed(manager, change.userId, change.column, change.from, change.to)) count++;
+          if (await this.credentials.replaceSealed(manager, change.userId, change.column, change.from, change.to))
+            count++;
         }
         return count;
       });

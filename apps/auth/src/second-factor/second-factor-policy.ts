@@ -29,6 +29,10 @@ export function enrollmentReason(user: { role: Role }, methods: readonly FactorM
  * (`askedByResellerPolicy`: 2FA on and the user activated a factor), and for agents whenever
  * they have one.
  */
-export function secondFactorAsked(user: { role: Role }, methods: readonly FactorMethod[], askedByResellerPolicy: boolean): boolean {
+export function secondFactorAsked(
+  user: { role: Role },
+  methods: readonly FactorMethod[],
+  askedByResellerPolicy: boolean,
+): boolean {
   return askedByResellerPolicy || (mustAlwaysHaveSecondFactor(user) && hasFactor(methods));
 }

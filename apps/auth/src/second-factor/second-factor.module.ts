@@ -18,7 +18,8 @@ import { TwoFactorCredentialRepository } from './two-factor-credential.repositor
     {
       provide: RecoveryCodeHasher,
       inject: [AUTH_CONFIG],
-      useFactory: (config: AuthConfig) => RecoveryCodeHasher.fromBase64Keys(config.TOTP_ENCRYPTION_KEY, config.previousTotpKeys),
+      useFactory: (config: AuthConfig) =>
+        RecoveryCodeHasher.fromBase64Keys(config.TOTP_ENCRYPTION_KEY, config.previousTotpKeys),
     },
     TwoFactorCredentialRepository,
     RecoveryCodeRepository,

@@ -48,7 +48,13 @@ export class SecondFactorVerifier {
     @Inject(SECRET_BOX) private readonly secretBox: SecretBox,
   ) {}
 
-  async verify(user: User, proof: SecondFactorProof, client: ClientInfo, failureStatus: 400 | 401, known?: SecondFactorState): Promise<SecondFactorMethod> {
+  async verify(
+    user: User,
+    proof: SecondFactorProof,
+    client: ClientInfo,
+    failureStatus: 400 | 401,
+    known?: SecondFactorState,
+  ): Promise<SecondFactorMethod> {
     const attempt = await this.throttle.reserve(secondFactorKey(user.id), 'passcodes');
     const method: SecondFactorMethod = proof.recoveryCode !== undefined ? 'recovery_code' : 'passcode';
     const verdict =
@@ -59,17 +65,33 @@ export class SecondFactorVerifier {
       await this.throttle.succeeded(attempt);
       if (method === 'recovery_code') {
         const remaining = await this.recoveryCodes.countUnused(user.id);
-        await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.RecoveryCodeUsed, outcome: 'success', detail: { remaining } });
+        await this.audit.record({
+          ...auditSubject(user, client),
+          event: AuditEvents.RecoveryCodeUsed,
+          outcome: 'success',
+          detail: { remaining },
+        });
       }
       return method;
     }
-    return this.fail(user, client, method, attempt, failureStatus, verdict === 'replayed' ? REPLAYED_PASSCODE_MESSAGE : undefined);
+    return this.fail(
+      user,
+      client,
+      method,
+      attempt,
+      failureStatus,
+      verdict === 'replayed' ? REPLAYED_PASSCODE_MESSAGE : undefined,
+    );
   }
 
   /** Checks a passcode against a secret being enrolled; a wrong one counts toward the same lock. */
   async verifyPending(user: User, sealedSecret: string, passcode: string, client: ClientInfo): Promise<number> {
     const attempt = await this.throttle.reserve(secondFactorKey(user.id), 'passcodes');
-    const match = await matchPasscode(this.secretBox.open(sealedSecret, user.id), normalizePasscode(passcode), this.clock.now());
+    const match = await matchPasscode(
+      this.secretBox.open(sealedSecret, user.id),
+      normalizePasscode(passcode),
+      this.clock.now(),
+    );
     if (match) {
       await this.throttle.succeeded(attempt);
       return match.step;
@@ -81,7 +103,11 @@ export class SecondFactorVerifier {
   private async checkPasscode(userId: string, passcode: string, activeSecret?: string | null): Promise<Verdict> {
     const sealed = activeSecret === undefined ? (await this.credentials.find(userId))?.activeSecret : activeSecret;
     if (!sealed) return 'wrong';
-    const match = await matchPasscode(this.secretBox.open(sealed, userId), normalizePasscode(passcode), this.clock.now());
+    const match = await matchPasscode(
+      this.secretBox.open(sealed, userId),
+      normalizePasscode(passcode),
+      this.clock.now(),
+    );
     if (!match) return 'wrong';
     return (await this.credentials.claimStep(userId, match.step)) ? 'accepted' : 'replayed';
   }
@@ -91,15 +117,35 @@ export class SecondFactorVerifier {
   }
 
   /** The attempt was counted when it was reserved; what is left is to say so. */
-  private async fail(user: User, client: ClientInfo, method: SecondFactorMethod, attempt: ReservedAttempt, status: 400 | 401, message?: string): Promise<never> {
-    await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.SecondFactorRejected, outcome: 'failure', detail: { method, consecutiveFailures: attempt.failuresIfWrong } });
+  private async fail(
+    user: User,
+    client: ClientInfo,
+    method: SecondFactorMethod,
+    attempt: ReservedAttempt,
+    status: 400 | 401,
+    message?: string,
+  ): Promise<never> {
+    await this.audit.record({
+      ...auditSubject(user, client),
+      event: AuditEvents.SecondFactorRejected,
+      outcome: 'failure',
+      detail: { method, consecutiveFailures: attempt.failuresIfWrong },
+    });
     if (attempt.locksUntil) {
       // This attempt still hears what was wrong; the lock answers from the next one on.
-      await this.audit.record({ ...auditSubject(user, client), event: AuditEvents.SecondFactorLocked, outcome: 'locked', detail: { until: attempt.locksUntil.toISOString() } });
+      await this.audit.record({
+        ...auditSubject(user, client),
+        event: AuditEvents.SecondFactorLocked,
+        outcome: 'locked',
+        detail: { until: attempt.locksUntil.toISOString() },
+      });
     }
-    throw new DomainError(status, ErrorCodes.InvalidPasscode, message ?? (method === 'passcode' ? WRONG_PASSCODE_MESSAGE : WRONG_RECOVERY_CODE_MESSAGE));
+    throw new DomainError(
+      status,
+      ErrorCodes.InvalidPasscode,
+      message ?? (method === 'passcode' ? WRONG_PASSCODE_MESSAGE : WRONG_RECOVERY_CODE_MESSAGE),
+    );
   }
-
 }
 
 /** People type "123 456" as often as "123456". */

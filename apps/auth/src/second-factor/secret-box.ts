@@ -60,21 +60,36 @@ export class SecretBox {
     cipher.setAAD(additionalData(CURRENT_VERSION, this.current.id, userId));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
-    return [CURRENT_VERSION, this.current.id, iv.toString('base64url'), tag.toString('base64url'), ciphertext.toString('base64url')].join(':');
+    return [
+      CURRENT_VERSION,
+      this.current.id,
+      iv.toString('base64url'),
+      tag.toString('base64url'),
+      ciphertext.toString('base64url'),
+    ].join(':');
   }
 
   /** Opens a value sealed for `userId`; throws SealedSecretError otherwise. */
   open(sealed: string, userId: string): string {
     const [version, id, iv, tag, ciphertext, extra] = sealed.split(':');
-    if ((version !== CURRENT_VERSION && version !== LEGACY_VERSION) || !iv || !tag || !ciphertext || extra !== undefined) {
+    if (
+      (version !== CURRENT_VERSION && version !== LEGACY_VERSION) ||
+      !iv ||
+      !tag ||
+      !ciphertext ||
+      extra !== undefined
+    ) {
       throw new SealedSecretError('not a sealed secret');
     }
     const key = this.byId.get(id);
     if (!key) throw new SealedSecretError(`the secret was sealed with key ${id}, which is not configured`);
     const tagBytes = Buffer.from(tag, 'base64url');
-    if (tagBytes.length !== AUTH_TAG_LENGTH) throw new SealedSecretError('the sealed secret does not open (wrong tag length)');
+    if (tagBytes.length !== AUTH_TAG_LENGTH)
+      throw new SealedSecretError('the sealed secret does not open (wrong tag length)');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: AUTH_TAG_LENGTH });
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), {
+        authTagLength: AUTH_TAG_LENGTH,
+      });
       decipher.setAAD(additionalData(version, id, userId));
       decipher.setAuthTag(tagBytes);
       return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');

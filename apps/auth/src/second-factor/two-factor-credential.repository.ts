@@ -53,7 +53,10 @@ export class TwoFactorCredentialRepository {
   }
 
   async isActive(userId: string): Promise<boolean> {
-    const rows = await this.dataSource.query('SELECT 1 FROM two_factor_credentials WHERE user_id = $1 AND active_secret IS NOT NULL', [userId]);
+    const rows = await this.dataSource.query(
+      'SELECT 1 FROM two_factor_credentials WHERE user_id = $1 AND active_secret IS NOT NULL',
+      [userId],
+    );
     return rows.length > 0;
   }
 
@@ -69,7 +72,13 @@ export class TwoFactorCredentialRepository {
    * Makes the pending secret the active one, provided it is still the one the passcode was
    * checked against (a second setup in between wins) and no secret is active yet.
    */
-  async activate(manager: EntityManager, userId: string, sealedPending: string, step: number, at: Date): Promise<boolean> {
+  async activate(
+    manager: EntityManager,
+    userId: string,
+    sealedPending: string,
+    step: number,
+    at: Date,
+  ): Promise<boolean> {
     const rows = await queryRows(
       manager,
       `UPDATE two_factor_credentials
@@ -97,12 +106,20 @@ export class TwoFactorCredentialRepository {
   }
 
   async remove(userId: string, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
-    const rows = await queryRows<{ active_secret: string | null }>(manager, 'DELETE FROM two_factor_credentials WHERE user_id = $1 RETURNING active_secret', [userId]);
+    const rows = await queryRows<{ active_secret: string | null }>(
+      manager,
+      'DELETE FROM two_factor_credentials WHERE user_id = $1 RETURNING active_secret',
+      [userId],
+    );
     return rows.some((row) => row.active_secret !== null);
   }
 
   /** Up to `limit` users' sealed secrets after `afterUserId`, in user id order (re-sealing walks the table). */
-  async sealedPage(afterUserId: string | null, limit: number, manager: EntityManager = this.dataSource.manager): Promise<SealedSecrets[]> {
+  async sealedPage(
+    afterUserId: string | null,
+    limit: number,
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<SealedSecrets[]> {
     return queryRows<SealedSecrets>(
       manager,
       `SELECT user_id AS "userId", pending_secret AS "pendingSecret", active_secret AS "activeSecret"
@@ -117,10 +134,18 @@ export class TwoFactorCredentialRepository {
    * Puts a re-sealed value in place of the one read, only if the row still holds that one: a
    * secret set up, activated or removed meanwhile is never overwritten with a stale value.
    */
-  async replaceSealed(manager: EntityManager, userId: string, column: SealedColumn, from: string, to: string): Promise<boolean> {
+  async replaceSealed(
+    manager: EntityManager,
+    userId: string,
+    column: SealedColumn,
+    from: string,
+    to: string,
+  ): Promise<boolean> {
     const statements: Record<SealedColumn, string> = {
-      pending_secret: 'UPDATE two_factor_credentials SET pending_secret = $3 WHERE user_id = $1 AND pending_secret = $2 RETURNING user_id',
-      active_secret: 'UPDATE two_factor_credentials SET active_secret = $3 WHERE user_id = $1 AND active_secret = $2 RETURNING user_id',
+      pending_secret:
+        'UPDATE two_factor_credentials SET pending_secret = $3 WHERE user_id = $1 AND pending_secret = $2 RETURNING user_id',
+      active_secret:
+        'UPDATE two_factor_credentials SET active_secret = $3 WHERE user_id = $1 AND active_secret = $2 RETURNING user_id',
     };
     return (await queryRows(manager, statements[column], [userId, from, to])).length > 0;
   }

@@ -54,7 +54,13 @@ export class AccessTokenService {
   }
 
   /** The same for the second step of a sign-in: only while its challenge is live, using it up; null otherwise. */
-  issueForChallenge(user: User, amr: string[], client: ClientInfo, audit: AuditEntry, challenge: { tokenHash: string; now: Date }): Promise<IssuedToken | null> {
+  issueForChallenge(
+    user: User,
+    amr: string[],
+    client: ClientInfo,
+    audit: AuditEntry,
+    challenge: { tokenHash: string; now: Date },
+  ): Promise<IssuedToken | null> {
     return this.open(user, amr, client, audit, challenge);
   }
 
@@ -70,14 +76,31 @@ export class AccessTokenService {
    * The first factor is active: the enrollment session ends and a full one takes its place, in
    * the caller's transaction; null when the enrollment session is no longer live.
    */
-  async completeEnrollment(manager: EntityManager, enrollmentSessionId: string, user: User, amr: string[], client: ClientInfo, audit: AuditEntry): Promise<IssuedToken | null> {
+  async completeEnrollment(
+    manager: EntityManager,
+    enrollmentSessionId: string,
+    user: User,
+    amr: string[],
+    client: ClientInfo,
+    audit: AuditEntry,
+  ): Promise<IssuedToken | null> {
     const session = this.newSession(user, amr, client, 'access', this.config.ACCESS_TOKEN_TTL_SECONDS);
     if (!(await this.sessions.exchangeEnrollment(manager, enrollmentSessionId, session, audit))) return null;
     this.audit.written(audit);
-    return { status: 'authenticated', accessToken: await this.sign(session, this.config.ACCESS_TOKEN_TTL_SECONDS), expiresIn: this.config.ACCESS_TOKEN_TTL_SECONDS };
+    return {
+      status: 'authenticated',
+      accessToken: await this.sign(session, this.config.ACCESS_TOKEN_TTL_SECONDS),
+      expiresIn: this.config.ACCESS_TOKEN_TTL_SECONDS,
+    };
   }
 
-  private async open(user: User, amr: string[], client: ClientInfo, audit: AuditEntry, challenge?: { tokenHash: string; now: Date }): Promise<IssuedToken | null> {
+  private async open(
+    user: User,
+    amr: string[],
+    client: ClientInfo,
+    audit: AuditEntry,
+    challenge?: { tokenHash: string; now: Date },
+  ): Promise<IssuedToken | null> {
     const expiresIn = this.config.ACCESS_TOKEN_TTL_SECONDS;
     const session = this.newSession(user, amr, client, 'access', expiresIn);
     if (!(await this.sessions.open(session, audit, challenge))) return null;
@@ -85,7 +108,13 @@ export class AccessTokenService {
     return { status: 'authenticated', accessToken: await this.sign(session, expiresIn), expiresIn };
   }
 
-  private newSession(user: User, amr: string[], client: ClientInfo, purpose: SessionPurpose, ttlSeconds: number): NewSession {
+  private newSession(
+    user: User,
+    amr: string[],
+    client: ClientInfo,
+    purpose: SessionPurpose,
+    ttlSeconds: number,
+  ): NewSession {
     return {
       id: randomUUID(),
       userId: user.id,
@@ -113,7 +142,12 @@ export class AccessTokenService {
     } catch {
       return null;
     }
-    if ((claims.typ !== 'access' && claims.typ !== 'enrollment') || typeof claims.jti !== 'string' || !/^[0-9a-f-]{36}$/.test(claims.jti)) return null;
+    if (
+      (claims.typ !== 'access' && claims.typ !== 'enrollment') ||
+      typeof claims.jti !== 'string' ||
+      !/^[0-9a-f-]{36}$/.test(claims.jti)
+    )
+      return null;
     const session = await this.sessions.findLive(claims.jti);
     return session && session.userId === claims.sub && session.purpose === claims.typ ? session : null;
   }

@@ -23,12 +23,24 @@ export class BearerAuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const token = bearerToken(request);
-    if (!token) throw new DomainError(401, ErrorCodes.Unauthorized, 'Sign in first: send "Authorization: Bearer <accessToken>".');
+    if (!token)
+      throw new DomainError(401, ErrorCodes.Unauthorized, 'Sign in first: send "Authorization: Bearer <accessToken>".');
     const session = await this.tokens.resolve(token);
-    if (!session) throw new DomainError(401, ErrorCodes.Unauthorized, 'Your session has ended or the token is not valid; please sign in again.');
-    if (session.purpose === 'enrollment' && !this.reflector.getAllAndOverride<boolean>(ALLOW_ENROLLMENT, targets)) throw enrollmentRequired();
+    if (!session)
+      throw new DomainError(
+        401,
+        ErrorCodes.Unauthorized,
+        'Your session has ended or the token is not valid; please sign in again.',
+      );
+    if (session.purpose === 'enrollment' && !this.reflector.getAllAndOverride<boolean>(ALLOW_ENROLLMENT, targets))
+      throw enrollmentRequired();
     request.session = session;
-    request.actor = { userId: session.userId, username: session.username, role: session.role, resellerId: session.resellerId };
+    request.actor = {
+      userId: session.userId,
+      username: session.username,
+      role: session.role,
+      resellerId: session.resellerId,
+    };
     return true;
   }
 }

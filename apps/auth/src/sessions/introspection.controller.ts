@@ -69,9 +69,18 @@ export class IntrospectionController {
     const token = bearerToken(request);
     const caller = token ? await this.tokens.resolve(token) : null;
     if (!caller) {
-      throw new DomainError(401, ErrorCodes.Unauthorized, `Introspection needs an agent's bearer token or the ${INTROSPECTION_SECRET_HEADER} header.`);
+      throw new DomainError(
+        401,
+        ErrorCodes.Unauthorized,
+        `Introspection needs an agent's bearer token or the ${INTROSPECTION_SECRET_HEADER} header.`,
+      );
     }
     if (caller.purpose !== 'access') throw enrollmentRequired();
-    if (caller.role !== 'agent') throw new DomainError(403, ErrorCodes.Forbidden, 'Only support agents and dashboard back ends can introspect tokens.');
+    if (caller.role !== 'agent')
+      throw new DomainError(
+        403,
+        ErrorCodes.Forbidden,
+        'Only support agents and dashboard back ends can introspect tokens.',
+      );
   }
 }

@@ -63,7 +63,12 @@ export class SessionRepository {
    * entry, in one statement; false when the enrollment session was no longer live (expired,
    * logged out, or already exchanged), and then nothing is written.
    */
-  async exchangeEnrollment(manager: EntityManager, enrollmentSessionId: string, session: NewSession, audit: AuditEntry): Promise<boolean> {
+  async exchangeEnrollment(
+    manager: EntityManager,
+    enrollmentSessionId: string,
+    session: NewSession,
+    audit: AuditEntry,
+  ): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
       manager,
       `WITH ended AS (
@@ -75,7 +80,17 @@ export class SessionRepository {
        INSERT INTO sessions (id, user_id, amr, expires_at, client_ip, user_agent, purpose)
        SELECT $1::uuid, $2::uuid, $3::text[], $4::timestamptz, $5::text, $6::text, $8::text FROM ended
        RETURNING id`,
-      [session.id, session.userId, session.amr, session.expiresAt, session.clientIp, session.userAgent, enrollmentSessionId, session.purpose, ...auditValues(audit)],
+      [
+        session.id,
+        session.userId,
+        session.amr,
+        session.expiresAt,
+        session.clientIp,
+        session.userAgent,
+        enrollmentSessionId,
+        session.purpose,
+        ...auditValues(audit),
+      ],
     );
     return rows.length > 0;
   }
@@ -93,7 +108,9 @@ export class SessionRepository {
   }
 
   async revoke(sessionId: string): Promise<void> {
-    await this.dataSource.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [sessionId]);
+    await this.dataSource.query('UPDATE sessions SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL', [
+      sessionId,
+    ]);
   }
 
   /**

@@ -33,7 +33,8 @@ export function limitSignInsPerAddress(limit: SignInRateLimit) {
       (error: unknown) => {
         if (!(error instanceof DomainError)) return next(error);
         const refuse = () => {
-          if (!response.writableEnded && !response.destroyed) response.set(error.headers).status(error.statusCode).json(error.toBody());
+          if (!response.writableEnded && !response.destroyed)
+            response.set(error.headers).status(error.statusCode).json(error.toBody());
         };
         if (held >= MAX_HELD) return refuse();
         held++;

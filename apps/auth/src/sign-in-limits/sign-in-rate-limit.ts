@@ -52,7 +52,8 @@ export class SignInRateLimit {
       if (!(outcome instanceof RateLimiterRes)) throw outcome;
       const retryAfter = Math.max(1, Math.ceil(outcome.msBeforeNext / 1000));
       // One line per address and window, not one per refused request of a flood.
-      if (outcome.consumedPoints === this.allowance + 1) this.logger.warn({ msg: 'sign-in requests from one address limited', address: key, retryAfter });
+      if (outcome.consumedPoints === this.allowance + 1)
+        this.logger.warn({ msg: 'sign-in requests from one address limited', address: key, retryAfter });
       throw new DomainError(
         429,
         ErrorCodes.TooManyRequests,

@@ -18,7 +18,8 @@ export interface VerifiedAssertion {
   expiresAt: Date;
 }
 
-const invalid = (why: string) => new DomainError(401, ErrorCodes.InvalidAssertion, `The RingOS sign-in could not be accepted: ${why}.`);
+const invalid = (why: string) =>
+  new DomainError(401, ErrorCodes.InvalidAssertion, `The RingOS sign-in could not be accepted: ${why}.`);
 
 /** Checks a RingOS SSO assertion: signature by the configured key, issuer, audience, expiry and claims. */
 @Injectable()
@@ -29,7 +30,9 @@ export class RingosAssertionVerifier {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly clock: Clock,
   ) {
-    this.key = config.RINGOS_SSO_PUBLIC_KEY ? createPublicKey(config.RINGOS_SSO_PUBLIC_KEY.replace(/\\n/g, '\n')) : null;
+    this.key = config.RINGOS_SSO_PUBLIC_KEY
+      ? createPublicKey(config.RINGOS_SSO_PUBLIC_KEY.replace(/\\n/g, '\n'))
+      : null;
   }
 
   get configured(): boolean {
@@ -37,7 +40,8 @@ export class RingosAssertionVerifier {
   }
 
   async verify(assertion: string): Promise<VerifiedAssertion> {
-    if (!this.key || !this.config.RINGOS_SSO_ISSUER) throw invalid('RingOS single sign-on is not configured on this server');
+    if (!this.key || !this.config.RINGOS_SSO_ISSUER)
+      throw invalid('RingOS single sign-on is not configured on this server');
     const now = this.clock.now();
     let payload;
     try {
@@ -55,7 +59,8 @@ export class RingosAssertionVerifier {
     const username = payload.sub!;
     const jti = payload.jti!;
     const expiresAt = new Date(payload.exp! * 1000);
-    if (expiresAt.getTime() - now.getTime() > MAX_ASSERTION_LIFETIME_SECONDS * 1000) throw invalid('it is valid for too long');
+    if (expiresAt.getTime() - now.getTime() > MAX_ASSERTION_LIFETIME_SECONDS * 1000)
+      throw invalid('it is valid for too long');
     if (jti.length > 200 || username.length > 64) throw invalid('its claims are malformed');
     return { username, jti, expiresAt };
   }

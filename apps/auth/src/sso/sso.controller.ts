@@ -21,7 +21,9 @@ export class RingosAssertionDto {
 export class SsoController {
   constructor(private readonly sso: SsoService) {}
 
-  @ApiOperation({ summary: 'Sign in through RingOS single sign-on (no passcode: the identity provider did the second factor)' })
+  @ApiOperation({
+    summary: 'Sign in through RingOS single sign-on (no passcode: the identity provider did the second factor)',
+  })
   @ApiOkResponse({ type: TokenResponse })
   @ApiErrors([401, 'invalid_assertion'], [429, 'too_many_requests'])
   @Public()

@@ -28,17 +28,40 @@ export class SsoService {
     try {
       verified = await this.verifier.verify(assertion);
     } catch (error) {
-      await this.audit.record({ event: AuditEvents.SsoLogin, outcome: 'failure', clientIp: client.ip, userAgent: client.userAgent, detail: { reason: (error as Error).message } });
+      await this.audit.record({
+        event: AuditEvents.SsoLogin,
+        outcome: 'failure',
+        clientIp: client.ip,
+        userAgent: client.userAgent,
+        detail: { reason: (error as Error).message },
+      });
       throw error;
     }
     const user = await this.users.findByUsername(verified.username);
     const fresh = user !== null && (await this.usedAssertions.claim(verified.jti, verified.expiresAt));
     if (!user || !fresh) {
       const reason = user ? 'replayed' : 'unknown user';
-      await this.audit.record({ event: AuditEvents.SsoLogin, outcome: 'failure', username: verified.username, clientIp: client.ip, userAgent: client.userAgent, detail: { reason } });
-      throw new DomainError(401, ErrorCodes.InvalidAssertion, user ? 'This RingOS sign-in was already used. Please sign in again from RingOS.' : 'There is no dashboard account for this RingOS user.');
+      await this.audit.record({
+        event: AuditEvents.SsoLogin,
+        outcome: 'failure',
+        username: verified.username,
+        clientIp: client.ip,
+        userAgent: client.userAgent,
+        detail: { reason },
+      });
+      throw new DomainError(
+        401,
+        ErrorCodes.InvalidAssertion,
+        user
+          ? 'This RingOS sign-in was already used. Please sign in again from RingOS.'
+          : 'There is no dashboard account for this RingOS user.',
+      );
     }
-    return this.tokens.issue(user, ['sso'], client, { ...auditSubject(user, client), event: AuditEvents.SsoLogin, outcome: 'success' });
+    return this.tokens.issue(user, ['sso'], client, {
+      ...auditSubject(user, client),
+      event: AuditEvents.SsoLogin,
+      outcome: 'success',
+    });
   }
 
   /** Whether the dashboard was reached on a RingOS host, so it can show the SSO option. */

@@ -57,10 +57,10 @@ export class AttemptThrottle {
 
   /** A right answer ends the run of failures, this attempt's included, and any lock it would have set. */
   async succeeded(attempt: ReservedAttempt): Promise<void> {
-    await this.dataSource.query('UPDATE attempt_throttles SET consecutive_failures = 0, locked_until = NULL, updated_at = $2 WHERE key = $1', [
-      attempt.key,
-      this.clock.now(),
-    ]);
+    await this.dataSource.query(
+      'UPDATE attempt_throttles SET consecutive_failures = 0, locked_until = NULL, updated_at = $2 WHERE key = $1',
+      [attempt.key, this.clock.now()],
+    );
   }
 
   /** Gives back an attempt that was never checked (the check could not run), and the lock it set, if any. */
@@ -74,7 +74,11 @@ export class AttemptThrottle {
   }
 
   private async lockedUntil(key: string, now: Date): Promise<Date> {
-    const [row] = await queryRows<{ lockedUntil: Date | null }>(this.dataSource, 'SELECT locked_until AS "lockedUntil" FROM attempt_throttles WHERE key = $1', [key]);
+    const [row] = await queryRows<{ lockedUntil: Date | null }>(
+      this.dataSource,
+      'SELECT locked_until AS "lockedUntil" FROM attempt_throttles WHERE key = $1',
+      [key],
+    );
     return row?.lockedUntil && row.lockedUntil > now ? row.lockedUntil : new Date(now.getTime() + LOCK_SECONDS * 1000);
   }
 }
@@ -91,4 +95,5 @@ export function tooManyAttempts(lockedUntil: Date, now: Date, what: string): Dom
 }
 
 export const secondFactorKey = (userId: string) => `second-factor:${userId}`;
-export const passwordKey = (username: string, clientIp: string | null) => `password:${username.toLowerCase()}:${clientIp ?? 'unknown'}`;
+export const passwordKey = (username: string, clientIp: string | null) =>
+  `password:${username.toLowerCase()}:${clientIp ?? 'unknown'}`;

@@ -25,13 +25,21 @@ export class PasswordCheck {
   ) {}
 
   /** `user` is null for an unknown username, which costs the same hash and is counted the same. */
-  async verify(username: string, user: User | null, password: string, client: ClientInfo, prompt: PasswordPrompt): Promise<boolean> {
+  async verify(
+    username: string,
+    user: User | null,
+    password: string,
+    client: ClientInfo,
+    prompt: PasswordPrompt,
+  ): Promise<boolean> {
     this.hasher.assertCapacity();
     const attempt = await this.throttle.reserve(passwordKey(username, client.ip), 'passwords');
     let right: boolean;
     try {
       const lane = clientAddressKey(client.ip);
-      right = user ? await this.hasher.verify(user.passwordHash, password, lane) : await this.hasher.verifyNobody(password, lane);
+      right = user
+        ? await this.hasher.verify(user.passwordHash, password, lane)
+        : await this.hasher.verifyNobody(password, lane);
     } catch (error) {
       // Busy, most likely: the password was never checked, so it must not count against anyone.
       await this.throttle.release(attempt);
@@ -41,10 +49,26 @@ export class PasswordCheck {
       await this.throttle.succeeded(attempt);
       return true;
     }
-    const subject = { username, userId: user?.id ?? null, resellerId: user?.resellerId ?? null, clientIp: client.ip, userAgent: client.userAgent };
-    await this.audit.record({ ...subject, event: AuditEvents.Login, outcome: 'failure', detail: { consecutiveFailures: attempt.failuresIfWrong, prompt } });
+    const subject = {
+      username,
+      userId: user?.id ?? null,
+      resellerId: user?.resellerId ?? null,
+      clientIp: client.ip,
+      userAgent: client.userAgent,
+    };
+    await this.audit.record({
+      ...subject,
+      event: AuditEvents.Login,
+      outcome: 'failure',
+      detail: { consecutiveFailures: attempt.failuresIfWrong, prompt },
+    });
     if (attempt.locksUntil) {
-      await this.audit.record({ ...subject, event: AuditEvents.PasswordLocked, outcome: 'locked', detail: { until: attempt.locksUntil.toISOString(), prompt } });
+      await this.audit.record({
+        ...subject,
+        event: AuditEvents.PasswordLocked,
+        outcome: 'locked',
+        detail: { until: attempt.locksUntil.toISOString(), prompt },
+      });
     }
     return false;
   }

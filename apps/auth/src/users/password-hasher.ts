@@ -4,7 +4,12 @@ import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 import { HASH_CONCURRENCY } from '../thread-pool';
 
 /** OWASP's argon2id profile: 19 MiB, 2 passes, 1 lane. Runs on libuv's thread pool, not the event loop. */
-export const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2_OPTIONS = {
+  algorithm: Algorithm.Argon2id,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 /** Thrown by a gate whose line is full: the task was not run. */
 export class GateFullError extends Error {
@@ -83,7 +88,9 @@ class HashTiming {
 }
 
 export const busy = () =>
-  new DomainError(503, ErrorCodes.Busy, 'Sign-in is very busy right now. Please try again in a moment.', { 'Retry-After': String(BUSY_RETRY_AFTER_SECONDS) });
+  new DomainError(503, ErrorCodes.Busy, 'Sign-in is very busy right now. Please try again in a moment.', {
+    'Retry-After': String(BUSY_RETRY_AFTER_SECONDS),
+  });
 const BUSY_RETRY_AFTER_SECONDS = 2;
 
 @Injectable()

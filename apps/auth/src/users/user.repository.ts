@@ -11,7 +11,9 @@ export class UserRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async findByUsername(username: string): Promise<User | null> {
-    const rows: User[] = await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM users u WHERE u.username = $1`, [username.toLowerCase()]);
+    const rows: User[] = await this.dataSource.query(`SELECT ${USER_COLUMNS} FROM users u WHERE u.username = $1`, [
+      username.toLowerCase(),
+    ]);
     return rows[0] ?? null;
   }
 
@@ -25,7 +27,9 @@ export class UserRepository {
   }
 
   /** Inserts unless the user name is taken; returns the new user or null. */
-  async insertIfAbsent(user: Pick<User, 'id' | 'username' | 'passwordHash' | 'resellerId' | 'role'>): Promise<User | null> {
+  async insertIfAbsent(
+    user: Pick<User, 'id' | 'username' | 'passwordHash' | 'resellerId' | 'role'>,
+  ): Promise<User | null> {
     const result = await this.dataSource
       .createQueryBuilder()
       .insert()

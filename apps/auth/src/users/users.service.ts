@@ -18,7 +18,8 @@ export class UsersService {
   /** Agents add anyone; a reseller admin adds reseller users and admins to its own reseller only. */
   async create(actor: Actor, body: CreateUserDto, correlationId: string): Promise<UserView> {
     if (actor.role === 'reseller_admin') {
-      if (body.role === 'agent') throw new DomainError(403, ErrorCodes.Forbidden, 'Only support agents can create agent accounts.');
+      if (body.role === 'agent')
+        throw new DomainError(403, ErrorCodes.Forbidden, 'Only support agents can create agent accounts.');
       if (body.resellerId !== actor.resellerId) {
         throw new DomainError(403, ErrorCodes.Forbidden, 'You can only add users to your own reseller.');
       }
@@ -29,7 +30,12 @@ export class UsersService {
       throw new DomainError(400, ErrorCodes.ValidationFailed, 'An agent belongs to no reseller: leave resellerId out.');
     }
     if (body.role !== 'agent') {
-      if (!body.resellerId) throw new DomainError(400, ErrorCodes.ValidationFailed, 'resellerId is required for reseller users and admins.');
+      if (!body.resellerId)
+        throw new DomainError(
+          400,
+          ErrorCodes.ValidationFailed,
+          'resellerId is required for reseller users and admins.',
+        );
       await this.resellers.requireExisting(body.resellerId, correlationId);
     }
     const created = await this.users.insertIfAbsent({
@@ -39,7 +45,8 @@ export class UsersService {
       resellerId: body.role === 'agent' ? null : body.resellerId!,
       role: body.role,
     });
-    if (!created) throw new DomainError(409, ErrorCodes.UsernameTaken, `The username "${body.username}" is already taken.`);
+    if (!created)
+      throw new DomainError(409, ErrorCodes.UsernameTaken, `The username "${body.username}" is already taken.`);
     return toUserView(created);
   }
 }

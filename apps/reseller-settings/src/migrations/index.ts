@@ -1,4 +1,8 @@
-import { InboxEffectKeys1764400000000, MessagingRetentionIndexes1765000000000, MessagingTables1764300000000 } from '@pbx2fa/messaging';
+import {
+  InboxEffectKeys1764400000000,
+  MessagingRetentionIndexes1765000000000,
+  MessagingTables1764300000000,
+} from '@pbx2fa/messaging';
 import { Resellers1764300000100 } from './1764300000100-resellers';
 import { LastApprovalSequence1764500000100 } from './1764500000100-last-approval-sequence';
 

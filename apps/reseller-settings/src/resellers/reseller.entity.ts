@@ -16,7 +16,12 @@ export class Reseller {
   version: number;
 
   /** The sequence number of the last approval applied (tickets numbers them per reseller). */
-  @Column({ name: 'last_approval_sequence', type: 'bigint', default: 0, transformer: { to: (value: number) => value, from: (value: string) => Number(value) } })
+  @Column({
+    name: 'last_approval_sequence',
+    type: 'bigint',
+    default: 0,
+    transformer: { to: (value: number) => value, from: (value: string) => Number(value) },
+  })
   lastApprovalSequence: number;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })

@@ -35,14 +35,24 @@ export class ResellersService {
 
   async create(body: CreateResellerBody, correlationId: string): Promise<ResellerView> {
     if (!RESELLER_ID_PATTERN.test(body.id ?? '')) {
-      throw new DomainError(400, ErrorCodes.ValidationFailed, 'A reseller id is 2 to 40 characters of a-z, 0-9 and "-".');
+      throw new DomainError(
+        400,
+        ErrorCodes.ValidationFailed,
+        'A reseller id is 2 to 40 characters of a-z, 0-9 and "-".',
+      );
     }
     const name = (body.name ?? '').trim();
     if (!name) throw new DomainError(400, ErrorCodes.ValidationFailed, 'A reseller needs a name.');
     const created = await this.dataSource.transaction(async (manager) => {
       const reseller = await this.resellers.insertIfAbsent(manager, body.id, name);
-      if (!reseller) throw new DomainError(409, ErrorCodes.ResellerExists, `A reseller with id "${body.id}" already exists.`);
-      await this.outbox.add(manager, Events.ResellerCreated, { resellerId: reseller.id, name: reseller.name }, correlationId);
+      if (!reseller)
+        throw new DomainError(409, ErrorCodes.ResellerExists, `A reseller with id "${body.id}" already exists.`);
+      await this.outbox.add(
+        manager,
+        Events.ResellerCreated,
+        { resellerId: reseller.id, name: reseller.name },
+        correlationId,
+      );
       return reseller;
     });
     this.relay.kick();
@@ -62,7 +72,11 @@ export class ResellersService {
    * older than the last applied (late, redelivered, replayed from the dead letters) changes
    * nothing, and the announcement of the reseller's current setting resolves its ticket.
    */
-  async applyApproval(manager: EntityManager, approval: TicketTwoFactorApprovedPayload, correlationId: string): Promise<void> {
+  async applyApproval(
+    manager: EntityManager,
+    approval: TicketTwoFactorApprovedPayload,
+    correlationId: string,
+  ): Promise<void> {
     const current = await this.resellers.findForUpdate(manager, approval.resellerId);
     if (!current) throw new Error(`approval ${approval.ticketId} names unknown reseller ${approval.resellerId}`);
     const superseded = approval.sequence !== undefined && approval.sequence <= current.lastApprovalSequence;
@@ -71,7 +85,14 @@ export class ResellersService {
         `approval ${approval.ticketId} of reseller ${approval.resellerId} (sequence ${approval.sequence}) is older than the last applied (${current.lastApprovalSequence}): nothing changes`,
       );
     }
-    const updated = superseded ? current : await this.resellers.setTwoFactor(manager, approval.resellerId, approval.action === 'enable', approval.sequence);
+    const updated = superseded
+      ? current
+      : await this.resellers.setTwoFactor(
+          manager,
+          approval.resellerId,
+          approval.action === 'enable',
+          approval.sequence,
+        );
     await this.outbox.add(
       manager,
       Events.ResellerTwoFactorChanged,

@@ -1,4 +1,8 @@
-import { InboxEffectKeys1764400000000, MessagingRetentionIndexes1765000000000, MessagingTables1764300000000 } from '@pbx2fa/messaging';
+import {
+  InboxEffectKeys1764400000000,
+  MessagingRetentionIndexes1765000000000,
+  MessagingTables1764300000000,
+} from '@pbx2fa/messaging';
 import { Tickets1764300000100 } from './1764300000100-tickets';
 import { ApprovalSequences1764500000100 } from './1764500000100-approval-sequences';
 

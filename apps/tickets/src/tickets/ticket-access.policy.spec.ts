@@ -18,7 +18,8 @@ const actor = (overrides: Partial<Actor> = {}): Actor => ({
   resellerId: 'acme',
   ...overrides,
 });
-const agent = (overrides: Partial<Actor> = {}) => actor({ username: 'agent-smith', role: 'agent', resellerId: null, ...overrides });
+const agent = (overrides: Partial<Actor> = {}) =>
+  actor({ username: 'agent-smith', role: 'agent', resellerId: null, ...overrides });
 
 function refusal(work: () => unknown): DomainError {
   try {
@@ -48,7 +49,10 @@ describe('ticket access policy', () => {
     });
 
     it('refuses a reseller user who names another reseller with 403', () => {
-      expect(refusal(() => resellerForNewTicket(actor(), 'globex'))).toMatchObject({ statusCode: 403, code: ErrorCodes.Forbidden });
+      expect(refusal(() => resellerForNewTicket(actor(), 'globex'))).toMatchObject({
+        statusCode: 403,
+        code: ErrorCodes.Forbidden,
+      });
     });
 
     it('refuses a caller who belongs to no reseller with 403', () => {
@@ -74,7 +78,10 @@ describe('ticket access policy', () => {
     });
 
     it('refuses a reseller user who asks for another reseller with 403', () => {
-      expect(refusal(() => resellerScopeForList(actor(), 'globex'))).toMatchObject({ statusCode: 403, code: ErrorCodes.Forbidden });
+      expect(refusal(() => resellerScopeForList(actor(), 'globex'))).toMatchObject({
+        statusCode: 403,
+        code: ErrorCodes.Forbidden,
+      });
     });
 
     it('shows an agent every reseller, or the one they filter on', () => {
@@ -132,7 +139,10 @@ describe('ticket access policy', () => {
 
     it('keeps turning 2FA off (and requiring it) to reseller admins and agents', () => {
       for (const type of ['disable_2fa', 'require_2fa'] as const) {
-        expect(refusal(() => requireMayAskFor(actor(), type as never, null))).toMatchObject({ statusCode: 403, code: ErrorCodes.Forbidden });
+        expect(refusal(() => requireMayAskFor(actor(), type as never, null))).toMatchObject({
+          statusCode: 403,
+          code: ErrorCodes.Forbidden,
+        });
         expect(() => requireMayAskFor(admin, type as never, null)).not.toThrow();
         expect(() => requireMayAskFor(agent(), type as never, null)).not.toThrow();
       }
@@ -151,7 +161,10 @@ describe('ticket access policy', () => {
 
   describe('requireNotOpener', () => {
     it('refuses the agent who opened the ticket with own_ticket', () => {
-      expect(refusal(() => requireNotOpener(agent(), { openedBy: 'agent-smith' }))).toMatchObject({ statusCode: 403, code: ErrorCodes.OwnTicket });
+      expect(refusal(() => requireNotOpener(agent(), { openedBy: 'agent-smith' }))).toMatchObject({
+        statusCode: 403,
+        code: ErrorCodes.OwnTicket,
+      });
     });
 
     it('lets another agent decide', () => {

@@ -33,7 +33,11 @@ function ownReseller(actor: Actor): string {
 export function resellerForNewTicket(actor: Actor, requested: string | undefined): string {
   if (isAgent(actor)) {
     if (!requested) {
-      throw new DomainError(400, ErrorCodes.ValidationFailed, 'Say which reseller the ticket is for: resellerId is required for agents.');
+      throw new DomainError(
+        400,
+        ErrorCodes.ValidationFailed,
+        'Say which reseller the ticket is for: resellerId is required for agents.',
+      );
     }
     return requested;
   }
@@ -54,17 +58,25 @@ const ADMIN_ONLY: ReadonlySet<string> = new Set(['disable_2fa', 'require_2fa']);
 export function requireMayAskFor(actor: Actor, type: TicketType, targetUsername: string | null): void {
   if (isAgent(actor) || actor.role === 'reseller_admin') return;
   if (ADMIN_ONLY.has(type)) {
-    throw forbidden('Only an administrator of your reseller can ask for this change to two-factor authentication. Ask your administrator to open the ticket.');
+    throw forbidden(
+      'Only an administrator of your reseller can ask for this change to two-factor authentication. Ask your administrator to open the ticket.',
+    );
   }
   if (type === 'reset_user_2fa' && targetUsername?.toLowerCase() !== actor.username.toLowerCase()) {
-    throw forbidden('You can ask to reset two-factor authentication for your own account only. An administrator of your reseller can ask for other users.');
+    throw forbidden(
+      'You can ask to reset two-factor authentication for your own account only. An administrator of your reseller can ask for other users.',
+    );
   }
 }
 
 /** Four eyes: an agent does not approve what they asked for themselves. */
 export function requireNotOpener(actor: Actor, ticket: { openedBy: string }): void {
   if (actor.username === ticket.openedBy) {
-    throw new DomainError(403, ErrorCodes.OwnTicket, 'You opened this ticket yourself: another agent has to approve it.');
+    throw new DomainError(
+      403,
+      ErrorCodes.OwnTicket,
+      'You opened this ticket yourself: another agent has to approve it.',
+    );
   }
 }
 

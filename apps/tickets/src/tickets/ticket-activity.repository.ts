@@ -39,7 +39,10 @@ export class TicketActivityRepository {
   }
 
   /** History of several tickets in one query, oldest first. */
-  async historyOf(ticketIds: string[], manager: EntityManager = this.dataSource.manager): Promise<TicketHistoryEntry[]> {
+  async historyOf(
+    ticketIds: string[],
+    manager: EntityManager = this.dataSource.manager,
+  ): Promise<TicketHistoryEntry[]> {
     if (ticketIds.length === 0) return [];
     return queryRows<TicketHistoryEntry>(
       manager,

@@ -18,9 +18,14 @@ export function encodeCursor(cursor: TicketCursor): string {
 }
 
 export function decodeCursor(value: unknown): TicketCursor {
-  const decoded = typeof value === 'string' && BASE64URL.test(value) ? parse(Buffer.from(value, 'base64url').toString('utf8')) : null;
+  const decoded =
+    typeof value === 'string' && BASE64URL.test(value) ? parse(Buffer.from(value, 'base64url').toString('utf8')) : null;
   if (!decoded) {
-    throw new DomainError(400, ErrorCodes.InvalidCursor, 'That cursor is not one this list gave out; start again from the first page.');
+    throw new DomainError(
+      400,
+      ErrorCodes.InvalidCursor,
+      'That cursor is not one this list gave out; start again from the first page.',
+    );
   }
   return decoded;
 }

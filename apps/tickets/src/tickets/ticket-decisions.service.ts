@@ -122,7 +122,9 @@ export class TicketDecisionsService {
 
   resolveResellerChange(manager: EntityManager, change: ResellerTwoFactorChangedPayload): Promise<void> {
     if (!change.sourceTicketId) {
-      this.logger.log(`2FA change of reseller ${change.resellerId} (version ${change.version}) came from no ticket; nothing to resolve`);
+      this.logger.log(
+        `2FA change of reseller ${change.resellerId} (version ${change.version}) came from no ticket; nothing to resolve`,
+      );
       return Promise.resolve();
     }
     const state = change.enabled ? 'on' : 'off';
@@ -154,10 +156,21 @@ export class TicketDecisionsService {
       this.logger.log(`ticket ${ticketId} is ${ticket.status}, not approved; left as it is`);
       return;
     }
-    await this.move(manager, ticket, { to: 'resolved', actor: SYSTEM, action: 'resolved', note: resolution, resolution });
+    await this.move(manager, ticket, {
+      to: 'resolved',
+      actor: SYSTEM,
+      action: 'resolved',
+      note: resolution,
+      resolution,
+    });
   }
 
-  private async announce(manager: EntityManager, ticket: Ticket, approvedBy: string, correlationId: string): Promise<boolean> {
+  private async announce(
+    manager: EntityManager,
+    ticket: Ticket,
+    approvedBy: string,
+    correlationId: string,
+  ): Promise<boolean> {
     const base = { ticketId: ticket.id, resellerId: ticket.resellerId, approvedBy };
     switch (ticket.type) {
       case 'enable_2fa':
@@ -189,7 +202,10 @@ export class TicketDecisionsService {
 
   private async move(manager: EntityManager, ticket: Ticket, move: Move): Promise<Ticket> {
     assertTransition(ticket.status, move.to);
-    const moved = await this.tickets.setStatus(manager, ticket.id, move.to, { decidedBy: move.decidedBy, resolution: move.resolution });
+    const moved = await this.tickets.setStatus(manager, ticket.id, move.to, {
+      decidedBy: move.decidedBy,
+      resolution: move.resolution,
+    });
     await this.activity.addHistory(manager, ticket.id, {
       actor: move.actor,
       action: move.action,

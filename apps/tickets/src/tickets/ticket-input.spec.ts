@@ -34,11 +34,18 @@ describe('ticket input', () => {
       });
       expect(parseNewTicket({ type: 'disable_2fa' }).subject).toBe('Disable two-factor authentication');
       expect(parseNewTicket({ type: 'general' }).subject).toBe('Support request');
-      expect(parseNewTicket({ type: 'reset_user_2fa', targetUsername: 'bob' }).subject).toBe('Reset two-factor authentication for bob');
+      expect(parseNewTicket({ type: 'reset_user_2fa', targetUsername: 'bob' }).subject).toBe(
+        'Reset two-factor authentication for bob',
+      );
     });
 
     it('keeps a given subject and description, trimmed', () => {
-      const input = parseNewTicket({ type: 'general', subject: '  Hello ', description: ' Please help. ', resellerId: 'acme' });
+      const input = parseNewTicket({
+        type: 'general',
+        subject: '  Hello ',
+        description: ' Please help. ',
+        resellerId: 'acme',
+      });
       expect(input).toMatchObject({ subject: 'Hello', description: 'Please help.', resellerId: 'acme' });
     });
 
@@ -58,7 +65,9 @@ describe('ticket input', () => {
     });
 
     it('accepts a subject of exactly 200 and a description of exactly 5000 characters', () => {
-      expect(() => parseNewTicket({ type: 'general', subject: 'x'.repeat(200), description: 'y'.repeat(5000) })).not.toThrow();
+      expect(() =>
+        parseNewTicket({ type: 'general', subject: 'x'.repeat(200), description: 'y'.repeat(5000) }),
+      ).not.toThrow();
     });
 
     it('refuses a body that is not an object', () => {
@@ -80,7 +89,15 @@ describe('ticket input', () => {
 
     it('reads filters, a numeric or textual limit and a cursor', () => {
       const cursor = { createdAt: '2026-01-31T12:34:56.123456Z', id: TICKET_ID };
-      expect(parseListQuery({ status: 'open', type: 'enable_2fa', resellerId: 'acme', limit: '5', cursor: encodeCursor(cursor) })).toEqual({
+      expect(
+        parseListQuery({
+          status: 'open',
+          type: 'enable_2fa',
+          resellerId: 'acme',
+          limit: '5',
+          cursor: encodeCursor(cursor),
+        }),
+      ).toEqual({
         status: 'open',
         type: 'enable_2fa',
         resellerId: 'acme',
@@ -101,7 +118,10 @@ describe('ticket input', () => {
     });
 
     it('refuses a garbage cursor with 400 invalid_cursor', () => {
-      expect(refusal(() => parseListQuery({ cursor: 'garbage!' }))).toMatchObject({ statusCode: 400, code: ErrorCodes.InvalidCursor });
+      expect(refusal(() => parseListQuery({ cursor: 'garbage!' }))).toMatchObject({
+        statusCode: 400,
+        code: ErrorCodes.InvalidCursor,
+      });
     });
   });
 

@@ -63,7 +63,8 @@ function optionalText(value: unknown, field: string, max: number): string | unde
 
 function optionalEnum<T extends string>(value: unknown, field: string, allowed: readonly T[]): T | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || !allowed.includes(value as T)) throw invalid(`${field} must be one of ${allowed.join(', ')}.`);
+  if (typeof value !== 'string' || !allowed.includes(value as T))
+    throw invalid(`${field} must be one of ${allowed.join(', ')}.`);
   return value as T;
 }
 
@@ -81,7 +82,9 @@ export function parseNewTicket(body: unknown): NewTicketInput {
   if (!type) throw invalid(`Say what the ticket is for: type must be one of ${TicketTypes.join(', ')}.`);
   const targetUsername = optionalText(fields.targetUsername, 'targetUsername', MAX_USERNAME) ?? null;
   if (type === 'reset_user_2fa' && !targetUsername) {
-    throw invalid('A reset_user_2fa ticket needs targetUsername: the user whose two-factor authentication should be reset.');
+    throw invalid(
+      'A reset_user_2fa ticket needs targetUsername: the user whose two-factor authentication should be reset.',
+    );
   }
   if (type !== 'reset_user_2fa' && targetUsername) throw invalid('targetUsername is only for reset_user_2fa tickets.');
   return {
@@ -105,7 +108,10 @@ function parseLimit(value: unknown): number {
 
 export function parseListQuery(query: unknown): TicketListInput {
   const fields = objectOf(query);
-  const cursor = fields.cursor === undefined || fields.cursor === null || fields.cursor === '' ? undefined : decodeCursor(fields.cursor);
+  const cursor =
+    fields.cursor === undefined || fields.cursor === null || fields.cursor === ''
+      ? undefined
+      : decodeCursor(fields.cursor);
   return {
     status: optionalEnum(fields.status, 'status', TicketStatuses),
     type: optionalEnum(fields.type, 'type', TicketTypes),

@@ -8,7 +8,9 @@ const legal: ReadonlyArray<[TicketStatus, TicketStatus]> = [
   ['approved', 'resolved'],
 ];
 const isLegal = (from: TicketStatus, to: TicketStatus) => legal.some(([f, t]) => f === from && t === to);
-const everyPair = TicketStatuses.flatMap((from) => TicketStatuses.map((to) => [from, to] as [TicketStatus, TicketStatus]));
+const everyPair = TicketStatuses.flatMap((from) =>
+  TicketStatuses.map((to) => [from, to] as [TicketStatus, TicketStatus]),
+);
 
 describe('ticket transitions', () => {
   it.each(legal)('allows %s → %s', (from, to) => {
@@ -16,27 +18,34 @@ describe('ticket transitions', () => {
     expect(() => assertTransition(from, to)).not.toThrow();
   });
 
-  it.each(everyPair.filter(([from, to]) => !isLegal(from, to)))('refuses %s → %s with 409 invalid_transition', (from, to) => {
-    expect(canTransition(from, to)).toBe(false);
-    let thrown: unknown;
-    try {
-      assertTransition(from, to);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(DomainError);
-    expect((thrown as DomainError).statusCode).toBe(409);
-    expect((thrown as DomainError).code).toBe(ErrorCodes.InvalidTransition);
-    expect((thrown as DomainError).message).toContain(`This ticket is ${from}`);
-  });
+  it.each(everyPair.filter(([from, to]) => !isLegal(from, to)))(
+    'refuses %s → %s with 409 invalid_transition',
+    (from, to) => {
+      expect(canTransition(from, to)).toBe(false);
+      let thrown: unknown;
+      try {
+        assertTransition(from, to);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(DomainError);
+      expect((thrown as DomainError).statusCode).toBe(409);
+      expect((thrown as DomainError).code).toBe(ErrorCodes.InvalidTransition);
+      expect((thrown as DomainError).message).toContain(`This ticket is ${from}`);
+    },
+  );
 
   it('covers all 25 pairs of statuses', () => {
     expect(everyPair).toHaveLength(25);
   });
 
   it('explains which status the change needs', () => {
-    expect(() => assertTransition('approved', 'approved')).toThrow('This ticket is approved; only an open ticket can be approved.');
-    expect(() => assertTransition('open', 'resolved')).toThrow('This ticket is open; only an approved ticket can be resolved.');
+    expect(() => assertTransition('approved', 'approved')).toThrow(
+      'This ticket is approved; only an open ticket can be approved.',
+    );
+    expect(() => assertTransition('open', 'resolved')).toThrow(
+      'This ticket is open; only an approved ticket can be resolved.',
+    );
     expect(() => assertTransition('closed', 'open')).toThrow('This ticket is closed; no ticket can become open again.');
   });
 });

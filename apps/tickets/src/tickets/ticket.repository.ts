@@ -59,7 +59,11 @@ export class TicketRepository {
     if (filter.status) where((p) => `status = ${p}`, filter.status);
     if (filter.type) where((p) => `type = ${p}`, filter.type);
     if (filter.after) {
-      where((at, id) => `(created_at, id) < (${at}::timestamptz, ${id}::uuid)`, filter.after.createdAt, filter.after.id);
+      where(
+        (at, id) => `(created_at, id) < (${at}::timestamptz, ${id}::uuid)`,
+        filter.after.createdAt,
+        filter.after.id,
+      );
     }
     params.push(filter.limit);
     return this.dataSource.query(

@@ -9,6 +9,12 @@ import { TicketsService } from './tickets.service';
 
 @Module({
   controllers: [TicketsRpcController, TicketOutcomesEventController],
-  providers: [ApprovalSequenceRepository, TicketRepository, TicketActivityRepository, TicketsService, TicketDecisionsService],
+  providers: [
+    ApprovalSequenceRepository,
+    TicketRepository,
+    TicketActivityRepository,
+    TicketsService,
+    TicketDecisionsService,
+  ],
 })
 export class TicketsModule {}

@@ -1,7 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, TicketComment as CommentView, TicketPage, TicketView } from '@pbx2fa/contracts';
-import { requireActor, requireMayAskFor, requireVisible, resellerForNewTicket, resellerScopeForList } from './ticket-access.policy';
+import {
+  requireActor,
+  requireMayAskFor,
+  requireVisible,
+  resellerForNewTicket,
+  resellerScopeForList,
+} from './ticket-access.policy';
 import { TicketActivityRepository } from './ticket-activity.repository';
 import { encodeCursor } from './ticket-cursor';
 import { parseCommentBody, parseListQuery, parseNewTicket, parseTicketId, parseTicketRequest } from './ticket-input';

@@ -1,7 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { RESELLER_ID_PATTERN, TicketStatuses, TicketTypes, type TicketStatus, type TicketType } from '@pbx2fa/contracts';
+import {
+  RESELLER_ID_PATTERN,
+  TicketStatuses,
+  TicketTypes,
+  type TicketStatus,
+  type TicketType,
+} from '@pbx2fa/contracts';
 import { USERNAME_PATTERN } from '../../users/dto/create-user.dto';
 
 const RESELLER_ID_MESSAGE = { message: 'resellerId must be 2 to 40 characters of a-z, 0-9 and "-"' };
@@ -29,7 +35,9 @@ export class CreateTicketDto {
   @Matches(USERNAME_PATTERN, { message: 'targetUsername must be a username' })
   targetUsername?: string;
 
-  @ApiPropertyOptional({ description: "agents only: the reseller the ticket is for (others' tickets are for their own)" })
+  @ApiPropertyOptional({
+    description: "agents only: the reseller the ticket is for (others' tickets are for their own)",
+  })
   @IsOptional()
   @IsString()
   @Matches(RESELLER_ID_PATTERN, RESELLER_ID_MESSAGE)
@@ -47,7 +55,7 @@ export class ListTicketsQueryDto {
   @IsIn(TicketTypes, { message: `type must be one of ${TicketTypes.join(', ')}` })
   type?: TicketType;
 
-  @ApiPropertyOptional({ description: "agents: any reseller; others: only their own (another is refused with 403)" })
+  @ApiPropertyOptional({ description: 'agents: any reseller; others: only their own (another is refused with 403)' })
   @IsOptional()
   @IsString()
   @Matches(RESELLER_ID_PATTERN, RESELLER_ID_MESSAGE)

@@ -7,7 +7,9 @@ export const USERNAME_PATTERN = /^[A-Za-z0-9._@-]{3,64}$/;
 export class CreateUserDto {
   @ApiProperty({ example: 'alice', description: '3–64 of letters, digits, . _ @ -; unique regardless of case' })
   @IsString()
-  @Matches(USERNAME_PATTERN, { message: 'username must be 3 to 64 characters of letters, digits, ".", "_", "@" or "-"' })
+  @Matches(USERNAME_PATTERN, {
+    message: 'username must be 3 to 64 characters of letters, digits, ".", "_", "@" or "-"',
+  })
   username: string;
 
   @ApiProperty({ minLength: 12, maxLength: 256, format: 'password' })
