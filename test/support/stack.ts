@@ -367,7 +367,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const accounts = Object.fromEntries(
     [...SERVICES, 'operator' as const].map((user) => [
       user,
-      { name: `${vhost}-${user}`, password: randomBytes(18).toString('base64url') },
+      { name: `${vhost}-${user}`, password: randomBytes(18).toString('hex') },
     ]),
   ) as Record<ServiceName | 'operator', { name: string; password: string }>;
   const brokerUsers = Object.fromEntries(SERVICES.map((service) => [service, accounts[service].name])) as Record<

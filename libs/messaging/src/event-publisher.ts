@@ -12,6 +12,6 @@ export function publisherRefusal(
 ): string | null {
   const publisher = EventPublishers[event];
   if (userId === serviceUsers[publisher]) return null;
-  const sender = typeof userId === 'string' && userId ? `broker user "${userId}"` : 'a message without user_id';
-  return `sent by ${sender}, but only ${publisher} (broker user "${serviceUsers[publisher]}") publishes ${event}`;
+  const sender = typeof userId === 'string' && userId ? `broker user ${userId}` : 'a message without user_id';
+  return `sent by ${sender}, but only ${publisher} (broker user ${serviceUsers[publisher]}) publishes ${event}`;
 }

@@ -50,8 +50,8 @@ export class RpcServer extends SafeServerRMQ {
     const pattern = typeof packet.pattern === 'string' ? packet.pattern.slice(0, 100) : 'unreadable';
     rpcRefused.inc();
     this.logger.warn(
-      `refused ${pattern} from ${userId ? `broker user "${userId}"` : 'a message without user_id'}: ` +
-        `only the gateway's user "${gateway}" may call ${this.queue}`,
+      `refused ${pattern} from ${userId ? `broker user ${userId}` : 'a message without user_id'}: ` +
+        `only the gateway's user ${gateway} may call ${this.queue}`,
     );
     if (!replyTo || packet.id === undefined) return;
     const response: RpcResult<never> = {
