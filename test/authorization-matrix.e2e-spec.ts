@@ -131,6 +131,12 @@ const ROUTES: Row[] = [
     expect: { anonymous: 401, reseller_user: 403, reseller_admin: { own: 200, other: 403 }, agent: 200 },
   },
   {
+    method: 'get',
+    path: '/resellers/{id}/users',
+    call: (world, c, scope) => c.get(`/resellers/${world.resellers[scope]}/users`),
+    expect: { anonymous: 401, reseller_user: 403, reseller_admin: { own: 200, other: 403 }, agent: 200 },
+  },
+  {
     method: 'post',
     path: '/users',
     call: (world, c, scope) =>

@@ -494,6 +494,50 @@ describe('the dashboard and the desk in a real browser', () => {
     await context.close();
   });
 
+  it('asks before a RingOS assertion replaces the account signed in in that tab, and keeps it when told to', async () => {
+    const context = await newContext();
+    const ringos = `http://${RINGOS_HOST}:${new URL(stack.authUrl).port}`;
+    const other = await gw.factory.user({ resellerId, username: `bob-${resellerId.slice(-8)}` });
+    const assertionFor = (username: string) => {
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { sub: username, iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 120, jti: randomUUID() };
+      return compactJws({ alg: 'RS256', typ: 'JWT' }, claims, rs256(idp.privateKey));
+    };
+    const page = await context.newPage();
+    const exchanged: string[] = [];
+    page.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/auth/sso/ringos') exchanged.push(request.url());
+    });
+    await page.goto(`${ringos}/#assertion=${assertionFor(user.username)}`);
+    await page.getByRole('heading', { name: `Welcome, ${user.username}` }).waitFor();
+    expect(exchanged).toHaveLength(1);
+
+    // A link carrying someone else's assertion, opened in the tab where the user is signed in.
+    await page.goto(`${ringos}/desk`);
+    await page.goto(`${ringos}/#assertion=${assertionFor(other.username)}`);
+    const question = page.getByRole('heading', { name: 'Switch account?' });
+    await question.waitFor();
+    expect(await page.getByText(`wants to sign this tab in as ${other.username}`).isVisible()).toBe(true);
+    const stay = page.getByRole('button', { name: `Stay signed in as ${user.username}` });
+    expect(await isFocused(stay)).toBe(true);
+    await shot(page, 'ringos-switch-asked');
+    expect(exchanged).toHaveLength(1);
+    await stay.click();
+    await question.waitFor({ state: 'hidden' });
+    await page.getByRole('heading', { name: `Welcome, ${user.username}` }).waitFor();
+    expect(exchanged).toHaveLength(1);
+    expect(page.url()).toBe(`${ringos}/`);
+    expect(await page.locator('#current-username').textContent()).toBe(user.username);
+
+    // The same question when only the fragment changes; answered yes, the tab switches.
+    await page.goto(`${ringos}/#assertion=${assertionFor(other.username)}`);
+    await page.getByRole('button', { name: `Switch to ${other.username}` }).click();
+    await page.getByRole('heading', { name: `Welcome, ${other.username}` }).waitFor();
+    expect(exchanged).toHaveLength(2);
+    expect(await page.locator('#current-username').textContent()).toBe(other.username);
+    await context.close();
+  });
+
   it('gives new recovery codes for the current password and a passcode; the old ones stop working', async () => {
     await profileLink(userPage).click();
     const form = userPage.getByRole('form', { name: 'New Recovery Codes' });

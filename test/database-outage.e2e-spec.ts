@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { TicketView } from '@pbx2fa/contracts';
+import { Events, type TicketView } from '@pbx2fa/contracts';
 import {
   api,
   connect,
@@ -15,21 +15,34 @@ import { PrivatePostgres } from './support/private-postgres';
 import { SERVICES, startStack, type Stack } from './support/stack';
 import { approveTicket, openTicket, switchResellerTwoFactor } from './support/two-factor';
 
-const RESELLERS = 4;
-const APPROVALS_PER_RESELLER = 3;
+const RESELLERS = 36;
 
-/** A reseller with three 2FA tickets waiting: off, on, off again — the last one is what must hold. */
+/**
+ * Each reseller's approvals, off and on in turn from on (off at the end), and where each stage
+ * is made to wait when the database goes: 72 changed events in the auth and tickets consumers'
+ * queues (more than a consumer takes at once, so some are still in the queue), 72 approvals in
+ * reseller-settings' queue, and one approval per reseller not yet published from the outbox.
+ */
+const STAGES = [
+  { waitsIn: 'the auth and tickets event queues', approvals: 2 },
+  { waitsIn: 'the reseller-settings event queue', approvals: 2 },
+  { waitsIn: "the tickets service's outbox", approvals: 1 },
+] as const;
+const APPROVALS_PER_RESELLER = STAGES.reduce((sum, stage) => sum + stage.approvals, 0);
+
 interface Lane {
   reseller: ResellerView;
   admin: SignedInUser;
   tickets: TicketView[];
+  versionBefore: number;
 }
 
 /**
- * PostgreSQL goes away while approvals wait in the consumer: nothing is dead-lettered, every
- * approval takes effect by itself once the database is back, in the order agents made them, and
- * meanwhile every service answers 503 database_unavailable — never a 500 — within 5 s. The
- * database is a cluster of this test's own, so stopping it stops no other test's.
+ * PostgreSQL goes away while approvals wait in every consumer's queue and in the outbox: nothing
+ * is dead-lettered, every approval takes effect by itself once the database is back, exactly
+ * once and in the order agents made them, and meanwhile every service answers 503
+ * database_unavailable — never a 500 — within 5 s. The database is a cluster of this test's own,
+ * so stopping it stops no other test's.
  */
 describe('approvals through a database outage', () => {
   let postgres: PrivatePostgres;
@@ -51,24 +64,70 @@ describe('approvals through a database outage', () => {
     }
   }, 120_000);
 
+  /** A few resellers at a time: a few dozen sign-ins at once would meet the gateway's 503 busy. */
   async function prepareLanes(): Promise<Lane[]> {
-    return Promise.all(
-      Array.from({ length: RESELLERS }, async () => {
-        const reseller = await gw.factory.reseller();
-        const admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
-        await switchResellerTwoFactor(gw, admin, true);
-        const tickets: TicketView[] = [];
-        for (let i = 0; i < APPROVALS_PER_RESELLER; i++) {
-          tickets.push(
-            await openTicket(admin.client, {
-              type: i % 2 === 0 ? 'disable_2fa' : 'enable_2fa',
-              subject: `outage ${i + 1}`,
-            }),
-          );
-        }
-        return { reseller, admin, tickets };
-      }),
+    const lanes: Lane[] = [];
+    while (lanes.length < RESELLERS) lanes.push(...(await Promise.all(Array.from({ length: 6 }, prepareLane))));
+    return lanes;
+  }
+
+  async function prepareLane(): Promise<Lane> {
+    const reseller = await gw.factory.reseller();
+    const admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
+    await switchResellerTwoFactor(gw, admin, true);
+    const tickets: TicketView[] = [];
+    for (let i = 0; i < APPROVALS_PER_RESELLER; i++) {
+      tickets.push(
+        await openTicket(admin.client, {
+          type: i % 2 === 0 ? 'disable_2fa' : 'enable_2fa',
+          subject: `outage ${i + 1}`,
+        }),
+      );
+    }
+    const versionBefore = (await gw.agent.get<ResellerView>(`/resellers/${reseller.id}`)).body.version;
+    return { reseller, admin, tickets, versionBefore };
+  }
+
+  /** A connection of the test's own, holding something a service needs until the database stops. */
+  async function holder(): Promise<Client> {
+    const client = new Client({ connectionString: stack.databaseUrl });
+    client.on('error', () => undefined); // the stop cuts this connection
+    await client.connect();
+    return client;
+  }
+
+  /** The service's consumers stop at their inbox: every event they take waits, the rest stay queued. */
+  async function holdInbox(schema: string): Promise<Client> {
+    const client = await holder();
+    await client.query('BEGIN');
+    await client.query(`LOCK TABLE ${schema}.inbox IN EXCLUSIVE MODE`);
+    return client;
+  }
+
+  /** The tickets service's relay publishes under this lock (outbox-relay.ts); held, approvals stay in the outbox. */
+  async function holdOutboxRelay(schema: string): Promise<Client> {
+    const client = await holder();
+    await client.query("SELECT pg_advisory_lock(hashtext('pbx2fa:outbox-relay:' || $1::text))", [schema]);
+    return client;
+  }
+
+  async function approveStage(lanes: Lane[], from: number, count: number): Promise<void> {
+    for (let i = from; i < from + count; i++) {
+      await Promise.all(lanes.map((lane) => approveTicket(gw, lane.tickets[i].id)));
+    }
+  }
+
+  async function expectQueued(queue: string, count: number): Promise<{ ready: number; taken: number }> {
+    let seen = { ready: 0, taken: 0 };
+    await eventually(
+      async () => {
+        const depth = (await queueDepths(stack.vhost)).get(queue);
+        expect({ queue, messages: depth?.messages }).toEqual({ queue, messages: count });
+        seen = { ready: depth!.ready, taken: depth!.messages - depth!.ready };
+      },
+      { timeoutMs: 30_000, intervalMs: 250 },
     );
+    return seen;
   }
 
   /** 503 database_unavailable (or service_unavailable from the gateway's wait on another service), within 5 s. */
@@ -82,27 +141,34 @@ describe('approvals through a database outage', () => {
 
   async function outage(seconds: number) {
     const lanes = await prepareLanes();
-    const ids = lanes.map((lane) => lane.reseller.id);
+    const ticketIds = lanes.flatMap((lane) => lane.tickets.map((ticket) => ticket.id));
+    const waiting: string[] = [];
 
-    // Hold the reseller rows, so the approvals reach the consumer and wait there for the database.
-    const holder = new Client({ connectionString: stack.databaseUrl });
-    await holder.connect();
-    holder.on('error', () => undefined); // the stop below cuts this connection
-    await holder.query('BEGIN');
-    await holder.query('SELECT id FROM reseller_settings.resellers WHERE id = ANY($1) FOR UPDATE', [ids]);
-    for (let i = 0; i < APPROVALS_PER_RESELLER; i++) {
-      await Promise.all(lanes.map((lane) => approveTicket(gw, lane.tickets[i].id)));
+    const holders = [await holdInbox('auth'), await holdInbox('tickets')];
+    await approveStage(lanes, 0, STAGES[0].approvals);
+    for (const service of ['auth', 'tickets']) {
+      const { ready, taken } = await expectQueued(`${service}.events`, RESELLERS * STAGES[0].approvals);
+      waiting.push(`${ready + taken} in ${service}.events (${ready} not yet delivered)`);
     }
-    await eventually(async () => {
-      const { rows } = await holder.query(
-        "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
-      );
-      expect(rows[0].waiting).toBe(RESELLERS);
-    });
+
+    holders.push(await holdInbox('reseller_settings'));
+    await approveStage(lanes, STAGES[0].approvals, STAGES[1].approvals);
+    const { ready, taken } = await expectQueued('reseller-settings.events', RESELLERS * STAGES[1].approvals);
+    waiting.push(`${ready + taken} in reseller-settings.events (${ready} not yet delivered)`);
+
+    const relayHolder = await holdOutboxRelay('tickets');
+    holders.push(relayHolder);
+    await approveStage(lanes, STAGES[0].approvals + STAGES[1].approvals, STAGES[2].approvals);
+    const { rows } = await relayHolder.query(
+      'SELECT count(*)::int AS unpublished FROM tickets.outbox WHERE published_at IS NULL',
+    );
+    expect(rows[0].unpublished).toBe(RESELLERS * STAGES[2].approvals);
+    waiting.push(`${rows[0].unpublished} in the tickets outbox`);
 
     await postgres.stop();
     let stoppedAt = Date.now();
     try {
+      for (const client of holders) void client.end().catch(() => undefined);
       await expectUnavailable(() => lanes[0].admin.client.get('/auth/me'));
       await expectUnavailable(() => gw.agent.get(`/tickets/${lanes[0].tickets[0].id}`));
       await expectUnavailable(() =>
@@ -124,36 +190,60 @@ describe('approvals through a database outage', () => {
     }
     const back = Date.now();
 
-    await eventually(
-      async () => {
-        for (const lane of lanes) {
-          const views = await Promise.all(
-            lane.tickets.map(async (ticket) => (await gw.agent.get<TicketView>(`/tickets/${ticket.id}`)).body.status),
+    const watcher = await holder();
+    try {
+      await eventually(
+        async () => {
+          const { rows: statuses } = await watcher.query(
+            'SELECT status, count(*)::int AS tickets FROM tickets.tickets WHERE id = ANY($1::uuid[]) GROUP BY status',
+            [ticketIds],
           );
-          expect({ reseller: lane.reseller.id, views }).toEqual({
-            reseller: lane.reseller.id,
-            views: lane.tickets.map(() => 'resolved'),
-          });
-          // Off, on, off: the last approval is what holds, in every service's copy.
-          expect((await lane.admin.client.get('/auth/me')).body.twoFactor.availableForReseller).toBe(false);
-        }
-      },
-      { timeoutMs: 60_000, intervalMs: 250 },
-    );
+          expect(statuses).toEqual([{ status: 'resolved', tickets: ticketIds.length }]);
+        },
+        { timeoutMs: 90_000, intervalMs: 250 },
+      );
+    } finally {
+      await watcher.end();
+    }
     const tookEffectMs = Date.now() - back;
+
+    // Off, on, off, on, off: each approval applied exactly once, the last one holding everywhere.
+    for (const lane of lanes) {
+      const reseller = (await gw.agent.get<ResellerView>(`/resellers/${lane.reseller.id}`)).body;
+      expect({ id: reseller.id, enabled: reseller.twoFactorEnabled, version: reseller.version }).toEqual({
+        id: lane.reseller.id,
+        enabled: false,
+        version: lane.versionBefore + APPROVALS_PER_RESELLER,
+      });
+      expect((await lane.admin.client.get('/auth/me')).body.twoFactor.availableForReseller).toBe(false);
+    }
     const depths = await queueDepths(stack.vhost);
-    for (const service of SERVICES)
+    for (const service of SERVICES) {
+      expect({ service, queued: depths.get(`${service}.events`)?.messages }).toEqual({ service, queued: 0 });
       expect({ service, dead: depths.get(`${service}.events.dead`)?.messages }).toEqual({ service, dead: 0 });
-    const settings = await api(stack.managementUrls('reseller-settings')[0]).get('/metrics');
-    expect(settings.body).toMatch(
-      /pbx2fa_events_consumed_total\{event="ticket.two_factor.approved",result="waiting_for_database"\} [1-9]/,
-    );
+    }
+    const waitedFor: Record<(typeof SERVICES)[number], string> = {
+      auth: Events.ResellerTwoFactorChanged,
+      tickets: Events.ResellerTwoFactorChanged,
+      'reseller-settings': Events.TicketTwoFactorApproved,
+    };
+    for (const service of SERVICES) {
+      const metrics = await api(stack.managementUrls(service)[0]).get('/metrics');
+      expect({ service, waited: metrics.body }).toEqual({
+        service,
+        waited: expect.stringMatching(
+          new RegExp(
+            `pbx2fa_events_consumed_total\\{event="${waitedFor[service]}",result="waiting_for_database"\\} [1-9]`,
+          ),
+        ),
+      });
+    }
     expect(
       takeServerErrors().filter((line) => !/"error":"(database_unavailable|service_unavailable)"/.test(line)),
     ).toEqual([]);
     console.log(
-      `database outage of ${Math.round(stoppedAt / 1000)} s with ${RESELLERS * APPROVALS_PER_RESELLER} approvals of ${RESELLERS} resellers waiting in the consumer: ` +
-        `all took effect ${tookEffectMs} ms after the database returned; nothing dead-lettered`,
+      `database outage of ${Math.round(stoppedAt / 1000)} s with ${RESELLERS * APPROVALS_PER_RESELLER} approvals of ${RESELLERS} resellers waiting ` +
+        `(${waiting.join('; ')}): all took effect ${tookEffectMs} ms after the database returned; nothing dead-lettered`,
     );
   }
 

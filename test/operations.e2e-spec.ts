@@ -18,6 +18,7 @@ const CONTRACT_ROUTES: [method: string, path: string, errors: string[]][] = [
   ['post', '/auth/2fa/recovery-codes', []],
   ['post', '/resellers', ['reseller_exists']],
   ['get', '/resellers/{id}', []],
+  ['get', '/resellers/{id}/users', ['reseller_not_found']],
   ['post', '/users', ['username_taken']],
   ['post', '/tickets', []],
   ['get', '/tickets', []],

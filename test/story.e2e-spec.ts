@@ -77,6 +77,7 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
       id: 'acme-telecom',
       name: 'Acme Telecom',
       twoFactorEnabled: false,
+      twoFactorMode: 'off',
       version: expect.any(Number),
     });
     resellerA = response.body;
@@ -214,6 +215,9 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
       id: resellerA.id,
       name: 'Acme Telecom',
       twoFactorEnabled: true,
+      twoFactorMode: 'optional',
+      enrollBy: null,
+      rememberDeviceDays: 30,
       version: resellerA.version + 1,
       updatedAt: expect.any(String),
     });

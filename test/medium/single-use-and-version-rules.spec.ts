@@ -51,15 +51,21 @@ describe('rules enforced by single SQL statements', () => {
     const policies = () => new ResellerPolicyRepository(dataSource);
 
     it('applies a newer version and ignores a repeated or older one', async () => {
-      await policies().applyIfNewer({ resellerId: 'versioned', name: 'Versioned', twoFactorEnabled: true, version: 3 });
-      expect(await policies().applyIfNewer({ resellerId: 'versioned', twoFactorEnabled: false, version: 3 })).toBe(
+      await policies().applyIfNewer({
+        resellerId: 'versioned',
+        name: 'Versioned',
+        mode: 'optional',
+        enrollBy: null,
+        version: 3,
+      });
+      expect(await policies().applyIfNewer({ resellerId: 'versioned', mode: 'off', enrollBy: null, version: 3 })).toBe(
         false,
       );
-      expect(await policies().applyIfNewer({ resellerId: 'versioned', twoFactorEnabled: false, version: 2 })).toBe(
+      expect(await policies().applyIfNewer({ resellerId: 'versioned', mode: 'off', enrollBy: null, version: 2 })).toBe(
         false,
       );
       expect((await policies().find('versioned'))?.twoFactorEnabled).toBe(true);
-      expect(await policies().applyIfNewer({ resellerId: 'versioned', twoFactorEnabled: false, version: 4 })).toBe(
+      expect(await policies().applyIfNewer({ resellerId: 'versioned', mode: 'off', enrollBy: null, version: 4 })).toBe(
         true,
       );
       expect(await policies().find('versioned')).toMatchObject({
@@ -73,14 +79,25 @@ describe('rules enforced by single SQL statements', () => {
       const versions = [5, 2, 7, 3, 6, 4];
       await Promise.all(
         versions.map((version) =>
-          policies().applyIfNewer({ resellerId: 'racing', twoFactorEnabled: version % 2 === 1, version }),
+          policies().applyIfNewer({
+            resellerId: 'racing',
+            mode: version % 2 === 1 ? 'optional' : 'off',
+            enrollBy: null,
+            version,
+          }),
         ),
       );
       expect(await policies().find('racing')).toMatchObject({ version: 7, twoFactorEnabled: true });
     });
 
     it('does not let a late "created" event reset a known setting', async () => {
-      await policies().applyIfNewer({ resellerId: 'late-created', name: 'Late', twoFactorEnabled: true, version: 2 });
+      await policies().applyIfNewer({
+        resellerId: 'late-created',
+        name: 'Late',
+        mode: 'optional',
+        enrollBy: null,
+        version: 2,
+      });
       await dataSource.transaction((manager) => policies().recordExisting(manager, 'late-created', 'Late'));
       expect(await policies().find('late-created')).toMatchObject({ version: 2, twoFactorEnabled: true });
     });
@@ -245,6 +262,7 @@ describe('rules enforced by single SQL statements', () => {
         user: null,
         secondFactorRequired: false,
         factorMethods: [],
+        reseller: null,
       });
       const userId = await userWithActiveAuthenticator();
       const [{ username }] = await dataSource.query('SELECT username FROM users WHERE id = $1', [userId]);
@@ -256,7 +274,8 @@ describe('rules enforced by single SQL statements', () => {
       await new ResellerPolicyRepository(dataSource).applyIfNewer({
         resellerId: 'acme',
         name: 'Acme',
-        twoFactorEnabled: true,
+        mode: 'optional',
+        enrollBy: null,
         version: 1,
       });
       expect(await signIns.find(username)).toMatchObject({
@@ -274,7 +293,8 @@ describe('rules enforced by single SQL statements', () => {
       expect(await signIns.find(username)).toMatchObject({ secondFactorRequired: false, factorMethods: [] });
       await new ResellerPolicyRepository(dataSource).applyIfNewer({
         resellerId: 'acme',
-        twoFactorEnabled: false,
+        mode: 'off',
+        enrollBy: null,
         version: 2,
       });
     });

@@ -77,6 +77,8 @@ export interface QueueDepth {
   name: string;
   /** Ready plus unacknowledged. */
   messages: number;
+  /** Waiting in the queue, not yet handed to a consumer. */
+  ready: number;
   consumers: number;
   type: string;
 }
@@ -89,6 +91,7 @@ export async function queueDepths(vhost: string, broker: Broker = localBroker): 
     vhost,
     'name',
     'messages',
+    'messages_ready',
     'consumers',
     'type',
     '--quiet',
@@ -96,8 +99,9 @@ export async function queueDepths(vhost: string, broker: Broker = localBroker): 
   );
   const depths = new Map<string, QueueDepth>();
   for (const line of stdout.split('\n')) {
-    const [name, messages, consumers, type] = line.trim().split(/\s+/);
-    if (name) depths.set(name, { name, messages: Number(messages), consumers: Number(consumers), type });
+    const [name, messages, ready, consumers, type] = line.trim().split(/\s+/);
+    if (name)
+      depths.set(name, { name, messages: Number(messages), ready: Number(ready), consumers: Number(consumers), type });
   }
   return depths;
 }

@@ -7,8 +7,9 @@ import { announce, byId, clearError, digitsOnly, formatTime, showError, showOnly
 import { authenticatorSetup } from './authenticator-setup.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
 import { startSession } from './session.js';
+import { usersView } from './users-view.js';
 
-const views = [byId('home-view'), byId('profile-view')];
+const views = [byId('home-view'), byId('users-view'), byId('profile-view')];
 const panels = [
   'agent-note',
   'request-panel',
@@ -26,19 +27,36 @@ let me = null;
 let generation = 0;
 
 const ROLE_NAMES = { reseller_user: 'Reseller user', reseller_admin: 'Reseller admin', agent: 'Support agent' };
+const users = usersView({ roleName: (role) => ROLE_NAMES[role] ?? role });
+const seesUsers = (who) => who.role === 'reseller_admin' || who.role === 'agent';
+
+/** Inside the reseller's grace period, for someone without a second factor: how long is left. */
+function deadlineText(twoFactor) {
+  if (twoFactor.enrollmentDaysLeft === undefined) return '';
+  const days = twoFactor.enrollmentDaysLeft === 1 ? '1 day' : `${twoFactor.enrollmentDaysLeft} days`;
+  return `Your reseller requires two-factor authentication: set it up within ${days} (by ${formatTime(twoFactor.enrollBy)}), or you will be asked to set it up when you log in.`;
+}
 
 // --- views ------------------------------------------------------------------------------------
 
 function route({ moveFocus }) {
   if (!me) return;
   generation++;
+  byId('users-link').hidden = !seesUsers(me);
   if (window.location.hash === '#profile') {
     showOnly([byId('profile-view')], views);
     void showProfile(moveFocus);
+  } else if (window.location.hash === '#users' && seesUsers(me)) {
+    showOnly([byId('users-view')], views);
+    users.show(me);
+    if (moveFocus) byId('users-title').focus();
   } else {
     showOnly([byId('home-view')], views);
     byId('home-username').textContent = me.username;
     byId('home-reseller').textContent = me.resellerId ? `Reseller: ${me.resellerId}` : (ROLE_NAMES[me.role] ?? '');
+    const deadline = byId('home-deadline');
+    deadline.textContent = deadlineText(me.twoFactor);
+    deadline.hidden = !deadline.textContent;
     if (moveFocus) byId('home-title').focus();
   }
 }
@@ -76,6 +94,8 @@ function renderSummary() {
     : 'Two-factor authentication is off for your account.';
   if (enabled && !availableForReseller)
     summary += ' Your reseller has turned two-factor authentication off, so no passcode is asked for now.';
+  const deadline = deadlineText(me.twoFactor);
+  if (deadline) summary += ` ${deadline}`;
   byId('security-summary').textContent = summary;
 }
 
@@ -316,6 +336,8 @@ startSession({
     generation++;
     codes.clear();
     setup.clear();
+    users.clear();
+    byId('users-link').hidden = true;
     byId('request-ticket').hidden = true;
     showOnly([], views);
   },

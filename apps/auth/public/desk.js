@@ -8,11 +8,22 @@ import { startSession } from './session.js';
 
 const TYPE_NAMES = {
   enable_2fa: 'Enable 2FA',
+  require_2fa: 'Require 2FA',
   disable_2fa: 'Disable 2FA',
   reset_user_2fa: "Reset a user's 2FA",
   general: 'General',
 };
 const typeName = (type) => TYPE_NAMES[type] ?? type;
+const MODE_NAMES = { off: 'off', optional: 'on (optional)', required: 'required' };
+
+/** What approving would change, as the gateway worked it out from the reseller's current mode. */
+function effectText(effect) {
+  if (!effect) return null;
+  const from = MODE_NAMES[effect.currentMode] ?? effect.currentMode;
+  const to = MODE_NAMES[effect.requestedMode] ?? effect.requestedMode;
+  const deadline = effect.enrollBy ? `; users without it must set it up by ${formatTime(effect.enrollBy)}` : '';
+  return effect.changes ? `2FA ${from} → ${to}${deadline}` : `None: 2FA is already ${from}`;
+}
 const POLL_APPROVED_MS = 1000;
 const PAGE_SIZE = 20;
 
@@ -129,6 +140,8 @@ function renderTicket(ticket) {
   status.className = `badge status-${ticket.status}`;
   byId('ticket-opened').textContent = `${formatTime(ticket.createdAt)} by ${ticket.openedBy}`;
   fact('ticket-target', ticket.targetUsername);
+  fact('ticket-grace', ticket.graceDays === null || ticket.graceDays === undefined ? null : `${ticket.graceDays} days`);
+  fact('ticket-effect', effectText(ticket.effect));
   fact('ticket-decided', ticket.decidedBy ? `${formatTime(ticket.decidedAt)} by ${ticket.decidedBy}` : null);
   fact('ticket-resolution', ticket.resolution);
   byId('ticket-description').textContent = ticket.description;

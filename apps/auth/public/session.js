@@ -188,27 +188,82 @@ export function startSession({ onSignedIn, onSignedOut }) {
 /**
  * RingOS hands its signed assertion to the dashboard in the address's fragment
  * (`/#assertion=…`), which browsers never send to a server; the page exchanges it for a session.
+ * When someone is already signed in in this tab, the page asks first: a link carrying another
+ * account's assertion must not silently replace the session of whoever clicks it.
  */
 async function offerSingleSignOn(signedIn) {
   const ssoSection = byId('sso');
-  const ssoError = byId('sso-error');
-  const fragment = new URLSearchParams(window.location.hash.slice(1));
-  const assertion = fragment.get('assertion');
-  if (assertion) {
-    history.replaceState(null, '', window.location.pathname + window.location.search);
-  }
   try {
     const options = await get('/auth/login-options');
     ssoSection.hidden = !options.sso;
   } catch {
     // Without the options the password form still works; SSO stays hidden.
   }
+  window.addEventListener('hashchange', () => void takeAssertion(signedIn));
+  await takeAssertion(signedIn);
+}
+
+async function takeAssertion(signedIn) {
+  const fragment = new URLSearchParams(window.location.hash.slice(1));
+  const assertion = fragment.get('assertion');
   if (!assertion) return;
-  ssoSection.hidden = false;
+  history.replaceState(null, '', window.location.pathname + window.location.search);
+  const current = accessToken.get() ? await currentUsername() : null;
+  if (current && !(await switchConfirmed(current, claimedUsername(assertion)))) return;
+  byId('sso').hidden = false;
+  const ssoError = byId('sso-error');
+  clearError(ssoError);
   try {
     const answer = await post('/auth/sso/ringos', { assertion });
     await signedIn(answer.accessToken);
   } catch (error) {
     showError(ssoError, error);
   }
+}
+
+/** Who is signed in in this tab, or null when the session it held is over. */
+async function currentUsername() {
+  try {
+    return (await get('/auth/me')).username;
+  } catch {
+    return null;
+  }
+}
+
+/** The account the assertion names, for the question only: the gateway checks the signature. */
+function claimedUsername(assertion) {
+  try {
+    const payload = assertion.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    const sub = JSON.parse(atob(payload)).sub;
+    return typeof sub === 'string' && sub ? sub : 'another account';
+  } catch {
+    return 'another account';
+  }
+}
+
+/** Asks whether to leave `current` for `next`; resolves with the answer. */
+function switchConfirmed(current, next) {
+  const panel = byId('sso-switch');
+  const confirm = byId('sso-switch-confirm');
+  const cancel = byId('sso-switch-cancel');
+  const before = document.activeElement;
+  byId('sso-switch-from').textContent = current;
+  byId('sso-switch-to').textContent = next;
+  confirm.textContent = `Switch to ${next}`;
+  cancel.textContent = `Stay signed in as ${current}`;
+  panel.hidden = false;
+  cancel.focus();
+  return new Promise((resolve) => {
+    const answer = (switching) => {
+      confirm.removeEventListener('click', yes);
+      cancel.removeEventListener('click', no);
+      panel.hidden = true;
+      if (!switching && before instanceof HTMLElement) before.focus();
+      resolve(switching);
+    };
+    const yes = () => answer(true);
+    const no = () => answer(false);
+    confirm.addEventListener('click', yes);
+    cancel.addEventListener('click', no);
+  });
 }

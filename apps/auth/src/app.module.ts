@@ -13,6 +13,7 @@ import { authMigrations } from './migrations';
 import { PagesModule } from './pages/pages.module';
 import { authRetentionRules } from './retention';
 import { ResellerPolicyModule } from './reseller-policy/reseller-policy.module';
+import { ResellerUsersModule } from './reseller-users/reseller-users.module';
 import { SignInLimitsModule } from './sign-in-limits/sign-in-limits.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { SsoModule } from './sso/sso.module';
@@ -44,6 +45,7 @@ export class AppModule {
         AccountModule,
         ResellerPolicyModule,
         GatewayModule,
+        ResellerUsersModule,
         EnrollmentModule,
         SsoModule,
         PagesModule,

@@ -1,3 +1,5 @@
+import type { TwoFactorMode } from './resellers';
+
 /** The one topic exchange every event travels through; the routing key is the event name. */
 export const EVENTS_EXCHANGE = 'pbx2fa.events';
 /** Where consumers' queues send what they cannot handle; routed by the queue's own name. */
@@ -34,12 +36,16 @@ export interface ResellerCreatedPayload {
   name: string;
 }
 
-export type TwoFactorAction = 'enable' | 'disable';
+/** What an approved 2FA ticket asks of its reseller: `enable_2fa`, `require_2fa`, `disable_2fa`. */
+export const TwoFactorActions = ['enable', 'require', 'disable'] as const;
+export type TwoFactorAction = (typeof TwoFactorActions)[number];
 
 export interface TicketTwoFactorApprovedPayload {
   ticketId: string;
   resellerId: string;
   action: TwoFactorAction;
+  /** Only with `require`: days from the approval until users without a second factor must enroll (0–90). */
+  graceDays?: number;
   approvedBy: string;
   approvedAt?: string;
   /**
@@ -53,6 +59,11 @@ export interface TicketTwoFactorApprovedPayload {
 export interface ResellerTwoFactorChangedPayload {
   resellerId: string;
   enabled: boolean;
+  /** Absent on events from before modes existed: read them with `modeOf` (enabled → optional). */
+  mode?: TwoFactorMode;
+  /** In `required` mode, the ISO time from which users without a factor must enroll; null otherwise. */
+  enrollBy?: string | null;
+  rememberDeviceDays?: number;
   version: number;
   sourceTicketId: string | null;
   /** When the agent approved the ticket that caused it (absent when that approval carried no time). */

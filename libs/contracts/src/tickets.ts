@@ -1,4 +1,6 @@
-export const TicketTypes = ['enable_2fa', 'disable_2fa', 'reset_user_2fa', 'general'] as const;
+import type { TwoFactorMode } from './resellers';
+
+export const TicketTypes = ['enable_2fa', 'require_2fa', 'disable_2fa', 'reset_user_2fa', 'general'] as const;
 export type TicketType = (typeof TicketTypes)[number];
 
 export const TicketStatuses = ['open', 'approved', 'resolved', 'rejected', 'closed'] as const;
@@ -30,13 +32,27 @@ export interface TicketView {
   status: TicketStatus;
   openedBy: string;
   targetUsername: string | null;
+  /** Only for `require_2fa`: the days users get to enroll once it is approved. */
+  graceDays: number | null;
   createdAt: string;
   updatedAt: string;
   decidedBy: string | null;
   decidedAt: string | null;
   resolution: string | null;
+  /** Added by the gateway: what approving it would change now (open 2FA tickets), else null. */
+  effect?: TicketEffect | null;
   comments: TicketComment[];
   history: TicketHistoryEntry[];
+}
+
+/** What approving a 2FA ticket would change, from the gateway's copy of the reseller's policy. */
+export interface TicketEffect {
+  currentMode: TwoFactorMode;
+  requestedMode: TwoFactorMode;
+  /** `require_2fa`: when users would have to enroll by if it were approved now. */
+  enrollBy: string | null;
+  /** False when the reseller already is in the requested mode (approving changes nothing then). */
+  changes: boolean;
 }
 
 export interface TicketPage {
@@ -49,6 +65,7 @@ export interface CreateTicketBody {
   subject?: string;
   description?: string;
   targetUsername?: string;
+  graceDays?: number;
   resellerId?: string;
 }
 

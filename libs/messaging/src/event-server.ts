@@ -13,9 +13,16 @@ import { EVENT_TRANSPORT } from './transports';
  */
 const PREFETCH = 64;
 
+/**
+ * Events applied at once. Each holds a database connection while it runs: a few resellers
+ * whose events wait on a lock (or a slow database) must not take the whole pool (10) and leave
+ * the service's API without one.
+ */
+const CONCURRENT_EVENTS = 4;
+
 /** Consumes the service's durable event queue with manual acks; declares the topology first. */
 export class EventServer extends SafeServerRMQ {
-  private readonly lanes = new KeyedLanes();
+  private readonly lanes = new KeyedLanes(CONCURRENT_EVENTS);
 
   constructor(private readonly messaging: MessagingOptions) {
     super({

@@ -57,6 +57,44 @@ describe('KeyedLanes', () => {
     await tick();
     expect(lanes.busyKeys).toBe(0);
   });
+  it('runs at most its limit at once, across keys, and lets the next in line in as each one ends', async () => {
+    const lanes = new KeyedLanes(2);
+    const log: string[] = [];
+    const work = ['a1', 'b1', 'c1', 'd1', 'c2'].map((name) => ({ name, ...gate(log, name) }));
+    const runs = work.map(({ name, work }) => lanes.run(name[0], work));
+    await tick();
+    expect(log).toEqual(['start a1', 'start b1']);
+    work[1].open(); // b1 ends: c1, the first in line, starts
+    await tick();
+    expect(log).toEqual(['start a1', 'start b1', 'end b1', 'start c1']);
+    work[2].open(); // c1 ends: d1 was in line before c2
+    await tick();
+    expect(log.slice(3)).toEqual(['start c1', 'end c1', 'start d1']);
+    work[4].open();
+    work[3].open();
+    await tick();
+    expect(log.slice(6)).toEqual(['end d1', 'start c2', 'end c2']);
+    work[0].open();
+    await Promise.all(runs);
+    expect(log.filter((line) => line.startsWith('start'))).toHaveLength(5);
+  });
+
+  it('gives a failed piece of work’s place to the next in line', async () => {
+    const lanes = new KeyedLanes(1);
+    const log: string[] = [];
+    const failing = gate(log, 'a1');
+    const next = gate(log, 'b1');
+    const one = lanes.run('a', failing.work);
+    const two = lanes.run('b', next.work);
+    await tick();
+    expect(log).toEqual(['start a1']);
+    failing.fail(new Error('effect failed'));
+    await expect(one).rejects.toThrow('effect failed');
+    await tick();
+    expect(log).toEqual(['start a1', 'start b1']);
+    next.open();
+    await two;
+  });
 });
 
 describe('ordering keys', () => {

@@ -26,20 +26,38 @@ export function orderingKeyOfDelivery(content: Buffer): OrderingKey {
 
 /**
  * Runs work one at a time per key and concurrently across keys, each key's work in the order
- * it was handed in.
+ * it was handed in; at most `maxRunning` pieces of work run at once (the rest wait their turn,
+ * first come, first served).
  */
 export class KeyedLanes {
   private readonly tails = new Map<OrderingKey, Promise<unknown>>();
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly maxRunning = Infinity) {}
 
   run<T>(key: OrderingKey, work: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const result = previous.then(work);
+    const result = previous.then(() => this.inTurn(work));
     const tail = result.catch(() => undefined);
     this.tails.set(key, tail);
     void tail.then(() => {
       if (this.tails.get(key) === tail) this.tails.delete(key);
     });
     return result;
+  }
+
+  private async inTurn<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running < this.maxRunning) this.running++;
+    else await new Promise<void>((admit) => this.waiting.push(admit));
+    try {
+      return await work();
+    } finally {
+      // The place goes straight to the next in turn, or is given back.
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
   }
 
   /** Keys with work queued or running. */

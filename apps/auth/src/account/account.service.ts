@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@pbx2fa/contracts';
+import { Clock } from '../common/clock';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
-import { mustAlwaysHaveSecondFactor } from '../second-factor/second-factor-policy';
+import { enrollmentDaysLeft, mustAlwaysHaveSecondFactor } from '../second-factor/second-factor-policy';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
 
 export interface MeView {
@@ -9,7 +10,16 @@ export interface MeView {
   username: string;
   resellerId: string | null;
   role: Actor['role'];
-  twoFactor: { availableForReseller: boolean; enabled: boolean };
+  twoFactor: {
+    availableForReseller: boolean;
+    enabled: boolean;
+    /**
+     * Only inside the grace period of the reseller's `required` mode, for a user without a factor:
+     * the deadline, and the whole days left until then (the last day counts as 1).
+     */
+    enrollBy?: string;
+    enrollmentDaysLeft?: number;
+  };
 }
 
 @Injectable()
@@ -17,9 +27,16 @@ export class AccountService {
   constructor(
     private readonly resellers: ResellerDirectory,
     private readonly credentials: TwoFactorCredentialRepository,
+    private readonly clock: Clock,
   ) {}
 
   async me(actor: Actor): Promise<MeView> {
+    const [policy, enabled] = await Promise.all([
+      this.resellers.policyOf(actor.resellerId),
+      this.credentials.isActive(actor.userId),
+    ]);
+    const reseller = policy && { mode: policy.twoFactorMode, enrollBy: policy.enrollBy && new Date(policy.enrollBy) };
+    const daysLeft = enrollmentDaysLeft(enabled, reseller, this.clock.now());
     return {
       id: actor.userId,
       username: actor.username,
@@ -27,9 +44,11 @@ export class AccountService {
       role: actor.role,
       twoFactor: {
         // Agents have no reseller, and 2FA is always available to them (they must have it).
-        availableForReseller:
-          mustAlwaysHaveSecondFactor(actor) || (await this.resellers.isTwoFactorAvailable(actor.resellerId)),
-        enabled: await this.credentials.isActive(actor.userId),
+        availableForReseller: mustAlwaysHaveSecondFactor(actor) || (policy?.twoFactorEnabled ?? false),
+        enabled,
+        ...(daysLeft !== null && reseller?.enrollBy
+          ? { enrollBy: reseller.enrollBy.toISOString(), enrollmentDaysLeft: daysLeft }
+          : {}),
       },
     };
   }

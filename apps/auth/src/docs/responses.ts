@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Roles, TicketStatuses, TicketTypes } from '@pbx2fa/contracts';
+import { GRACE_DAYS_MAX, Roles, TicketStatuses, TicketTypes, TwoFactorModes } from '@pbx2fa/contracts';
 
 /** Schemas of what the gateway answers, for the OpenAPI document only. */
 
@@ -49,6 +49,14 @@ export class TwoFactorStatus {
   @ApiProperty({ description: "the user's reseller has 2FA on (always true for agents, who must have it)" })
   availableForReseller: boolean;
   @ApiProperty({ description: 'the user has activated an authenticator' }) enabled: boolean;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      "only inside the grace period of the reseller's required mode, for a user without a second factor: from this time the sign-in asks to set one up",
+  })
+  enrollBy?: string;
+  @ApiPropertyOptional({ example: 6, description: 'with enrollBy: whole days left to set up 2FA (the last day is 1)' })
+  enrollmentDaysLeft?: number;
 }
 
 export class MeResponse {
@@ -101,9 +109,44 @@ export class RecoveryCodesResponse {
 export class ResellerResponse {
   @ApiProperty({ example: 'acme' }) id: string;
   @ApiProperty() name: string;
-  @ApiProperty() twoFactorEnabled: boolean;
+  @ApiProperty({ description: 'true unless twoFactorMode is off' }) twoFactorEnabled: boolean;
+  @ApiProperty({
+    enum: TwoFactorModes,
+    description:
+      'off; optional (enable_2fa: users may enroll, whoever did is asked); required (require_2fa: from enrollBy on, users without a factor must enroll at sign-in)',
+  })
+  twoFactorMode: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'required mode only' })
+  enrollBy: string | null;
+  @ApiProperty({ example: 30, description: 'how long a remembered device skips the second factor (0: never offered)' })
+  rememberDeviceDays: number;
   @ApiProperty({ description: 'moves by one with every change' }) version: number;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
+}
+
+export class ResellerUserTwoFactor {
+  @ApiProperty({ description: 'the user holds a second factor' }) enabled: boolean;
+  @ApiProperty({
+    type: [String],
+    enum: ['totp', 'passkey'],
+    example: ['totp'],
+    description: 'the second factors the user holds (recovery codes only back them up)',
+  })
+  methods: string[];
+}
+
+export class ResellerUserResponse {
+  @ApiProperty() username: string;
+  @ApiProperty({ enum: Roles }) role: string;
+  @ApiProperty({ type: ResellerUserTwoFactor }) twoFactor: ResellerUserTwoFactor;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'null: never signed in' })
+  lastLoginAt: string | null;
+}
+
+export class ResellerUserPageResponse {
+  @ApiProperty({ type: [ResellerUserResponse] }) items: ResellerUserResponse[];
+  @ApiProperty({ nullable: true, type: String, description: 'pass as cursor for the next page; null on the last' })
+  nextCursor: string | null;
 }
 
 export class UserResponse {
@@ -130,6 +173,19 @@ export class TicketHistoryResponse {
   @ApiProperty({ format: 'date-time' }) at: string;
 }
 
+export class TicketEffectResponse {
+  @ApiProperty({ enum: TwoFactorModes, description: "the reseller's mode now" }) currentMode: string;
+  @ApiProperty({ enum: TwoFactorModes, description: 'its mode once approved' }) requestedMode: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'require_2fa: the enrollment deadline if approved now',
+  })
+  enrollBy: string | null;
+  @ApiProperty({ description: 'false when approving would leave the mode as it is' }) changes: boolean;
+}
+
 export class TicketResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() resellerId: string;
@@ -139,11 +195,19 @@ export class TicketResponse {
   @ApiProperty({ enum: TicketStatuses }) status: string;
   @ApiProperty() openedBy: string;
   @ApiProperty({ nullable: true, type: String }) targetUsername: string | null;
+  @ApiProperty({ nullable: true, type: Number, maximum: GRACE_DAYS_MAX, description: 'require_2fa only' })
+  graceDays: number | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
   @ApiProperty({ nullable: true, type: String, format: 'date-time' }) decidedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) resolution: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: TicketEffectResponse,
+    description: 'an open 2FA ticket: what approving it would change now; null otherwise',
+  })
+  effect: TicketEffectResponse | null;
   @ApiProperty({ type: [TicketCommentResponse] }) comments: TicketCommentResponse[];
   @ApiProperty({ type: [TicketHistoryResponse] }) history: TicketHistoryResponse[];
 }

@@ -47,7 +47,8 @@ const invalidChallenge = () =>
 /**
  * Password sign-in, then — when the user's reseller has 2FA on and the user activated it, or the
  * user is an agent — a short-lived, single-use challenge answered with a passcode or a recovery
- * code. An agent without a second factor gets an enrollment token instead (second-factor-policy.ts).
+ * code. An agent without a second factor, and a user without one whose reseller requires it past
+ * its grace period, get an enrollment token instead (second-factor-policy.ts).
  */
 @Injectable()
 export class LoginService {
@@ -63,11 +64,11 @@ export class LoginService {
 
   /** An unknown user and a wrong password get the same answer after the same work. */
   async login(body: LoginDto, client: ClientInfo): Promise<IssuedToken | ChallengeIssued | EnrollmentIssued> {
-    const { user, secondFactorRequired, factorMethods } = await this.signIns.find(body.username);
+    const { user, secondFactorRequired, factorMethods, reseller } = await this.signIns.find(body.username);
     if (!(await this.passwords.verify(body.username, user, body.password, client, 'sign_in')) || !user)
       throw invalidCredentials();
 
-    const reason = enrollmentReason(user, factorMethods);
+    const reason = enrollmentReason(user, factorMethods, reseller, this.clock.now());
     if (reason) return this.requireEnrollment(user, reason, client);
     // Asked when the reseller has 2FA on and the user activated it, and of agents; a Host header has no say.
     if (secondFactorAsked(user, factorMethods, secondFactorRequired)) {

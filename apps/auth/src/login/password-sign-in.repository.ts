@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
-import type { FactorMethod } from '../second-factor/second-factor-policy';
+import type { FactorMethod, ResellerRequirement } from '../second-factor/second-factor-policy';
 import { FACTOR_METHODS, SECOND_FACTOR_REQUIRED } from '../second-factor/two-factor-credential.repository';
 import type { User } from '../users/user.entity';
 import { USER_COLUMNS } from '../users/user.repository';
@@ -12,7 +12,16 @@ export interface PasswordSignInState {
   secondFactorRequired: boolean;
   /** The user's second factors (empty for an unknown user). */
   factorMethods: FactorMethod[];
+  /** The mode of the user's reseller and its enrollment deadline; null without a known reseller. */
+  reseller: ResellerRequirement | null;
 }
+
+type SignInRow = User & {
+  secondFactorRequired: boolean | null;
+  factorMethods: FactorMethod[];
+  resellerMode: ResellerRequirement['mode'] | null;
+  resellerEnrollBy: Date | null;
+};
 
 /** What a password sign-in reads before hashing, in one query: the user and whether a passcode is asked. */
 @Injectable()
@@ -20,14 +29,21 @@ export class PasswordSignInRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async find(username: string): Promise<PasswordSignInState> {
-    const [row] = await queryRows<User & { secondFactorRequired: boolean | null; factorMethods: FactorMethod[] }>(
+    const [row] = await queryRows<SignInRow>(
       this.dataSource,
-      `SELECT ${USER_COLUMNS}, ${SECOND_FACTOR_REQUIRED} AS "secondFactorRequired", ${FACTOR_METHODS} AS "factorMethods"
+      `SELECT ${USER_COLUMNS}, ${SECOND_FACTOR_REQUIRED} AS "secondFactorRequired", ${FACTOR_METHODS} AS "factorMethods",
+              p.two_factor_mode AS "resellerMode", p.enroll_by AS "resellerEnrollBy"
          FROM (SELECT) AS one
-         LEFT JOIN users u ON u.username = $1`,
+         LEFT JOIN users u ON u.username = $1
+         LEFT JOIN reseller_policies p ON p.reseller_id = u.reseller_id`,
       [username.toLowerCase()],
     );
-    const { secondFactorRequired, factorMethods, ...user } = row;
-    return { user: user.id ? user : null, secondFactorRequired: secondFactorRequired === true, factorMethods };
+    const { secondFactorRequired, factorMethods, resellerMode, resellerEnrollBy, ...user } = row;
+    return {
+      user: user.id ? user : null,
+      secondFactorRequired: secondFactorRequired === true,
+      factorMethods,
+      reseller: resellerMode ? { mode: resellerMode, enrollBy: resellerEnrollBy } : null,
+    };
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ResellerRpc, type ResellerView } from '@pbx2fa/contracts';
+import { modeOf, ResellerRpc, type ResellerView } from '@pbx2fa/contracts';
 import type { RpcClient } from '@pbx2fa/messaging';
 import { RESELLER_SETTINGS_CLIENT } from '../gateway/service-clients';
 import type { ResellerPolicy } from './reseller-policy.entity';
@@ -33,13 +33,19 @@ export class ResellerDirectory {
     await this.policies.applyIfNewer({
       resellerId: reseller.id,
       name: reseller.name,
-      twoFactorEnabled: reseller.twoFactorEnabled,
+      mode: modeOf({ enabled: reseller.twoFactorEnabled, mode: reseller.twoFactorMode }),
+      enrollBy: reseller.enrollBy ? new Date(reseller.enrollBy) : null,
+      rememberDeviceDays: reseller.rememberDeviceDays,
       version: reseller.version,
     });
   }
 
   async isTwoFactorAvailable(resellerId: string | null): Promise<boolean> {
-    if (!resellerId) return false;
-    return (await this.policies.find(resellerId))?.twoFactorEnabled ?? false;
+    return (await this.policyOf(resellerId))?.twoFactorEnabled ?? false;
+  }
+
+  /** The gateway's copy of the reseller's policy; null for no reseller (agents) or one not known yet. */
+  policyOf(resellerId: string | null): Promise<ResellerPolicy | null> {
+    return resellerId ? this.policies.find(resellerId) : Promise.resolve(null);
   }
 }

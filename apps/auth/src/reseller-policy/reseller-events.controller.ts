@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Ctx, Payload, RmqContext } from '@nestjs/microservices';
-import { Events } from '@pbx2fa/contracts';
+import { Events, modeOf } from '@pbx2fa/contracts';
 import { EventInbox, OnEvent } from '@pbx2fa/messaging';
 import { observeEnforcement } from './enforcement-delay';
 import { ResellerPolicyRepository } from './reseller-policy.repository';
@@ -25,7 +25,9 @@ export class ResellerEventsController {
       const changed = await this.policies.applyIfNewer(
         {
           resellerId: event.payload.resellerId,
-          twoFactorEnabled: event.payload.enabled,
+          mode: modeOf(event.payload),
+          enrollBy: event.payload.enrollBy ? new Date(event.payload.enrollBy) : null,
+          rememberDeviceDays: event.payload.rememberDeviceDays,
           version: event.payload.version,
         },
         manager,

@@ -1,11 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { TwoFactorMode } from '@pbx2fa/contracts';
+import { queryRows } from '@pbx2fa/persistence';
 import { ResellerPolicy } from './reseller-policy.entity';
 
 export interface PolicyUpdate {
   resellerId: string;
   name?: string;
-  twoFactorEnabled: boolean;
+  mode: TwoFactorMode;
+  enrollBy: Date | null;
+  /** Absent in events from before it was carried: the copy keeps what it has. */
+  rememberDeviceDays?: number;
   version: number;
 }
 
@@ -17,22 +22,44 @@ export class ResellerPolicyRepository {
     return this.dataSource.manager.findOne(ResellerPolicy, { where: { resellerId } });
   }
 
+  /** The copies of several resellers at once, by id (those not known yet are left out). */
+  async findMany(resellerIds: string[]): Promise<Map<string, ResellerPolicy>> {
+    if (resellerIds.length === 0) return new Map();
+    const rows = await this.dataSource.manager
+      .createQueryBuilder(ResellerPolicy, 'p')
+      .where('p.reseller_id = ANY(:ids)', { ids: [...new Set(resellerIds)] })
+      .getMany();
+    return new Map(rows.map((row) => [row.resellerId, row]));
+  }
+
   /**
    * Writes the setting only if it is newer than the one held (see `isNewerVersion`), in one
    * statement so concurrent events cannot interleave a read and a write.
    */
   async applyIfNewer(update: PolicyUpdate, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
-    const rows = await manager.query(
-      `INSERT INTO reseller_policies (reseller_id, name, two_factor_enabled, version, updated_at)
-       VALUES ($1, COALESCE($2, $1), $3, $4, now())
+    const rows = await queryRows<{ reseller_id: string }>(
+      manager,
+      `INSERT INTO reseller_policies
+              (reseller_id, name, two_factor_mode, two_factor_enabled, enroll_by, remember_device_days, version, updated_at)
+       VALUES ($1, COALESCE($2, $1), $3, $3 <> 'off', $4, COALESCE($5, 30), $6, now())
        ON CONFLICT (reseller_id) DO UPDATE
-         SET two_factor_enabled = EXCLUDED.two_factor_enabled,
+         SET two_factor_mode = EXCLUDED.two_factor_mode,
+             two_factor_enabled = EXCLUDED.two_factor_enabled,
+             enroll_by = EXCLUDED.enroll_by,
+             remember_device_days = COALESCE($5, reseller_policies.remember_device_days),
              version = EXCLUDED.version,
              name = COALESCE($2, reseller_policies.name),
              updated_at = now()
          WHERE reseller_policies.version < EXCLUDED.version
        RETURNING reseller_id`,
-      [update.resellerId, update.name ?? null, update.twoFactorEnabled, update.version],
+      [
+        update.resellerId,
+        update.name ?? null,
+        update.mode,
+        update.enrollBy,
+        update.rememberDeviceDays ?? null,
+        update.version,
+      ],
     );
     return rows.length > 0;
   }

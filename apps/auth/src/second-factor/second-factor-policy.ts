@@ -1,9 +1,10 @@
-import type { Role } from '@pbx2fa/contracts';
+import type { Role, TwoFactorMode } from '@pbx2fa/contracts';
 
 /**
  * Who must have a second factor, and what a sign-in does about it. One home for the rule that
  * agents — who approve what turns 2FA off for any reseller — always have one, whatever any
- * reseller's policy.
+ * reseller's policy; and for the reseller's `required` mode, which demands one of every user
+ * from its `enrollBy` on.
  */
 
 /** A user's second factors as the contract names them (`methods` of `two_factor_required`). */
@@ -18,10 +19,45 @@ export const hasFactor = (methods: readonly FactorMethod[]) => methods.some((met
 /** Agents always have a second factor: they may always set one up, and may never turn it off. */
 export const mustAlwaysHaveSecondFactor = (user: { role: Role }) => user.role === 'agent';
 
+/** What the user's reseller asks of its users (the gateway's copy of its policy); null for no reseller. */
+export interface ResellerRequirement {
+  mode: TwoFactorMode;
+  /** In `required` mode: from when a user without a factor must enroll (a mode without it demands at once). */
+  enrollBy: Date | null;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** Whether the reseller demands a second factor of its users at `now`: `required`, and its grace period is over. */
+export function resellerDemandsFactor(reseller: ResellerRequirement | null, now: Date): boolean {
+  if (reseller?.mode !== 'required') return false;
+  return reseller.enrollBy === null || reseller.enrollBy.getTime() <= now.getTime();
+}
+
 /** Whether the sign-in of a user with these factors must enroll first, and why; null when it need not. */
-export function enrollmentReason(user: { role: Role }, methods: readonly FactorMethod[]): EnrollmentReason | null {
+export function enrollmentReason(
+  user: { role: Role },
+  methods: readonly FactorMethod[],
+  reseller: ResellerRequirement | null = null,
+  now: Date = new Date(),
+): EnrollmentReason | null {
   if (hasFactor(methods)) return null;
-  return mustAlwaysHaveSecondFactor(user) ? 'agent' : null;
+  if (mustAlwaysHaveSecondFactor(user)) return 'agent';
+  return resellerDemandsFactor(reseller, now) ? 'reseller_policy' : null;
+}
+
+/**
+ * For a user without a factor inside the reseller's grace period: the whole days left to enroll
+ * (rounded up, so the last day says 1). Null when nothing is pending: no `required` mode, the
+ * user has a factor, or the deadline has passed (the sign-in enrolls then).
+ */
+export function enrollmentDaysLeft(
+  userHasFactor: boolean,
+  reseller: ResellerRequirement | null,
+  now: Date,
+): number | null {
+  if (userHasFactor || reseller?.mode !== 'required' || resellerDemandsFactor(reseller, now)) return null;
+  return Math.ceil((reseller.enrollBy!.getTime() - now.getTime()) / DAY_MS);
 }
 
 /**

@@ -25,8 +25,9 @@ export class SessionRepository {
 
   /**
    * Opens a session and writes the sign-in's audit entry in one statement (one round trip, one
-   * commit: this is every sign-in's write). Given a challenge, only while it is live, using it up
-   * in the same statement; false when it was not (expired, or another request used it first).
+   * commit: this is every sign-in's write), stamping the user's last sign-in for a full session.
+   * Given a challenge, only while it is live, using it up in the same statement; false when it was
+   * not (expired, or another request used it first).
    */
   async open(session: NewSession, audit: AuditEntry, challenge?: { tokenHash: string; now: Date }): Promise<boolean> {
     const rows = await queryRows<{ id: string }>(
@@ -38,6 +39,8 @@ export class SessionRepository {
          SELECT WHERE $7::text IS NULL OR EXISTS (SELECT FROM used)
        ), audited AS (
          INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT ${auditPlaceholders(10)} FROM allowed
+       ), signed_in AS (
+         UPDATE users SET last_login_at = now() WHERE id = $2::uuid AND $9::text = 'access' AND EXISTS (SELECT FROM allowed)
        )
        INSERT INTO sessions (id, user_id, amr, expires_at, client_ip, user_agent, purpose)
        SELECT $1::uuid, $2::uuid, $3::text[], $4::timestamptz, $5::text, $6::text, $9::text FROM allowed
@@ -60,7 +63,7 @@ export class SessionRepository {
 
   /**
    * Ends a live enrollment session and opens the full session that replaces it, with its audit
-   * entry, in one statement; false when the enrollment session was no longer live (expired,
+   * entry and the user's last sign-in, in one statement; false when the enrollment session was no longer live (expired,
    * logged out, or already exchanged), and then nothing is written.
    */
   async exchangeEnrollment(
@@ -76,6 +79,8 @@ export class SessionRepository {
           WHERE id = $7 AND user_id = $2 AND purpose = 'enrollment' AND revoked_at IS NULL AND expires_at > now() RETURNING id
        ), audited AS (
          INSERT INTO audit_log (${AUDIT_COLUMNS}) SELECT ${auditPlaceholders(9)} FROM ended
+       ), signed_in AS (
+         UPDATE users SET last_login_at = now() WHERE id = $2::uuid AND EXISTS (SELECT FROM ended)
        )
        INSERT INTO sessions (id, user_id, amr, expires_at, client_ip, user_agent, purpose)
        SELECT $1::uuid, $2::uuid, $3::text[], $4::timestamptz, $5::text, $6::text, $8::text FROM ended

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import type { TwoFactorMode } from '@pbx2fa/contracts';
 
 @Entity({ name: 'resellers' })
 export class Reseller {
@@ -10,6 +11,16 @@ export class Reseller {
 
   @Column({ name: 'two_factor_enabled', type: 'boolean', default: false })
   twoFactorEnabled: boolean;
+
+  @Column({ name: 'two_factor_mode', type: 'text', default: 'off' })
+  twoFactorMode: TwoFactorMode;
+
+  /** In `required` mode: from when users without a second factor must enroll at sign-in. */
+  @Column({ name: 'enroll_by', type: 'timestamptz', nullable: true })
+  enrollBy: Date | null;
+
+  @Column({ name: 'remember_device_days', type: 'int', default: 30 })
+  rememberDeviceDays: number;
 
   /** Moves by one with every change, so consumers can refuse a stale event. */
   @Column({ type: 'int', default: 1 })

@@ -12,12 +12,16 @@ import {
 import { OutboxRelay, OutboxWriter } from '@pbx2fa/messaging';
 import type { Reseller } from './reseller.entity';
 import { ResellerRepository } from './reseller.repository';
+import { settingFor } from './two-factor-setting';
 
 export function toResellerView(reseller: Reseller): ResellerView {
   return {
     id: reseller.id,
     name: reseller.name,
     twoFactorEnabled: reseller.twoFactorEnabled,
+    twoFactorMode: reseller.twoFactorMode,
+    enrollBy: reseller.enrollBy ? new Date(reseller.enrollBy).toISOString() : null,
+    rememberDeviceDays: reseller.rememberDeviceDays,
     version: reseller.version,
     updatedAt: new Date(reseller.updatedAt).toISOString(),
   };
@@ -66,7 +70,8 @@ export class ResellersService {
   }
 
   /**
-   * Applies an approved 2FA ticket: every approval moves the version by exactly one (even when
+   * Applies an approved 2FA ticket (enable → optional, require → required with its deadline,
+   * disable → off): every approval moves the version by exactly one (even when
    * the setting already had that value) and announces the result, which resolves the ticket.
    * Approvals count in the order agents made them (`sequence`), not the order they arrive: one
    * older than the last applied (late, redelivered, replayed from the dead letters) changes
@@ -90,16 +95,20 @@ export class ResellersService {
       : await this.resellers.setTwoFactor(
           manager,
           approval.resellerId,
-          approval.action === 'enable',
+          settingFor(approval, new Date()),
           approval.sequence,
         );
+    const view = toResellerView(updated);
     await this.outbox.add(
       manager,
       Events.ResellerTwoFactorChanged,
       {
-        resellerId: updated.id,
-        enabled: updated.twoFactorEnabled,
-        version: updated.version,
+        resellerId: view.id,
+        enabled: view.twoFactorEnabled,
+        mode: view.twoFactorMode,
+        enrollBy: view.enrollBy,
+        rememberDeviceDays: view.rememberDeviceDays,
+        version: view.version,
         sourceTicketId: approval.ticketId,
         ...(approval.approvedAt ? { approvedAt: approval.approvedAt } : {}),
       },

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import {
   Events,
+  modeOf,
   type Actor,
   type ResellerTwoFactorChangedPayload,
   type TicketStatus,
@@ -20,6 +21,25 @@ import { TicketRepository } from './ticket.repository';
 import { TicketsService } from './tickets.service';
 
 const SYSTEM = 'system';
+
+/** The tickets that change a reseller's 2FA mode, and what each asks reseller-settings to do. */
+const TWO_FACTOR_ACTIONS = { enable_2fa: 'enable', require_2fa: 'require', disable_2fa: 'disable' } as const;
+const TWO_FACTOR_TICKETS = Object.keys(TWO_FACTOR_ACTIONS) as TicketType[];
+
+/** What the reseller's 2FA is once the change took effect (events from before modes name only on or off). */
+function resolutionOf(change: ResellerTwoFactorChangedPayload): string {
+  const reseller = `reseller ${change.resellerId}`;
+  switch (modeOf(change)) {
+    case 'off':
+      return `Two-factor authentication is now off for ${reseller}.`;
+    case 'optional':
+      return `Two-factor authentication is now on for ${reseller}: users may set it up, and whoever did is asked for it.`;
+    case 'required':
+      return `Two-factor authentication is now required for ${reseller}: users without it must set it up when they sign in${
+        change.enrollBy ? ` from ${change.enrollBy}` : ''
+      }.`;
+  }
+}
 
 interface Move {
   to: TicketStatus;
@@ -127,9 +147,8 @@ export class TicketDecisionsService {
       );
       return Promise.resolve();
     }
-    const state = change.enabled ? 'on' : 'off';
-    return this.resolveBySystem(manager, change.sourceTicketId, change.resellerId, ['enable_2fa', 'disable_2fa'], {
-      resolution: `Two-factor authentication is now ${state} for reseller ${change.resellerId}.`,
+    return this.resolveBySystem(manager, change.sourceTicketId, change.resellerId, TWO_FACTOR_TICKETS, {
+      resolution: resolutionOf(change),
     });
   }
 
@@ -174,13 +193,15 @@ export class TicketDecisionsService {
     const base = { ticketId: ticket.id, resellerId: ticket.resellerId, approvedBy };
     switch (ticket.type) {
       case 'enable_2fa':
+      case 'require_2fa':
       case 'disable_2fa':
         await this.outbox.add(
           manager,
           Events.TicketTwoFactorApproved,
           {
             ...base,
-            action: ticket.type === 'enable_2fa' ? 'enable' : 'disable',
+            action: TWO_FACTOR_ACTIONS[ticket.type],
+            ...(ticket.type === 'require_2fa' ? { graceDays: ticket.graceDays ?? 0 } : {}),
             approvedAt: new Date().toISOString(),
             sequence: await this.approvalSequences.next(manager, ticket.resellerId),
           },

@@ -30,8 +30,12 @@ describe('ticket input', () => {
         subject: 'Enable two-factor authentication',
         description: '',
         targetUsername: null,
+        graceDays: null,
         resellerId: undefined,
       });
+      expect(parseNewTicket({ type: 'require_2fa', graceDays: 14 }).subject).toBe(
+        'Require two-factor authentication for every user',
+      );
       expect(parseNewTicket({ type: 'disable_2fa' }).subject).toBe('Disable two-factor authentication');
       expect(parseNewTicket({ type: 'general' }).subject).toBe('Support request');
       expect(parseNewTicket({ type: 'reset_user_2fa', targetUsername: 'bob' }).subject).toBe(
@@ -60,8 +64,20 @@ describe('ticket input', () => {
       ['a description over 5000 characters', { type: 'general', description: 'x'.repeat(5001) }],
       ['a subject that is not text', { type: 'general', subject: ['a'] }],
       ['a malformed resellerId', { type: 'general', resellerId: 'ACME!' }],
+      ['require_2fa without graceDays', { type: 'require_2fa' }],
+      ['require_2fa with 91 graceDays', { type: 'require_2fa', graceDays: 91 }],
+      ['require_2fa with -1 graceDays', { type: 'require_2fa', graceDays: -1 }],
+      ['require_2fa with graceDays as text', { type: 'require_2fa', graceDays: '7' }],
+      ['require_2fa with a fraction of a day', { type: 'require_2fa', graceDays: 1.5 }],
+      ['graceDays on enable_2fa', { type: 'enable_2fa', graceDays: 7 }],
+      ['graceDays on disable_2fa', { type: 'disable_2fa', graceDays: 0 }],
     ])('refuses %s with 400 validation_failed', (_, body) => {
       expect(refusal(() => parseNewTicket(body))).toMatchObject(validationFailed);
+    });
+
+    it('takes graceDays of 0 to 90 on a require_2fa ticket', () => {
+      expect(parseNewTicket({ type: 'require_2fa', graceDays: 0 }).graceDays).toBe(0);
+      expect(parseNewTicket({ type: 'require_2fa', graceDays: 90 }).graceDays).toBe(90);
     });
 
     it('accepts a subject of exactly 200 and a description of exactly 5000 characters', () => {

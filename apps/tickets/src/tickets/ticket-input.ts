@@ -1,6 +1,8 @@
 import {
   DomainError,
   ErrorCodes,
+  GRACE_DAYS_MAX,
+  GRACE_DAYS_MIN,
   RESELLER_ID_PATTERN,
   TicketStatuses,
   TicketTypes,
@@ -21,6 +23,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const DEFAULT_SUBJECTS: Record<TicketType, (target: string | null) => string> = {
   enable_2fa: () => 'Enable two-factor authentication',
+  require_2fa: () => 'Require two-factor authentication for every user',
   disable_2fa: () => 'Disable two-factor authentication',
   reset_user_2fa: (target) => `Reset two-factor authentication for ${target}`,
   general: () => 'Support request',
@@ -31,6 +34,7 @@ export interface NewTicketInput {
   subject: string;
   description: string;
   targetUsername: string | null;
+  graceDays: number | null;
   resellerId?: string;
 }
 
@@ -87,13 +91,29 @@ export function parseNewTicket(body: unknown): NewTicketInput {
     );
   }
   if (type !== 'reset_user_2fa' && targetUsername) throw invalid('targetUsername is only for reset_user_2fa tickets.');
+  const graceDays = parseGraceDays(type, fields.graceDays);
   return {
     type,
     subject: optionalText(fields.subject, 'subject', MAX_SUBJECT) ?? DEFAULT_SUBJECTS[type](targetUsername),
     description: optionalText(fields.description, 'description', MAX_TEXT) ?? '',
     targetUsername,
+    graceDays,
     resellerId: optionalResellerId(fields.resellerId),
   };
+}
+
+/** A require_2fa ticket says how many days users get to enroll; no other ticket carries it. */
+function parseGraceDays(type: TicketType, value: unknown): number | null {
+  if (type !== 'require_2fa') {
+    if (value !== undefined && value !== null) throw invalid('graceDays is only for require_2fa tickets.');
+    return null;
+  }
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < GRACE_DAYS_MIN || value > GRACE_DAYS_MAX) {
+    throw invalid(
+      `A require_2fa ticket needs graceDays: a whole number of days from ${GRACE_DAYS_MIN} to ${GRACE_DAYS_MAX} that users get to set up two-factor authentication (0: at their next sign-in).`,
+    );
+  }
+  return value;
 }
 
 /** `limit` may come as a number or, straight from a query string, as digits. */

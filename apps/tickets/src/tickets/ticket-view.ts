@@ -32,6 +32,7 @@ export function toTicketView(ticket: Ticket, comments: TicketComment[], history:
     status: ticket.status,
     openedBy: ticket.openedBy,
     targetUsername: ticket.targetUsername,
+    graceDays: ticket.graceDays,
     createdAt: iso(ticket.createdAt),
     updatedAt: iso(ticket.updatedAt),
     decidedBy: ticket.decidedBy,

@@ -29,6 +29,10 @@ export class Ticket {
   @Column({ name: 'target_username', type: 'text', nullable: true })
   targetUsername: string | null;
 
+  /** Only for `require_2fa`: the days the reseller's users get to enroll once it is approved. */
+  @Column({ name: 'grace_days', type: 'int', nullable: true })
+  graceDays: number | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

@@ -6,10 +6,13 @@ import type { TicketCursor } from './ticket-cursor';
 import type { Ticket } from './ticket.entity';
 
 const COLUMNS = `id, reseller_id AS "resellerId", type, subject, description, status, opened_by AS "openedBy",
-  target_username AS "targetUsername", created_at AS "createdAt", updated_at AS "updatedAt",
+  target_username AS "targetUsername", grace_days AS "graceDays", created_at AS "createdAt", updated_at AS "updatedAt",
   decided_by AS "decidedBy", decided_at AS "decidedAt", resolution`;
 
-export type NewTicket = Pick<Ticket, 'resellerId' | 'type' | 'subject' | 'description' | 'openedBy' | 'targetUsername'>;
+export type NewTicket = Pick<
+  Ticket,
+  'resellerId' | 'type' | 'subject' | 'description' | 'openedBy' | 'targetUsername' | 'graceDays'
+>;
 
 export interface TicketFilter {
   /** null: every reseller. */
@@ -29,9 +32,17 @@ export class TicketRepository {
 
   async insert(manager: EntityManager, ticket: NewTicket): Promise<Ticket> {
     const rows: Ticket[] = await manager.query(
-      `INSERT INTO tickets (reseller_id, type, subject, description, opened_by, target_username)
-       VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [ticket.resellerId, ticket.type, ticket.subject, ticket.description, ticket.openedBy, ticket.targetUsername],
+      `INSERT INTO tickets (reseller_id, type, subject, description, opened_by, target_username, grace_days)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
+      [
+        ticket.resellerId,
+        ticket.type,
+        ticket.subject,
+        ticket.description,
+        ticket.openedBy,
+        ticket.targetUsername,
+        ticket.graceDays,
+      ],
     );
     return rows[0];
   }

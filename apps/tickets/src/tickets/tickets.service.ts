@@ -37,6 +37,7 @@ export class TicketsService {
         description: input.description,
         openedBy: actor.username,
         targetUsername: input.targetUsername,
+        graceDays: input.graceDays,
       });
       await this.activity.addHistory(manager, ticket.id, {
         actor: actor.username,

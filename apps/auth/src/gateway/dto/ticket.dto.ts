@@ -2,6 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 import {
+  GRACE_DAYS_MAX,
+  GRACE_DAYS_MIN,
   RESELLER_ID_PATTERN,
   TicketStatuses,
   TicketTypes,
@@ -34,6 +36,18 @@ export class CreateTicketDto {
   @IsString()
   @Matches(USERNAME_PATTERN, { message: 'targetUsername must be a username' })
   targetUsername?: string;
+
+  @ApiPropertyOptional({
+    minimum: GRACE_DAYS_MIN,
+    maximum: GRACE_DAYS_MAX,
+    description:
+      'require_2fa only, and required there: days users get to set up 2FA once it is approved (0: at their next sign-in)',
+  })
+  @IsOptional()
+  @IsInt({ message: 'graceDays must be a whole number of days' })
+  @Min(GRACE_DAYS_MIN, { message: `graceDays must be at least ${GRACE_DAYS_MIN}` })
+  @Max(GRACE_DAYS_MAX, { message: `graceDays must be at most ${GRACE_DAYS_MAX}` })
+  graceDays?: number;
 
   @ApiPropertyOptional({
     description: "agents only: the reseller the ticket is for (others' tickets are for their own)",
