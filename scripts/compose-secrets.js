@@ -10,14 +10,18 @@
  * - The bootstrap agent's password, when generated, is printed once, here.
  *
  * The services read the files through their *_FILE variables; PostgreSQL through
- * POSTGRES_PASSWORD_FILE; RabbitMQ through the conf.d file written beside them. Nothing secret is
- * ever printed but the generated agent password, once.
+ * POSTGRES_PASSWORD_FILE; RabbitMQ through the conf.d file written beside them, which loads a
+ * definitions file at boot: the operator's user (RABBITMQ_USER), one user per service with only
+ * its own queues and routing keys (README, "RabbitMQ users"), and every exchange, queue and
+ * binding. Nothing secret is ever printed but the generated agent password, once.
  */
 'use strict';
 
 const { randomBytes } = require('node:crypto');
-const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = require('node:fs');
+const { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } = require('node:fs');
 const { join } = require('node:path');
+// Built from libs/messaging: the permissions and topology the services themselves are built with.
+const { brokerDefinitions } = require('../dist/libs/messaging/src/broker-definitions');
 
 const dir = process.env.SECRETS_DIR || '/run/pbx2fa-secrets';
 const production = process.env.NODE_ENV === 'production';
@@ -26,6 +30,9 @@ const production = process.env.NODE_ENV === 'production';
 const SECRETS = {
   postgres_password: ['POSTGRES_PASSWORD', () => randomBytes(24).toString('hex')],
   rabbitmq_password: ['RABBITMQ_PASSWORD', () => randomBytes(24).toString('hex')],
+  rabbitmq_auth_password: ['RABBITMQ_AUTH_PASSWORD', () => randomBytes(24).toString('hex')],
+  rabbitmq_tickets_password: ['RABBITMQ_TICKETS_PASSWORD', () => randomBytes(24).toString('hex')],
+  rabbitmq_reseller_settings_password: ['RABBITMQ_RESELLER_SETTINGS_PASSWORD', () => randomBytes(24).toString('hex')],
   jwt_secret: ['JWT_SECRET', () => randomBytes(48).toString('base64')],
   totp_encryption_key: ['TOTP_ENCRYPTION_KEY', () => randomBytes(32).toString('base64')],
   bootstrap_agent_password: ['BOOTSTRAP_AGENT_PASSWORD', () => randomBytes(18).toString('base64url')],
@@ -59,21 +66,13 @@ function main() {
     console.error(`NODE_ENV=production generates no secret: set ${missing.join(', ')} in .env (see .env.example).`);
     process.exit(1);
   }
-  // RabbitMQ reads its first user from a conf.d file (its image has no *_FILE variables).
-  const user = given('RABBITMQ_USER') || 'pbx2fa';
-  mkdirSync(join(dir, 'rabbitmq'), { recursive: true });
-  writeSecret(
-    join(dir, 'rabbitmq', '20-pbx2fa-user.conf'),
-    `default_user = ${user}\ndefault_pass = ${readFileSync(join(dir, 'rabbitmq_password'), 'utf8').trim()}\n`,
-  );
+  writeBrokerDefinitions();
 
   if (generated.length > 0) {
     console.log(
       `Generated ${generated.join(', ')} in the volume mounted at ${dir} (a development set-up: they stay the same at every start).`,
     );
-    console.log(
-      'To choose them yourself, set POSTGRES_PASSWORD, RABBITMQ_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY and BOOTSTRAP_AGENT_PASSWORD in .env (see .env.example); NODE_ENV=production requires that.',
-    );
+    console.log('To choose them yourself, set them in .env (see .env.example); NODE_ENV=production requires that.');
     if (generated.includes('bootstrap_agent_password')) {
       const username = given('BOOTSTRAP_AGENT_USERNAME') || 'agent';
       console.log(
@@ -83,6 +82,50 @@ function main() {
   } else {
     console.log(`Every secret is in place in ${dir}.`);
   }
+}
+
+/** Each service's broker user: RABBITMQ_SERVICE_USERS, `auth=…,tickets=…,reseller-settings=…`, as the services read it. */
+function serviceUsers() {
+  const users = Object.fromEntries(
+    (process.env.RABBITMQ_SERVICE_USERS || '')
+      .split(',')
+      .map((entry) => entry.split('=').map((part) => part.trim()))
+      .filter(([service, user]) => service && user),
+  );
+  for (const service of ['auth', 'tickets', 'reseller-settings']) {
+    if (!users[service]) {
+      console.error(`RABBITMQ_SERVICE_USERS names no user for ${service}.`);
+      process.exit(1);
+    }
+  }
+  return users;
+}
+
+/**
+ * RabbitMQ's image has no *_FILE variables: it reads a conf.d file (RABBITMQ_CONFIG_FILES), and
+ * that loads the definitions at every boot. With definitions, RabbitMQ creates no default user:
+ * the operator's user is among them (administrator; impersonator, so `npm run dead-letters replay`
+ * may put a message back under its publisher's user_id).
+ */
+function writeBrokerDefinitions() {
+  const read = (file) => readFileSync(join(dir, file), 'utf8').trim();
+  const users = serviceUsers();
+  const definitions = brokerDefinitions({
+    vhost: '/',
+    queueType: process.env.RABBITMQ_QUEUE_TYPE || 'classic',
+    admin: { name: given('RABBITMQ_USER') || 'pbx2fa', password: read('rabbitmq_password') },
+    services: {
+      auth: { name: users.auth, password: read('rabbitmq_auth_password') },
+      tickets: { name: users.tickets, password: read('rabbitmq_tickets_password') },
+      'reseller-settings': { name: users['reseller-settings'], password: read('rabbitmq_reseller_settings_password') },
+    },
+  });
+  const definitionsFile = join(dir, 'rabbitmq-definitions.json');
+  writeSecret(definitionsFile, JSON.stringify(definitions, null, 2));
+  mkdirSync(join(dir, 'rabbitmq'), { recursive: true });
+  writeSecret(join(dir, 'rabbitmq', '20-pbx2fa-definitions.conf'), `load_definitions = ${definitionsFile}`);
+  // Written by earlier versions (one user shared by every service): the definitions replace it.
+  rmSync(join(dir, 'rabbitmq', '20-pbx2fa-user.conf'), { force: true });
 }
 
 /** Readable by the other containers' own users (postgres, rabbitmq, node), which share only this volume. */

@@ -4,12 +4,14 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, login } from './support/api';
 import {
+  loadComposeDefinitions,
   pointedAtThisMachine,
   resolvedComposeFile,
   REPOSITORY,
   runHealthcheck,
   startLikeCompose,
   stopLikeCompose,
+  withBrokerUsersOf,
   type ComposeService,
 } from './support/compose';
 import { dropDatabase, rabbitmqctl } from './support/infrastructure';
@@ -30,8 +32,11 @@ describe('the services as docker-compose runs them', () => {
   const operatorEnv = {
     NODE_ENV: 'production',
     POSTGRES_PASSWORD: 'unused-with-trust-auth',
-    RABBITMQ_USER: 'guest',
-    RABBITMQ_PASSWORD: 'guest',
+    RABBITMQ_USER: 'compose-operator',
+    RABBITMQ_PASSWORD: randomBytes(24).toString('hex'),
+    RABBITMQ_AUTH_PASSWORD: randomBytes(24).toString('hex'),
+    RABBITMQ_TICKETS_PASSWORD: randomBytes(24).toString('hex'),
+    RABBITMQ_RESELLER_SETTINGS_PASSWORD: randomBytes(24).toString('hex'),
     JWT_SECRET: randomBytes(48).toString('base64url'),
     TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     BOOTSTRAP_AGENT_USERNAME: agent.username,
@@ -39,14 +44,13 @@ describe('the services as docker-compose runs them', () => {
   };
   const running = new Map<string, { child: ChildProcess; env: Record<string, string> }>();
   let services: Record<string, ComposeService>;
+  let brokerUsers: string[] = [];
 
   /** Where the `secrets` volume (/run/pbx2fa-secrets) is, here. */
   const secretsDir = join(logDir, 'secrets');
 
   beforeAll(async () => {
     mkdirSync(logDir, { recursive: true });
-    await rabbitmqctl('add_vhost', vhost);
-    await rabbitmqctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
     services = await resolvedComposeFile(operatorEnv);
   });
 
@@ -54,6 +58,7 @@ describe('the services as docker-compose runs them', () => {
     await Promise.all([...running.values()].map(({ child }) => stopLikeCompose(child)));
     await dropDatabase(database);
     await rabbitmqctl('delete_vhost', vhost).catch(() => undefined);
+    for (const user of brokerUsers) await rabbitmqctl('delete_user', user).catch(() => undefined);
   });
 
   it('gives every container a healthcheck and publishes only the gateway', () => {
@@ -91,10 +96,34 @@ describe('the services as docker-compose runs them', () => {
     const code = await new Promise<number | null>((done) => child.once('exit', done));
     expect(code).toBe(0);
     expect(readFileSync(join(secretsDir, 'jwt_secret'), 'utf8').trim()).toBe(operatorEnv.JWT_SECRET);
-    expect(readFileSync(join(secretsDir, 'rabbitmq', '20-pbx2fa-user.conf'), 'utf8')).toContain('default_user = guest');
+    expect(readFileSync(join(secretsDir, 'rabbitmq_tickets_password'), 'utf8').trim()).toBe(
+      operatorEnv.RABBITMQ_TICKETS_PASSWORD,
+    );
+    // RabbitMQ loads the definitions at boot: the operator and one user per service, with their rights.
+    expect(readFileSync(join(secretsDir, 'rabbitmq', '20-pbx2fa-definitions.conf'), 'utf8').trim()).toBe(
+      `load_definitions = ${join(secretsDir, 'rabbitmq-definitions.json')}`,
+    );
+    const definitions = readFileSync(join(secretsDir, 'rabbitmq-definitions.json'), 'utf8');
+    expect((JSON.parse(definitions) as { users: { name: string; tags: string[] }[] }).users).toEqual([
+      expect.objectContaining({ name: 'compose-operator', tags: ['administrator', 'impersonator'] }),
+      expect.objectContaining({ name: 'pbx2fa-auth', tags: [] }),
+      expect.objectContaining({ name: 'pbx2fa-tickets', tags: [] }),
+      expect.objectContaining({ name: 'pbx2fa-reseller-settings', tags: [] }),
+    ]);
+    // Only hashes of the passwords.
+    for (const password of [operatorEnv.RABBITMQ_PASSWORD, operatorEnv.RABBITMQ_AUTH_PASSWORD])
+      expect(definitions).not.toContain(password);
+    // What the compose broker does with them, done here: the services below connect as their own users.
+    brokerUsers = await loadComposeDefinitions(secretsDir, vhost, suffix);
     // Every secret was given: nothing is generated, and nothing secret is printed.
     expect(output.join('')).toContain('Every secret is in place');
-    for (const secret of [operatorEnv.JWT_SECRET, operatorEnv.TOTP_ENCRYPTION_KEY, agent.password])
+    for (const secret of [
+      operatorEnv.JWT_SECRET,
+      operatorEnv.TOTP_ENCRYPTION_KEY,
+      operatorEnv.RABBITMQ_PASSWORD,
+      operatorEnv.RABBITMQ_TICKETS_PASSWORD,
+      agent.password,
+    ])
       expect(output.join('')).not.toContain(secret);
     for (const name of ['postgres', 'rabbitmq'])
       expect(services[name].depends_on).toEqual({ secrets: { condition: 'service_completed_successfully' } });
@@ -128,7 +157,7 @@ describe('the services as docker-compose runs them', () => {
     });
     expect(production.code).toBe(1);
     expect(production.output).toContain(
-      'NODE_ENV=production generates no secret: set POSTGRES_PASSWORD, RABBITMQ_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY, BOOTSTRAP_AGENT_PASSWORD',
+      'NODE_ENV=production generates no secret: set POSTGRES_PASSWORD, RABBITMQ_PASSWORD, RABBITMQ_AUTH_PASSWORD, RABBITMQ_TICKETS_PASSWORD, RABBITMQ_RESELLER_SETTINGS_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY, BOOTSTRAP_AGENT_PASSWORD',
     );
   });
 
@@ -137,13 +166,17 @@ describe('the services as docker-compose runs them', () => {
     async (name) => {
       const service = services[name];
       expect(service.command).toEqual(['npm', 'run', `start:${name}`]);
-      const env = pointedAtThisMachine(service.environment ?? {}, {
-        database,
-        vhost,
-        secretsDir,
-        port: await freePort(),
-        managementPort: await freePort(),
-      });
+      const env = withBrokerUsersOf(
+        pointedAtThisMachine(service.environment ?? {}, {
+          database,
+          vhost,
+          secretsDir,
+          port: await freePort(),
+          managementPort: await freePort(),
+        }),
+        suffix,
+      );
+      expect(env.RABBITMQ_URL).toContain(`pbx2fa-${name}-${suffix}@`);
       const child = startLikeCompose(service, env, (text) => appendFileSync(join(logDir, `${name}.log`), text));
       running.set(name, { child, env });
       await eventually(
@@ -187,7 +220,7 @@ describe('the services as docker-compose runs them', () => {
 
 /**
  * A newcomer's first look: `docker compose up` with no .env at all. The secrets service generates
- * every secret, RabbitMQ gets its first user from the file it wrote, and the three services start
+ * every secret, RabbitMQ gets its users from the definitions file it wrote, and the three services start
  * with their compose command and environment, pass their healthchecks, and sign the first agent
  * in with the password printed once.
  */
@@ -199,7 +232,7 @@ describe('docker compose up without any .env', () => {
   const secretsDir = join(logDir, 'secrets');
   const running: ChildProcess[] = [];
   let services: Record<string, ComposeService>;
-  let brokerUser: string;
+  let brokerUsers: string[] = [];
   let printed = '';
 
   beforeAll(async () => {
@@ -211,36 +244,32 @@ describe('docker compose up without any .env', () => {
       (text) => (printed += text),
     );
     expect(await new Promise<number | null>((done) => secrets.once('exit', done))).toBe(0);
-    // What the compose RabbitMQ does with the conf.d file the secrets service wrote, done here by hand.
-    const conf = readFileSync(join(secretsDir, 'rabbitmq', '20-pbx2fa-user.conf'), 'utf8');
-    brokerUser = `${/default_user = (.+)/.exec(conf)![1]}-${suffix}`;
-    await rabbitmqctl('add_vhost', vhost);
-    await rabbitmqctl('add_user', brokerUser, /default_pass = (.+)/.exec(conf)![1]);
-    await rabbitmqctl('set_permissions', '-p', vhost, brokerUser, '.*', '.*', '.*');
+    // What the compose RabbitMQ does at boot with the definitions file the secrets service wrote, done here.
+    brokerUsers = await loadComposeDefinitions(secretsDir, vhost, suffix);
   });
 
   afterAll(async () => {
     await Promise.all(running.map(stopLikeCompose));
     await dropDatabase(database);
     await rabbitmqctl('delete_vhost', vhost).catch(() => undefined);
-    if (brokerUser) await rabbitmqctl('delete_user', brokerUser).catch(() => undefined);
+    for (const user of brokerUsers) await rabbitmqctl('delete_user', user).catch(() => undefined);
   });
 
   it('starts every service with its compose command and generated secrets, and signs the first agent in with the printed password', async () => {
     const ports: Record<string, string> = {};
     for (const name of ['reseller-settings', 'tickets', 'auth']) {
       const service = services[name];
-      const env = pointedAtThisMachine(service.environment ?? {}, {
-        database,
-        vhost,
-        secretsDir,
-        port: await freePort(),
-        managementPort: await freePort(),
-      });
-      // The user of this test's own, in place of the compose broker's pbx2fa (shared machine).
-      const url = new URL(env.RABBITMQ_URL);
-      url.username = brokerUser;
-      env.RABBITMQ_URL = url.toString();
+      // Each service's own generated broker user, named for this test (the machine's broker is shared).
+      const env = withBrokerUsersOf(
+        pointedAtThisMachine(service.environment ?? {}, {
+          database,
+          vhost,
+          secretsDir,
+          port: await freePort(),
+          managementPort: await freePort(),
+        }),
+        suffix,
+      );
       expect(env.NODE_ENV).toBe('development');
       const child = startLikeCompose(service, env, (text) => appendFileSync(join(logDir, `${name}.log`), text));
       running.push(child);

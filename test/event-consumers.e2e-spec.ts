@@ -65,7 +65,8 @@ describe('event consumers', () => {
 
   const deadLetters = (command: 'list' | 'replay', service: string) =>
     run(process.execPath, [DEAD_LETTERS_CLI, command, service], {
-      env: { ...process.env, RABBITMQ_URL: stack.rabbitmqUrl },
+      // The operator's user: a dead letter goes back under its publisher's user_id (impersonator).
+      env: { ...process.env, RABBITMQ_URL: stack.brokerUrlAs('operator') },
       timeout: 30_000,
     });
 
@@ -149,7 +150,7 @@ describe('event consumers', () => {
       );
       // Twice over, in the order they first went out.
       const events = published.map((row) => row.envelope);
-      await publishEvents(stack.rabbitmqUrl, [...events, ...events]);
+      await publishEvents(stack, [...events, ...events]);
       await settled(stack.databaseUrl, stack.vhost);
 
       expect(await observe()).toEqual(before);
@@ -177,7 +178,7 @@ describe('event consumers', () => {
         resets: await consumedAs(stack, 'auth', Events.TicketUserTwoFactorResetApproved, 'duplicate'),
       });
       const duplicatesBefore = await duplicates();
-      await publishEvents(stack.rabbitmqUrl, republished);
+      await publishEvents(stack, republished);
       // Each was taken and recognised as an approval already applied.
       await eventually(async () =>
         expect(await duplicates()).toEqual({
@@ -202,7 +203,7 @@ describe('event consumers', () => {
       ].map((change) =>
         envelope(Events.ResellerTwoFactorChanged, { resellerId: reseller.id, enabled: false, ...change }),
       );
-      await publishEvents(stack.rabbitmqUrl, stale);
+      await publishEvents(stack, stale);
       // Each was handled (its id is in the inbox of both consumers), and changed nothing.
       await eventually(async () => {
         for (const schema of ['auth', 'tickets']) {
@@ -245,7 +246,7 @@ describe('event consumers', () => {
           expect(messages).toHaveLength(2);
           return messages;
         });
-        await publishRaw(stack.rabbitmqUrl, [queued[1], queued[0]]);
+        await publishRaw(stack.brokerUrlAs('tickets'), [queued[1], queued[0]], { userId: stack.brokerUsers.tickets });
       } finally {
         await stack.start('reseller-settings');
       }
@@ -287,26 +288,37 @@ describe('event consumers', () => {
 
     it('dead-letters what cannot be read or handled, after a bounded number of tries, and keeps handling later events', async () => {
       const startedAt = Date.now();
-      await publishRaw(stack.rabbitmqUrl, [
-        // Not JSON: both consumers of the routing key get a copy.
-        {
-          routingKey: Events.ResellerTwoFactorChanged,
-          body: Buffer.from('this is {not json'),
-          messageId: randomUUID(),
-        },
-        // JSON, but not a valid payload.
-        {
-          routingKey: Events.TicketTwoFactorApproved,
-          body: Buffer.from(JSON.stringify({ pattern: badPayload.name, data: badPayload })),
-          messageId: badPayload.eventId,
-        },
-        // Valid, but its effect fails every time (no such reseller).
-        {
-          routingKey: Events.TicketTwoFactorApproved,
-          body: Buffer.from(JSON.stringify({ pattern: unhandleable.name, data: unhandleable })),
-          messageId: unhandleable.eventId,
-        },
-      ]);
+      // Not JSON: both consumers of the routing key get a copy.
+      await publishRaw(
+        stack.brokerUrlAs('reseller-settings'),
+        [
+          {
+            routingKey: Events.ResellerTwoFactorChanged,
+            body: Buffer.from('this is {not json'),
+            messageId: randomUUID(),
+          },
+        ],
+        { userId: stack.brokerUsers['reseller-settings'] },
+      );
+      // From their rightful publisher, so what they show is how the consumer handles what it reads.
+      await publishRaw(
+        stack.brokerUrlAs('tickets'),
+        [
+          // JSON, but not a valid payload.
+          {
+            routingKey: Events.TicketTwoFactorApproved,
+            body: Buffer.from(JSON.stringify({ pattern: badPayload.name, data: badPayload })),
+            messageId: badPayload.eventId,
+          },
+          // Valid, but its effect fails every time (no such reseller).
+          {
+            routingKey: Events.TicketTwoFactorApproved,
+            body: Buffer.from(JSON.stringify({ pattern: unhandleable.name, data: unhandleable })),
+            messageId: unhandleable.eventId,
+          },
+        ],
+        { userId: stack.brokerUsers.tickets },
+      );
       await eventually(
         async () => expect(await deadDepths()).toEqual({ auth: 1, tickets: 1, 'reseller-settings': 2 }),
         { timeoutMs: 30_000, intervalMs: 250 },

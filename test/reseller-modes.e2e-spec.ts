@@ -248,7 +248,8 @@ describe('2FA modes of a reseller', () => {
           expect(messages).toHaveLength(asks.length);
           return messages;
         });
-        await publishRaw(stack.rabbitmqUrl, [...queued].reverse());
+        // As their publisher, tickets: reseller-settings refuses approvals from any other broker user.
+        await publishRaw(stack.brokerUrlAs('tickets'), [...queued].reverse(), { userId: stack.brokerUsers.tickets });
       } finally {
         await stack.start('reseller-settings');
       }

@@ -9,7 +9,8 @@ import { query, rpcCall } from './support/wire';
 /**
  * The order in which the broker and the services come up does not matter: a service started
  * while the broker is away waits for it (its /health says so meanwhile), and an event published
- * before its consumer ever ran waits in the consumer's queue, which its producer declared.
+ * before its consumer ever ran waits in the consumer's queue, which the operator declared (the
+ * harness, as compose's definitions file does).
  */
 describe('start-up order', () => {
   let stack: Stack;
@@ -71,20 +72,22 @@ describe('start-up order', () => {
     const tookMs = await startWithoutBroker(['reseller-settings']);
     // Its consumer and its RPC server are attached: it answers a request.
     const created = await rpcCall<RpcResult<ResellerView>>(
-      stack.rabbitmqUrl,
+      stack.brokerUrlAs('auth'),
       'reseller-settings.rpc',
       ResellerRpc.Create,
       {
         correlationId: `e2e-${randomUUID()}`,
         body: { id: `early-${randomUUID().slice(0, 8)}`, name: 'Early Bird Telecom' },
       },
+      // As the gateway asks: reseller-settings serves no other broker user.
+      { userId: stack.brokerUsers.auth },
     );
     expect(created.ok).toBe(true);
     reseller = (created as { ok: true; value: ResellerView }).value;
     console.log(`start-up without the broker: reseller-settings healthy ${tookMs} ms after the broker returned`);
   });
 
-  it('keeps an event published before its consumer ever ran: the producer declared the queue', async () => {
+  it('keeps an event published before its consumer ever ran: its queue was declared beforehand', async () => {
     // reseller.created went out to auth, which has never run in this vhost.
     await eventually(async () => expect((await queueDepths(stack.vhost)).get('auth.events')?.messages).toBe(1));
     await stack.stopService('reseller-settings');

@@ -1,10 +1,11 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { parse } from 'yaml';
+import { rabbitmqctl } from './infrastructure';
 
 const run = promisify(execFile);
 export const REPOSITORY = join(__dirname, '..', '..');
@@ -122,5 +123,64 @@ export function pointedAtThisMachine(environment: Record<string, string>, here: 
     RABBITMQ_URL: rabbitmqUrl.toString(),
     PORT: String(here.port),
     MANAGEMENT_PORT: String(here.managementPort),
+  };
+}
+
+interface Definitions {
+  users: { name: string }[];
+  vhosts: { name: string }[];
+  permissions: { user: string; vhost: string }[];
+  topic_permissions: { user: string; vhost: string }[];
+  exchanges: { vhost: string }[];
+  queues: { vhost: string }[];
+  bindings: { vhost: string }[];
+}
+
+/**
+ * What the compose RabbitMQ does at boot with the definitions file the secrets service wrote, done
+ * here on the machine's broker: into the test's own vhost, each user's name followed by `-suffix`
+ * (users are the broker's, shared by everyone here). Resolves with the users made, to delete after.
+ */
+export async function loadComposeDefinitions(secretsDir: string, vhost: string, suffix: string): Promise<string[]> {
+  const definitions = JSON.parse(readFileSync(join(secretsDir, 'rabbitmq-definitions.json'), 'utf8')) as Definitions;
+  const rename = (name: string) => `${name}-${suffix}`;
+  const here = {
+    ...definitions,
+    users: definitions.users.map((user) => ({ ...user, name: rename(user.name) })),
+    vhosts: [{ name: vhost }],
+    permissions: definitions.permissions.map((entry) => ({ ...entry, user: rename(entry.user), vhost })),
+    topic_permissions: definitions.topic_permissions.map((entry) => ({ ...entry, user: rename(entry.user), vhost })),
+    exchanges: definitions.exchanges.map((entry) => ({ ...entry, vhost })),
+    queues: definitions.queues.map((entry) => ({ ...entry, vhost })),
+    bindings: definitions.bindings.map((entry) => ({ ...entry, vhost })),
+  };
+  // rabbitmqctl reads it as the rabbitmq user.
+  const file = join(tmpdir(), `pbx2fa-definitions-${suffix}.json`);
+  writeFileSync(file, JSON.stringify(here), { mode: 0o644 });
+  try {
+    await rabbitmqctl('import_definitions', file);
+  } finally {
+    rmSync(file, { force: true });
+  }
+  const users = here.users.map((user) => user.name);
+  // The import may finish after the command returns.
+  for (let tries = 0; ; tries++) {
+    const listed = await rabbitmqctl('list_users', '--quiet', '--no-table-headers');
+    if (users.every((user) => listed.split('\n').some((line) => line.startsWith(`${user}\t`)))) return users;
+    if (tries === 40) throw new Error(`the definitions' users did not appear: ${users.join(', ')}`);
+    await new Promise((done) => setTimeout(done, 250));
+  }
+}
+
+/** A service's compose environment with its broker user named as `loadComposeDefinitions` made it. */
+export function withBrokerUsersOf(env: Record<string, string>, suffix: string): Record<string, string> {
+  const url = new URL(env.RABBITMQ_URL);
+  url.username = `${url.username}-${suffix}`;
+  return {
+    ...env,
+    RABBITMQ_URL: url.toString(),
+    RABBITMQ_SERVICE_USERS: env.RABBITMQ_SERVICE_USERS.split(',')
+      .map((entry) => `${entry}-${suffix}`)
+      .join(','),
   };
 }

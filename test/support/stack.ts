@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { createWriteStream, existsSync, mkdirSync, readdirSync, statSync, type WriteStream } from 'node:fs';
 import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
+import amqp from 'amqplib';
+import { brokerPermissions, declareTopology, type QueueType } from '@pbx2fa/messaging';
 import { dropDatabase, localBroker, type Broker } from './infrastructure';
 
 export const SERVICES = ['auth', 'tickets', 'reseller-settings'] as const;
@@ -56,10 +58,21 @@ export interface Stack {
   managementUrls(service: ServiceName): string[];
   databaseUrl: string;
   vhost: string;
-  /** The stack's vhost on the broker's first node: for a test's own single connection. */
+  /**
+   * The stack's vhost on the broker's first node as guest, an administrator that is none of the
+   * services: what it publishes every consumer refuses.
+   */
   rabbitmqUrl: string;
-  /** The stack's vhost on every node, in the order the services try them (their RABBITMQ_URL, split). */
+  /** The stack's vhost on every node, in the order the services try them (their RABBITMQ_URL, split, without user). */
   rabbitmqUrls: string[];
+  /**
+   * The stack's vhost on the first node as a service's own broker user (its permissions, its
+   * user_id), or as `operator`: full rights on the vhost and tagged impersonator, as the
+   * dead-letters command needs.
+   */
+  brokerUrlAs(user: ServiceName | 'operator'): string;
+  /** Each service's broker user in this stack (unique to it: users are the broker's, not the vhost's). */
+  brokerUsers: Record<ServiceName, string>;
   /** The RabbitMQ the stack runs against. */
   broker: Broker;
   /** The support agent the auth service creates at start. */
@@ -86,7 +99,7 @@ export interface Stack {
   stopService(service: ServiceName, replica?: number): Promise<void>;
   /** Whether every copy (or the one named) is still running; false once one has exited on its own or been stopped. */
   isRunning(service: ServiceName, replica?: number): boolean;
-  /** SIGTERM (SIGKILL after 10 s), then drops the database and deletes the vhost. Safe to call twice. */
+  /** SIGTERM (SIGKILL after 10 s), then drops the database, deletes the vhost and the stack's broker users. Safe to call twice. */
   stop(): Promise<void>;
 }
 
@@ -297,6 +310,42 @@ async function terminate(service: RunningService): Promise<void> {
 }
 
 /**
+ * Each service's own user with its least privileges (the project's own table of them), and an
+ * operator with every right on the vhost, tagged impersonator for the dead-letters command.
+ */
+async function createBrokerUsers(
+  broker: Broker,
+  vhost: string,
+  accounts: Record<ServiceName | 'operator', { name: string; password: string }>,
+  created: string[],
+): Promise<void> {
+  for (const user of [...SERVICES, 'operator' as const]) {
+    const { name, password } = accounts[user];
+    await broker.ctl('add_user', name, password);
+    created.push(name);
+    if (user === 'operator') {
+      await broker.ctl('set_user_tags', name, 'impersonator');
+      await broker.ctl('set_permissions', '-p', vhost, name, '.*', '.*', '.*');
+      continue;
+    }
+    const { configure, write, read, topic } = brokerPermissions(user);
+    await broker.ctl('set_permissions', '-p', vhost, name, configure, write, read);
+    await broker.ctl('set_topic_permissions', '-p', vhost, name, topic.exchange, topic.write, topic.read);
+  }
+}
+
+async function declareTopologyAsAdmin(url: string, queueType: QueueType): Promise<void> {
+  const connection = await amqp.connect(url);
+  try {
+    const channel = await connection.createChannel();
+    await declareTopology(channel, queueType);
+    await channel.close();
+  } finally {
+    await connection.close();
+  }
+}
+
+/**
  * Starts the built services as child processes, isolated from every other stack: a fresh
  * database and a fresh RabbitMQ vhost, free ports, a generated agent password and secrets.
  */
@@ -314,6 +363,24 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const broker = options.broker ?? localBroker;
   const rabbitmqUrls = broker.urls.map((url) => `${url}/${encodeURIComponent(vhost)}`);
   const rabbitmqUrl = rabbitmqUrls[0];
+  // One broker user per service, as in production (README, "RabbitMQ users"), and an operator.
+  const accounts = Object.fromEntries(
+    [...SERVICES, 'operator' as const].map((user) => [
+      user,
+      { name: `${vhost}-${user}`, password: randomBytes(18).toString('hex') },
+    ]),
+  ) as Record<ServiceName | 'operator', { name: string; password: string }>;
+  const brokerUsers = Object.fromEntries(SERVICES.map((service) => [service, accounts[service].name])) as Record<
+    ServiceName,
+    string
+  >;
+  const urlsAs = (user: ServiceName | 'operator') =>
+    rabbitmqUrls.map((url) => {
+      const withUser = new URL(url);
+      withUser.username = accounts[user].name;
+      withUser.password = accounts[user].password;
+      return withUser.toString();
+    });
   const logDir = join(ROOT, 'test-artifacts', 'logs', stackName);
   mkdirSync(logDir, { recursive: true });
 
@@ -322,6 +389,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const started = new Map<ServiceName, RunningService[]>();
   const copiesOf = (service: ServiceName) => started.get(service) ?? [];
   let vhostCreated = false;
+  const usersCreated: string[] = [];
   let stopping: Promise<void> | null = null;
 
   const stop = () =>
@@ -339,6 +407,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       if (vhostCreated) {
         await broker.ctl('delete_vhost', vhost).catch((error: Error) => problems.push(error.message));
       }
+      for (const user of usersCreated) {
+        await broker.ctl('delete_user', user).catch((error: Error) => problems.push(error.message));
+      }
       if (problems.length) throw new Error(`The stack ${stackName} was not cleaned up: ${problems.join('; ')}`);
     })());
 
@@ -348,7 +419,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     HOME: process.env.HOME ?? ROOT,
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
-    RABBITMQ_URL: rabbitmqUrls.join(','),
+    RABBITMQ_SERVICE_USERS: SERVICES.map((service) => `${service}=${brokerUsers[service]}`).join(','),
     LOG_LEVEL: 'warn',
     // Plain text in the log files.
     NO_COLOR: '1',
@@ -374,6 +445,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...base,
         PORT: String(port),
         MANAGEMENT_PORT: String(managementPort),
+        RABBITMQ_URL: urlsAs(name).join(','),
         ...(name === 'auth' ? authEnv : {}),
         ...options.env,
         ...options.serviceEnv?.[name],
@@ -406,6 +478,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await broker.ctl('add_vhost', vhost);
     vhostCreated = true;
     await broker.ctl('set_permissions', '-p', vhost, 'guest', '.*', '.*', '.*');
+    await createBrokerUsers(broker, vhost, accounts, usersCreated);
+    // What the operator does before the services start (compose loads it from its definitions file).
+    await declareTopologyAsAdmin(rabbitmqUrl, (options.env?.RABBITMQ_QUEUE_TYPE ?? 'classic') as QueueType);
     const copies: RunningService[] = [];
     for (const service of services) copies.push(...(await configure(service)));
     await launch(copies);
@@ -436,6 +511,8 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     vhost,
     rabbitmqUrl,
     rabbitmqUrls,
+    brokerUrlAs: (user) => urlsAs(user)[0],
+    brokerUsers,
     broker,
     agent,
     logDir,

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import amqp from 'amqplib';
+import amqp, { type ConfirmChannel } from 'amqplib';
 import { Client } from 'pg';
-import { EVENTS_EXCHANGE, type EventEnvelope, type EventName, type EventPayloads } from '@pbx2fa/contracts';
+import {
+  EventPublishers,
+  EVENTS_EXCHANGE,
+  type EventEnvelope,
+  type EventName,
+  type EventPayloads,
+  type ServiceName,
+} from '@pbx2fa/contracts';
 
 /**
  * What the tests put straight on the wire or read straight from the tables, around the services:
@@ -23,28 +30,77 @@ export function packet(event: EventEnvelope): Buffer {
   return Buffer.from(JSON.stringify({ pattern: event.name, data: event }));
 }
 
+export interface PublishOptions {
+  /** The broker-validated user_id to put on each message: the connection's own user, or the broker refuses. */
+  userId?: string;
+  /** `pbx2fa.events` unless told; `''` is the default exchange, where the routing key is a queue's name. */
+  exchange?: string;
+}
+
 /**
- * Publishes raw bodies onto `pbx2fa.events` under a routing key, persistent, and waits for the
- * broker's confirms.
+ * Publishes raw bodies (persistent) under a routing key, and waits for the broker's confirms;
+ * rejects with the broker's own reason when it refuses one (permissions, a wrong user_id).
  */
 export async function publishRaw(
   url: string,
   messages: { routingKey: string; body: Buffer; messageId?: string }[],
+  { userId, exchange = EVENTS_EXCHANGE }: PublishOptions = {},
 ): Promise<void> {
   const connection = await amqp.connect(url);
+  let refusal: Error | null = null;
   try {
     const channel = await connection.createConfirmChannel();
+    channel.on('error', (error: Error) => (refusal = error));
     for (const { routingKey, body, messageId } of messages) {
-      channel.publish(EVENTS_EXCHANGE, routingKey, body, {
+      channel.publish(exchange, routingKey, body, {
         persistent: true,
         contentType: 'application/json',
         messageId,
         type: routingKey,
+        userId,
       });
     }
-    await channel.waitForConfirms();
+    await channel.waitForConfirms().catch((error: Error) => {
+      throw refusal ?? error;
+    });
   } finally {
-    await connection.close();
+    await connection.close().catch(() => undefined);
+  }
+}
+
+/** Who may publish as whom in a stack: its broker users (see `startStack`). */
+export interface BrokerAccess {
+  brokerUrlAs(user: ServiceName | 'operator'): string;
+  brokerUsers: Record<ServiceName, string>;
+}
+
+/** Publishes events as their producers do: each from the broker user of the service the contract names. */
+export async function publishEvents(stack: BrokerAccess, events: EventEnvelope[]): Promise<void> {
+  for (const event of events) {
+    const publisher = EventPublishers[event.name];
+    await publishRaw(
+      stack.brokerUrlAs(publisher),
+      [{ routingKey: event.name, body: packet(event), messageId: event.eventId }],
+      { userId: stack.brokerUsers[publisher] },
+    );
+  }
+}
+
+/** What the broker answers to one operation by a user: `ok`, or its refusal (e.g. `403 (ACCESS-REFUSED) …`). */
+export async function brokerAnswer(url: string, operation: (channel: ConfirmChannel) => unknown): Promise<string> {
+  const connection = await amqp.connect(url);
+  let refusal: Error | null = null;
+  try {
+    const channel = await connection.createConfirmChannel();
+    channel.on('error', (error: Error) => (refusal = error));
+    await operation(channel);
+    await channel.waitForConfirms();
+    await channel.close();
+    return 'ok';
+  } catch (error) {
+    return (refusal ?? (error as Error)).message;
+  } finally {
+    await connection.close().catch(() => undefined);
   }
 }
 
@@ -72,20 +128,17 @@ export async function takeAll(
   }
 }
 
-export function publishEvents(url: string, events: EventEnvelope[]): Promise<void> {
-  return publishRaw(
-    url,
-    events.map((event) => ({ routingKey: event.name, body: packet(event), messageId: event.eventId })),
-  );
-}
-
-/** A request/response call as the gateway makes it, answered on the direct reply-to queue. */
+/**
+ * A request/response call as the gateway makes it, answered on the direct reply-to queue. Services
+ * serve only the gateway's broker user: connect as it (`stack.brokerUrlAs('auth')`) and give its
+ * name as `userId`.
+ */
 export async function rpcCall<T>(
   url: string,
   queue: string,
   pattern: string,
   data: unknown,
-  timeoutMs = 5000,
+  { timeoutMs = 5000, userId }: { timeoutMs?: number; userId?: string } = {},
 ): Promise<T> {
   const connection = await amqp.connect(url);
   try {
@@ -110,6 +163,7 @@ export async function rpcCall<T>(
       replyTo: 'amq.rabbitmq.reply-to',
       correlationId: id,
       expiration: String(timeoutMs),
+      userId,
     });
     return await answer;
   } finally {

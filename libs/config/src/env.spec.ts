@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { commonEnvSchema, ConfigError, loadEnv, parseBrokerUrls } from './env';
+import { commonEnvSchema, ConfigError, loadEnv, parseBrokerUrls, serviceUsersOf } from './env';
 
 const schema = commonEnvSchema(3001);
 
@@ -35,6 +35,11 @@ describe('loadEnv', () => {
     ['RABBITMQ_URL', 'amqp://a:5672,,amqp://c:5672'],
     ['RABBITMQ_URL', 'amqp://a:5672 amqp://b:5672'],
     ['RABBITMQ_QUEUE_TYPE', 'stream'],
+    ['RABBITMQ_URL', 'amqp://a:p@one:5672,amqp://b:p@two:5672'],
+    ['RABBITMQ_SERVICE_USERS', 'auth=a,tickets=t'],
+    ['RABBITMQ_SERVICE_USERS', 'auth=a,tickets=t,reseller-settings=r,auth=b'],
+    ['RABBITMQ_SERVICE_USERS', 'auth=a,tickets=t,billing=b'],
+    ['RABBITMQ_SERVICE_USERS', 'auth=a,tickets=,reseller-settings=r'],
     ['NODE_ENV', 'staging'],
     ['RPC_TIMEOUT_MS', '-5'],
     ['RETENTION_INTERVAL_SECONDS', '0'],
@@ -134,5 +139,41 @@ describe('parseBrokerUrls', () => {
     expect(parseBrokerUrls('amqp://')).toEqual({
       error: 'must be an amqp:// or amqps:// URL, or several separated by commas',
     });
+  });
+
+  it('refuses a cluster whose nodes name different users: a service is one user on the broker', () => {
+    expect(parseBrokerUrls('amqp://a:p@one:5672,amqp://b:p@two:5672')).toEqual({
+      error: 'must name the same user on every node',
+    });
+  });
+});
+
+describe("each service's broker user", () => {
+  it('is the one user of RABBITMQ_URL for all three when RABBITMQ_SERVICE_USERS is unset (development: guest)', () => {
+    expect(serviceUsersOf(loadEnv(schema, {}))).toEqual({
+      auth: 'guest',
+      tickets: 'guest',
+      'reseller-settings': 'guest',
+    });
+    const config = loadEnv(schema, { RABBITMQ_URL: 'amqp://ops%40pbx:pw@rabbit:5672' });
+    expect(serviceUsersOf(config)).toEqual({ auth: 'ops@pbx', tickets: 'ops@pbx', 'reseller-settings': 'ops@pbx' });
+  });
+
+  it('is read from RABBITMQ_SERVICE_USERS, every service named once', () => {
+    const config = loadEnv(schema, {
+      RABBITMQ_URL: 'amqp://pbx2fa-tickets:pw@rabbit:5672',
+      RABBITMQ_SERVICE_USERS: ' auth=pbx2fa-auth, tickets=pbx2fa-tickets,reseller-settings=pbx2fa-reseller-settings',
+    });
+    expect(serviceUsersOf(config)).toEqual({
+      auth: 'pbx2fa-auth',
+      tickets: 'pbx2fa-tickets',
+      'reseller-settings': 'pbx2fa-reseller-settings',
+    });
+  });
+
+  it('says which service has no user', () => {
+    expect(() => loadEnv(schema, { RABBITMQ_SERVICE_USERS: 'auth=a,tickets=t' })).toThrow(
+      'Invalid configuration: RABBITMQ_SERVICE_USERS names no user for reseller-settings',
+    );
   });
 });

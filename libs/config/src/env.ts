@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { Services, type ServiceName } from '@pbx2fa/contracts';
 
 export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/pbx2fa';
 export const DEFAULT_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
@@ -21,13 +22,48 @@ const AMQP_URL = /^amqps?:\/\/[^\s,]+$/;
 export function parseBrokerUrls(value: string): { urls: string[] } | { error: string } {
   const entries = value.split(',').map((entry) => entry.trim());
   const bad = entries.findIndex((entry) => !AMQP_URL.test(entry) || !URL.canParse(entry));
-  if (bad === -1) return { urls: entries };
+  if (bad === -1) {
+    // A service is one user on the broker: what it publishes carries that user (README, "RabbitMQ users").
+    if (new Set(entries.map(brokerUserOf)).size > 1) return { error: 'must name the same user on every node' };
+    return { urls: entries };
+  }
   const expected = 'must be an amqp:// or amqps:// URL, or several separated by commas';
   if (entries.length === 1) return { error: expected };
   return {
     error: `${expected} (entry ${bad + 1} of ${entries.length} is ${entries[bad] === '' ? 'empty' : 'not one'})`,
   };
 }
+
+/** The user a broker URL connects as (guest when it names none, as RabbitMQ clients do). */
+export function brokerUserOf(url: string): string {
+  return decodeURIComponent(new URL(url).username) || 'guest';
+}
+
+/**
+ * RABBITMQ_SERVICE_USERS: `auth=pbx2fa-auth,tickets=pbx2fa-tickets,reseller-settings=…`, the
+ * RabbitMQ user of each service, every one named. Consumers refuse an event whose publisher is
+ * not the user of the service the contract names for it.
+ */
+const serviceUsers = z.string().transform((value, context) => {
+  const users: Partial<Record<ServiceName, string>> = {};
+  for (const entry of value.split(',').map((part) => part.trim())) {
+    const [service, user, ...rest] = entry.split('=').map((part) => part.trim());
+    if (!Services.includes(service as ServiceName) || !user || rest.length > 0 || service in users) {
+      context.addIssue({
+        code: 'custom',
+        message: `must be ${Services.map((name) => `${name}=<user>`).join(',')} (each service once)`,
+      });
+      return z.NEVER;
+    }
+    users[service as ServiceName] = user;
+  }
+  const missing = Services.filter((service) => !users[service]);
+  if (missing.length > 0) {
+    context.addIssue({ code: 'custom', message: `names no user for ${missing.join(', ')}` });
+    return z.NEVER;
+  }
+  return users as Record<ServiceName, string>;
+});
 
 const brokerUrls = z.string().transform((value, context) => {
   const parsed = parseBrokerUrls(value);
@@ -49,6 +85,8 @@ export function commonEnvSchema(defaultPort: number, defaultManagementPort = def
     /** The broker's node URLs, in the order they are tried. */
     RABBITMQ_URL: brokerUrls.prefault(DEFAULT_RABBITMQ_URL),
     RABBITMQ_QUEUE_TYPE: z.enum(['classic', 'quorum']).default('classic'),
+    /** Unset: every service connects as the user of this one's RABBITMQ_URL (development: guest). */
+    RABBITMQ_SERVICE_USERS: serviceUsers.optional(),
     RPC_TIMEOUT_MS: positiveMs.default(4500),
     OUTBOX_POLL_MS: positiveMs.default(500),
     CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
@@ -69,6 +107,13 @@ export function commonEnvSchema(defaultPort: number, defaultManagementPort = def
 export const COMMON_SECRETS = ['DATABASE_PASSWORD', 'RABBITMQ_PASSWORD'] as const;
 
 export type CommonEnv = z.infer<ReturnType<typeof commonEnvSchema>>;
+
+/** Each service's RabbitMQ user: RABBITMQ_SERVICE_USERS, or when unset this service's own user for all three. */
+export function serviceUsersOf(config: Pick<CommonEnv, 'RABBITMQ_URL' | 'RABBITMQ_SERVICE_USERS'>) {
+  if (config.RABBITMQ_SERVICE_USERS) return config.RABBITMQ_SERVICE_USERS;
+  const shared = brokerUserOf(config.RABBITMQ_URL[0]);
+  return Object.fromEntries(Services.map((service) => [service, shared])) as Record<ServiceName, string>;
+}
 
 /** Thrown for a bad environment; `main.ts` prints its one line and exits. */
 export class ConfigError extends Error {

@@ -14,6 +14,23 @@ export const Events = {
 } as const;
 export type EventName = (typeof Events)[keyof typeof Events];
 
+/** The three services; each connects to RabbitMQ as its own user (README, "RabbitMQ users"). */
+export const Services = ['auth', 'tickets', 'reseller-settings'] as const;
+export type ServiceName = (typeof Services)[number];
+
+/**
+ * The one service allowed to publish each event. Consumers refuse a message whose broker-validated
+ * `user_id` is not that service's user: holding some account on the broker is not enough to
+ * turn a reseller's 2FA off or wipe someone's authenticator.
+ */
+export const EventPublishers: Record<EventName, ServiceName> = {
+  [Events.ResellerCreated]: 'reseller-settings',
+  [Events.TicketTwoFactorApproved]: 'tickets',
+  [Events.ResellerTwoFactorChanged]: 'reseller-settings',
+  [Events.TicketUserTwoFactorResetApproved]: 'tickets',
+  [Events.UserTwoFactorReset]: 'auth',
+};
+
 export interface ResellerCreatedPayload {
   resellerId: string;
   name: string;

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import amqp, { type AmqpConnectionManager, type ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
 import { EVENTS_EXCHANGE, type EventEnvelope } from '@pbx2fa/contracts';
-import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
+import { declaredByService, MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { declareTopology, deadLetterQueueName, eventQueueName, type ServiceName } from './topology';
 
 /**
@@ -33,7 +33,8 @@ export class BrokerPublisher implements OnModuleDestroy {
       json: false,
       confirm: true,
       publishTimeout: this.options.rpcTimeoutMs,
-      setup: (channel: ConfirmChannel) => declareTopology(channel, this.options.queueType),
+      setup: (channel: ConfirmChannel) =>
+        declareTopology(channel, this.options.queueType, declaredByService(this.options)),
     });
     // Without a listener, a failed set-up is thrown, and ends the process; it is tried again on reconnect.
     this.channel.on('error', (error: Error) => this.logger.error(`publishing channel error: ${error.message}`));
@@ -55,6 +56,8 @@ export class BrokerPublisher implements OnModuleDestroy {
       correlationId: envelope.correlationId,
       timestamp: Math.floor(Date.parse(envelope.occurredAt) / 1000),
       type: envelope.name,
+      // Validated by the broker (it refuses another user's name), checked by every consumer.
+      userId: this.options.brokerUser,
     });
   }
 

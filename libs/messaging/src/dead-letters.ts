@@ -4,6 +4,8 @@ import { deadLetterQueueName, eventQueueName, type ServiceName } from './topolog
 export interface DeadLetter {
   eventId: string | null;
   eventName: string | null;
+  /** The broker user that published it (its validated user_id): a forged event shows who sent it. */
+  publisher: string | null;
   reason: string | null;
   deadLetteredAt: string | null;
   body: string;
@@ -22,6 +24,7 @@ function describe(message: GetMessage): DeadLetter {
   return {
     eventId: (message.properties.messageId as string) ?? null,
     eventName: (message.properties.type as string) ?? death?.['routing-keys']?.[0] ?? null,
+    publisher: (message.properties.userId as string) ?? null,
     reason: death?.reason ?? null,
     deadLetteredAt: time ? new Date(time).toISOString() : null,
     body: message.content.toString('utf8').slice(0, 500),
@@ -43,9 +46,13 @@ async function connectToFirst(urls: readonly string[]): Promise<ChannelModel> {
 
 async function withChannel<T>(urls: readonly string[], work: (channel: ConfirmChannel) => Promise<T>): Promise<T> {
   const connection = await connectToFirst(urls);
+  let closedBecause: Error | null = null;
   try {
     const channel = await connection.createConfirmChannel();
-    const result = await work(channel);
+    channel.on('error', (error: Error) => (closedBecause = error));
+    const result = await work(channel).catch((error: Error) => {
+      throw closedBecause ? new Error(explain(closedBecause)) : error;
+    });
     // Closing the channel first makes the broker take its last acks; closing only the connection
     // can overtake them, and the last message replayed would stay in the dead-letter queue.
     await channel.close();
@@ -53,6 +60,15 @@ async function withChannel<T>(urls: readonly string[], work: (channel: ConfirmCh
   } finally {
     await connection.close();
   }
+}
+
+/** The broker's reason, with what to do when it is the one an operator meets. */
+function explain(error: Error): string {
+  if (!/user_id property set to/.test(error.message)) return error.message;
+  return (
+    `${error.message}. A dead letter goes back under the user_id of the service that published it, ` +
+    'which only a broker user tagged impersonator may do: run this as the operator user (README, "Dead letters")'
+  );
 }
 
 /** What sits in a service's dead-letter queue; the messages stay there. */
@@ -75,7 +91,8 @@ export function listDeadLetters(urls: readonly string[], service: ServiceName, l
  * Puts dead letters back on the service's own event queue (not on the exchange, which would hand
  * a copy to every other consumer of the event too); each is removed from the dead-letter queue
  * only after the broker confirmed the copy. The consumer's inbox makes a replay of something
- * already applied harmless.
+ * already applied harmless. A copy keeps its `user_id` (its publisher), so a forged event stays
+ * refused; the broker lets only a user tagged `impersonator` publish that.
  */
 export function replayDeadLetters(urls: readonly string[], service: ServiceName, limit = 1000): Promise<number> {
   return withChannel(urls, async (channel) => {

@@ -13,6 +13,7 @@ import {
 import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxRelay } from './outbox-relay';
 import { eventsConsumed } from './messaging-metrics';
+import { publisherRefusal } from './event-publisher';
 
 export type EventEffect<N extends EventName> = (manager: EntityManager, event: EventEnvelope<N>) => Promise<void>;
 
@@ -40,7 +41,8 @@ export const retryDelayMs = (attempt: number) => Math.min(MAX_RETRY_DELAY_MS, 10
 /**
  * Applies an event at most once and acknowledges it only after the effect has committed.
  * The event id goes into the inbox in the same transaction as the effect, so a redelivery
- * changes nothing. A message that cannot be read goes straight to the dead-letter queue. One
+ * changes nothing. A message that cannot be read, or whose broker-validated publisher is not the
+ * service the contract names for it, goes straight to the dead-letter queue. One
  * whose effect fails is tried again in place (events behind it of the same reseller wait;
  * others go on): for as long as it takes when the failure passes by itself (the database is
  * away, a serialization race), a bounded number of times otherwise, then dead-lettered.
@@ -70,6 +72,15 @@ export class EventInbox implements OnApplicationShutdown {
   ): Promise<void> {
     const channel = context.getChannelRef() as Channel;
     const message = context.getMessage() as Message;
+
+    // Before anything else: who sent it decides whether it is read at all.
+    const refusal = publisherRefusal(name, message.properties.userId, this.options.serviceUsers);
+    if (refusal) {
+      this.logger.error(`dead-lettering ${name} ${String(message.properties.messageId ?? '')}: ${refusal}`);
+      this.settle(channel, message, 'nack');
+      eventsConsumed.inc({ event: name, result: 'refused_publisher' });
+      return;
+    }
 
     const event = this.parse(name, data);
     if (typeof event === 'string') {

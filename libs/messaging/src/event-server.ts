@@ -1,7 +1,7 @@
 import type { MessageHandler } from '@nestjs/microservices';
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { isObservable, lastValueFrom } from 'rxjs';
-import type { MessagingOptions } from './messaging.options';
+import { declaredByService, type MessagingOptions } from './messaging.options';
 import { KeyedLanes, orderingKeyOfDelivery } from './ordering';
 import { SafeServerRMQ } from './safe-server-rmq';
 import { declareTopology, eventQueueName, eventQueueOptions } from './topology';
@@ -69,6 +69,6 @@ export class EventServer extends SafeServerRMQ {
   }
 
   protected override declare(channel: Channel): Promise<void> {
-    return declareTopology(channel, this.messaging.queueType);
+    return declareTopology(channel, this.messaging.queueType, declaredByService(this.messaging));
   }
 }

@@ -19,3 +19,6 @@ export * from './transports';
 export * from './dead-letters';
 export * from './messaging-metrics';
 export * from './messaging-retention';
+export * from './broker-permissions';
+export * from './broker-definitions';
+export * from './event-publisher';

@@ -3,7 +3,7 @@ import { ClientRMQ, RmqRecordBuilder } from '@nestjs/microservices';
 import { filter, lastValueFrom, Subject, takeUntil, throwIfEmpty, timeout } from 'rxjs';
 import { DomainError, ErrorCodes, type Actor, type RpcResult } from '@pbx2fa/contracts';
 import type { MessagingOptions } from './messaging.options';
-import { rpcQueueName } from './rpc-server';
+import { rpcQueueName } from './topology';
 
 /** Request/response to one service over RabbitMQ, bounded by the configured timeout. */
 export class RpcClient {
@@ -22,6 +22,8 @@ export class RpcClient {
       urls: options.rabbitmqUrls,
       queue: rpcQueueName(target),
       queueOptions: { durable: false },
+      // The service declares its request queue; the gateway's user may not.
+      noAssert: true,
       persistent: false,
       socketOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
     });
@@ -30,7 +32,7 @@ export class RpcClient {
 
   async call<T>(pattern: string, body: unknown, context: { correlationId: string; actor?: Actor }): Promise<T> {
     const record = new RmqRecordBuilder({ correlationId: context.correlationId, actor: context.actor, body })
-      .setOptions({ expiration: String(this.options.rpcTimeoutMs) })
+      .setOptions({ expiration: String(this.options.rpcTimeoutMs), userId: this.options.brokerUser })
       .build();
     let result: RpcResult<T>;
     try {

@@ -1,7 +1,7 @@
 import type { Channel, ConfirmChannel } from 'amqplib';
-import { DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, Events, type EventName } from '@pbx2fa/contracts';
+import { DEAD_LETTER_EXCHANGE, EVENTS_EXCHANGE, Events, type EventName, type ServiceName } from '@pbx2fa/contracts';
 
-export type ServiceName = 'auth' | 'tickets' | 'reseller-settings';
+export type { ServiceName };
 export type QueueType = 'classic' | 'quorum';
 
 /** Which events each consuming service's queue is bound to. Producers declare these too. */
@@ -28,15 +28,29 @@ export function eventQueueOptions(service: ServiceName, queueType: QueueType) {
   };
 }
 
+/** The services that answer the gateway's requests, each on its own queue; the gateway is their only caller. */
+export const RpcServices: readonly ServiceName[] = ['tickets', 'reseller-settings'];
+export const GATEWAY: ServiceName = 'auth';
+export const rpcQueueName = (service: string) => `${service}.rpc`;
+
 /**
- * Declares the exchange, every consumer queue with its bindings and its dead-letter queue.
- * Idempotent; called by consumers before they consume and by producers before they publish,
- * so an event is never dropped because its queue did not exist yet.
+ * Declares the exchanges and every consumer's queue with its bindings and dead-letter queue, so an
+ * event is never dropped because its queue did not exist yet; idempotent. That is for a user that
+ * may declare all of it: the operator, or every service while they share one user (development).
+ * With `only`, just that service's own queues and bindings: a service with its own user may touch
+ * nothing else, and the operator declares the rest beforehand (README, "RabbitMQ users").
  */
-export async function declareTopology(channel: Channel | ConfirmChannel, queueType: QueueType): Promise<void> {
-  await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
-  await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'direct', { durable: true });
+export async function declareTopology(
+  channel: Channel | ConfirmChannel,
+  queueType: QueueType,
+  only?: ServiceName,
+): Promise<void> {
+  if (!only) {
+    await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+    await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'direct', { durable: true });
+  }
   for (const [service, events] of Object.entries(Subscriptions) as [ServiceName, readonly EventName[]][]) {
+    if (only && service !== only) continue;
     const queue = eventQueueName(service);
     await channel.assertQueue(queue, eventQueueOptions(service, queueType));
     for (const event of events) await channel.bindQueue(queue, EVENTS_EXCHANGE, event);

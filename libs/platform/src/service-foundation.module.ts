@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { CommonEnv } from '@pbx2fa/config';
+import { brokerUserOf, serviceUsersOf, type CommonEnv } from '@pbx2fa/config';
 import {
   InboxEntry,
   MessagingModule,
@@ -69,6 +69,8 @@ export class ServiceFoundationModule {
           useFactory: () => ({
             service,
             rabbitmqUrls: config.RABBITMQ_URL,
+            brokerUser: brokerUserOf(config.RABBITMQ_URL[0]),
+            serviceUsers: serviceUsersOf(config),
             queueType: config.RABBITMQ_QUEUE_TYPE,
             rpcTimeoutMs: config.RPC_TIMEOUT_MS,
             outboxPollMs: config.OUTBOX_POLL_MS,
