@@ -56,6 +56,7 @@ export class MeResponse {
   @ApiProperty() username: string;
   @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
   @ApiProperty({ enum: Roles }) role: string;
+  @ApiProperty({ nullable: true, type: String, description: 'where security notifications go' }) email: string | null;
   @ApiProperty({ type: TwoFactorStatus }) twoFactor: TwoFactorStatus;
 }
 
@@ -111,6 +112,7 @@ export class UserResponse {
   @ApiProperty() username: string;
   @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
   @ApiProperty({ enum: Roles }) role: string;
+  @ApiProperty({ nullable: true, type: String, description: 'where security notifications go' }) email: string | null;
 }
 
 export class TicketCommentResponse {

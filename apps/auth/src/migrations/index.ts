@@ -8,6 +8,8 @@ import { TwoFactor1764300000300 } from './1764300000300-two-factor';
 import { SignInRateLimits1764500000000 } from './1764500000000-sign-in-rate-limits';
 import { SessionPurpose1764500000100 } from './1764500000100-session-purpose';
 import { RetentionIndexes1765000000100 } from './1765000000100-retention-indexes';
+import { UserEmail1765400000000 } from './1765400000000-user-email';
+import { SecurityMailOutbox1765400000100 } from '../notifications/security-mail.migration';
 
 export const authMigrations = [
   MessagingTables1764300000000,
@@ -18,4 +20,6 @@ export const authMigrations = [
   SessionPurpose1764500000100,
   MessagingRetentionIndexes1765000000000,
   RetentionIndexes1765000000100,
+  UserEmail1765400000000,
+  SecurityMailOutbox1765400000100,
 ];
