@@ -67,11 +67,27 @@ ${facts.map(([label, value]) => `<tr><th style="text-align: left; padding: 2px 1
   return { subject: `${product}: ${kind.subject}`, text, html };
 }
 
-const WHEN = new Intl.DateTimeFormat('en-GB', { dateStyle: 'full', timeStyle: 'short', timeZone: 'UTC' });
+const WEEKDAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
+const twoDigits = (n: number) => String(n).padStart(2, '0');
 
-/** "Thursday 3 December 2026 at 14:02 UTC": a person's reading, in one stated time zone. */
+/** "Thursday 3 December 2026 at 14:02 UTC": a person's reading, in one stated time zone (the same on every Node's ICU). */
 export function formatWhen(at: Date): string {
-  return `${WHEN.format(at)} UTC`;
+  const date = `${WEEKDAYS[at.getUTCDay()]} ${at.getUTCDate()} ${MONTHS[at.getUTCMonth()]} ${at.getUTCFullYear()}`;
+  return `${date} at ${twoDigits(at.getUTCHours())}:${twoDigits(at.getUTCMinutes())} UTC`;
 }
 
 const BROWSERS: [RegExp, string][] = [
