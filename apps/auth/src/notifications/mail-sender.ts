@@ -5,6 +5,8 @@ export const MAIL_SENDER = Symbol('MAIL_SENDER');
 
 export interface OutgoingMail extends ComposedMail {
   to: string;
+  /** The same for every try of one mail, so a mail client drops a repeat (one sent again after a crash). */
+  messageId: string;
 }
 
 /** Hands a mail to an SMTP relay; resolves once the relay accepted it. */
@@ -59,7 +61,13 @@ export class SmtpMailSender implements MailSender {
   }
 
   async send(mail: OutgoingMail): Promise<void> {
-    await this.transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+    await this.transport.sendMail({
+      to: mail.to,
+      subject: mail.subject,
+      text: mail.text,
+      html: mail.html,
+      messageId: mail.messageId,
+    });
   }
 
   close(): void {

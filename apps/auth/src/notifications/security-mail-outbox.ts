@@ -6,6 +6,7 @@ import type { SecurityNotice } from './security-mail.composer';
 /** A mail waiting to be sent, with what it is about and where it goes. */
 export interface WaitingMail extends SecurityNotice {
   auditId: string;
+  userId: string;
   /** The user's address now (null: removed since, or the user is gone). */
   email: string | null;
   attempts: number;
@@ -58,7 +59,7 @@ export class SecurityMailOutbox {
   due(manager: EntityManager, limit: number): Promise<WaitingMail[]> {
     return queryRows<WaitingMail>(
       manager,
-      `SELECT m.audit_id::text AS "auditId", m.attempts, a.event, a.at, a.client_ip AS "clientIp", a.user_agent AS "userAgent",
+      `SELECT m.audit_id::text AS "auditId", m.user_id AS "userId", m.attempts, a.event, a.at, a.client_ip AS "clientIp", a.user_agent AS "userAgent",
               a.actor, a.detail, coalesce(u.username, a.username) AS username, u.email
          FROM security_mail_outbox m
          JOIN audit_log a ON a.id = m.audit_id

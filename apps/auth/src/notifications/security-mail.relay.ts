@@ -25,6 +25,10 @@ export const securityMailFailures = new Counter({
   labelNames: ['reason'] as const,
 });
 
+/** One per event and user, whichever replica sends it and however often (an audit id alone repeats across installations). */
+export const securityMailMessageId = (mail: Pick<WaitingMail, 'auditId' | 'userId'>) =>
+  `<security-mail.${mail.auditId}.${mail.userId}@pbx2fa>`;
+
 interface Round {
   locked: boolean;
   /** Mails taken from the outbox in this round, sent or not. */
@@ -135,7 +139,7 @@ export class SecurityMailRelay implements OnApplicationBootstrap, OnApplicationS
     const composed = mail.email ? composeSecurityMail(mail, this.config.TOTP_ISSUER) : null;
     if (!mail.email || !composed) return this.finish(manager, mail, 'skipped');
     try {
-      await sender.send({ to: mail.email, ...composed });
+      await sender.send({ to: mail.email, messageId: securityMailMessageId(mail), ...composed });
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
       const failure = classifySendFailure(error);
