@@ -20,6 +20,8 @@ const { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } = requi
 const { join } = require('node:path');
 
 const dir = process.env.SECRETS_DIR || '/run/pbx2fa-secrets';
+/** The bundled development mail catcher (Mailpit), where security mail goes unless SMTP_URL says otherwise. */
+const MAIL_CATCHER_URL = 'smtp://mailpit:1025';
 const production = process.env.NODE_ENV === 'production';
 
 /** file name → [variable that may give it, how to make one] */
@@ -66,6 +68,15 @@ function main() {
     join(dir, 'rabbitmq', '20-pbx2fa-user.conf'),
     `default_user = ${user}\ndefault_pass = ${readFileSync(join(dir, 'rabbitmq_password'), 'utf8').trim()}\n`,
   );
+
+  // The mail relay's URL may hold its password, so it travels as a file too (SMTP_URL_FILE).
+  const smtpUrl = given('SMTP_URL');
+  writeSecret(join(dir, 'smtp_url'), smtpUrl || MAIL_CATCHER_URL);
+  if (!smtpUrl) {
+    console.log(
+      'SMTP_URL is not set: security mail goes to the bundled mail catcher (Mailpit, http://127.0.0.1:8025), not to people. Set SMTP_URL in .env to your mail relay (README, Security mail).',
+    );
+  }
 
   if (generated.length > 0) {
     console.log(

@@ -36,6 +36,7 @@ describe('the services as docker-compose runs them', () => {
     TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     BOOTSTRAP_AGENT_USERNAME: agent.username,
     BOOTSTRAP_AGENT_PASSWORD: agent.password,
+    SMTP_URL: `smtps://relay-user:${randomBytes(12).toString('hex')}@mail.example.com:465`,
   };
   const running = new Map<string, { child: ChildProcess; env: Record<string, string> }>();
   let services: Record<string, ComposeService>;
@@ -63,10 +64,12 @@ describe('the services as docker-compose runs them', () => {
     );
     const optional = (name: string) => services[name].profiles?.includes('observability');
     const publishing = Object.keys(services).filter(
-      (name) => !optional(name) && (services[name].ports ?? []).length > 0,
+      (name) => !optional(name) && name !== 'mailpit' && (services[name].ports ?? []).length > 0,
     );
     expect(withoutHealthcheck).toEqual([]);
     expect(publishing).toEqual(['auth']);
+    // The development mail catcher's page, on this machine only.
+    expect((services.mailpit.ports ?? []).map(String)).toEqual(['127.0.0.1:8025:8025/tcp']);
     // The optional monitoring (`--profile observability`) publishes Grafana on this machine only.
     const monitoringPorts = Object.keys(services)
       .filter(optional)
@@ -91,10 +94,16 @@ describe('the services as docker-compose runs them', () => {
     const code = await new Promise<number | null>((done) => child.once('exit', done));
     expect(code).toBe(0);
     expect(readFileSync(join(secretsDir, 'jwt_secret'), 'utf8').trim()).toBe(operatorEnv.JWT_SECRET);
+    expect(readFileSync(join(secretsDir, 'smtp_url'), 'utf8').trim()).toBe(operatorEnv.SMTP_URL);
     expect(readFileSync(join(secretsDir, 'rabbitmq', '20-pbx2fa-user.conf'), 'utf8')).toContain('default_user = guest');
     // Every secret was given: nothing is generated, and nothing secret is printed.
     expect(output.join('')).toContain('Every secret is in place');
-    for (const secret of [operatorEnv.JWT_SECRET, operatorEnv.TOTP_ENCRYPTION_KEY, agent.password])
+    for (const secret of [
+      operatorEnv.JWT_SECRET,
+      operatorEnv.TOTP_ENCRYPTION_KEY,
+      agent.password,
+      operatorEnv.SMTP_URL,
+    ])
       expect(output.join('')).not.toContain(secret);
     for (const name of ['postgres', 'rabbitmq'])
       expect(services[name].depends_on).toEqual({ secrets: { condition: 'service_completed_successfully' } });
@@ -116,6 +125,9 @@ describe('the services as docker-compose runs them', () => {
     const password = readFileSync(join(dir, 'bootstrap_agent_password'), 'utf8').trim();
     expect(first.output).toContain(`signs in as "agent" with the password ${password}`);
     expect(readFileSync(join(dir, 'totp_encryption_key'), 'utf8').trim()).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    // No relay named: security mail goes to the bundled mail catcher, and it says so.
+    expect(readFileSync(join(dir, 'smtp_url'), 'utf8').trim()).toBe('smtp://mailpit:1025');
+    expect(first.output).toContain('SMTP_URL is not set: security mail goes to the bundled mail catcher');
     const again = await runSecrets(firstLook.secrets.environment ?? {});
     expect(again.code).toBe(0);
     expect(readFileSync(join(dir, 'bootstrap_agent_password'), 'utf8').trim()).toBe(password);

@@ -96,6 +96,7 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
       username: 'alice.acme',
       resellerId: resellerA.id,
       role: 'reseller_user',
+      email: null,
     });
     expect(JSON.stringify(response.body)).not.toContain(password);
 
@@ -117,6 +118,7 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
       username: 'alice.acme',
       resellerId: resellerA.id,
       role: 'reseller_user',
+      email: null,
       twoFactor: { availableForReseller: false, enabled: false },
     });
   });
