@@ -39,6 +39,15 @@ describe('security mail: the audit trigger and the relay', () => {
 
   const relay = (using: MailSender | null = sender) =>
     new SecurityMailRelay(dataSource, outbox, using, { TOTP_ISSUER: 'PBX Dashboard', OUTBOX_POLL_MS: 500 });
+  /** The fake relay, refusing mail to one address with an SMTP error. */
+  const refusingFor = (address: string, error: Error): MailSender => ({
+    description: 'smtp://fake:25',
+    close: () => undefined,
+    send: async (mail) => {
+      if (mail.to === address) throw error;
+      await sender.send(mail);
+    },
+  });
   const sql = (text: string, params: unknown[] = []) => dataSource.query(text, params);
   const waiting = async () =>
     Number((await sql('SELECT count(*) AS n FROM security_mail_outbox WHERE done_at IS NULL'))[0].n);
@@ -187,14 +196,10 @@ describe('security mail: the audit trigger and the relay', () => {
       const hank = await newUser();
       await audit.record(entry(grace, AuditEvents.TwoFactorDisabled));
       await audit.record(entry(hank, AuditEvents.TwoFactorDisabled));
-      const refusing: MailSender = {
-        description: 'smtp://fake:25',
-        close: () => undefined,
-        send: async (mail) => {
-          if (mail.to === grace.email) throw smtpError('550 no such user', { responseCode: 550, command: 'RCPT TO' });
-          await sender.send(mail);
-        },
-      };
+      const refusing = refusingFor(
+        grace.email!,
+        smtpError('550 no such user', { responseCode: 550, command: 'RCPT TO' }),
+      );
       await relay(refusing).sendDue();
       await relay(refusing).sendDue();
       expect(sender.sent.map((mail) => mail.to)).toEqual([hank.email]);
@@ -209,14 +214,10 @@ describe('security mail: the audit trigger and the relay', () => {
       const jack = await newUser();
       await audit.record(entry(ivy, AuditEvents.TwoFactorDisabled));
       await audit.record(entry(jack, AuditEvents.TwoFactorDisabled));
-      const deferring: MailSender = {
-        description: 'smtp://fake:25',
-        close: () => undefined,
-        send: async (mail) => {
-          if (mail.to === ivy.email) throw smtpError('452 mailbox full', { responseCode: 452, command: 'RCPT TO' });
-          await sender.send(mail);
-        },
-      };
+      const deferring = refusingFor(
+        ivy.email!,
+        smtpError('452 mailbox full', { responseCode: 452, command: 'RCPT TO' }),
+      );
       await relay(deferring).sendDue();
       expect(sender.sent.map((mail) => mail.to)).toEqual([jack.email]);
       const [deferred] = await sql(
