@@ -24,6 +24,8 @@ const { join } = require('node:path');
 const { brokerDefinitions } = require('../dist/libs/messaging/src/broker-definitions');
 
 const dir = process.env.SECRETS_DIR || '/run/pbx2fa-secrets';
+/** The bundled development mail catcher (Mailpit), where security mail goes unless SMTP_URL says otherwise. */
+const MAIL_CATCHER_URL = 'smtp://mailpit:1025';
 const production = process.env.NODE_ENV === 'production';
 
 /** file name → [variable that may give it, how to make one] */
@@ -67,6 +69,15 @@ function main() {
     process.exit(1);
   }
   writeBrokerDefinitions();
+
+  // The mail relay's URL may hold its password, so it travels as a file too (SMTP_URL_FILE).
+  const smtpUrl = given('SMTP_URL');
+  writeSecret(join(dir, 'smtp_url'), smtpUrl || MAIL_CATCHER_URL);
+  if (!smtpUrl) {
+    console.log(
+      'SMTP_URL is not set: security mail goes to the bundled mail catcher (Mailpit, http://127.0.0.1:8025), not to people. Set SMTP_URL in .env to your mail relay (README, Security mail).',
+    );
+  }
 
   if (generated.length > 0) {
     console.log(

@@ -9,7 +9,8 @@
 # 2. Checks the normalized result: the expected services, a healthcheck on every one but the
 #    one-shot `secrets` (which must not restart; others wait for it to complete),
 #    depends_on only with `condition: service_healthy`, and no published port except auth's 3000
-#    and, for the optional `observability` profile (Prometheus, Grafana), ports on 127.0.0.1 only.
+#    and, for the development mail catcher (mailpit) and the optional `observability` profile
+#    (Prometheus, Grafana), ports on 127.0.0.1 only.
 # Without any compose validator, step 2 runs on the raw file and the script says validation was
 # SKIPPED (set REQUIRE_COMPOSE_VALIDATOR=1 to fail instead).
 set -euo pipefail
@@ -75,7 +76,9 @@ with open(sys.argv[1]) as handle:
 
 problems = []
 services = config.get("services") or {}
-expected = {"secrets", "postgres", "rabbitmq", "reseller-settings", "tickets", "auth"}
+expected = {"secrets", "postgres", "rabbitmq", "reseller-settings", "tickets", "auth", "mailpit"}
+# Tools for a person at this machine (the mail catcher's page): published on its loopback only.
+loopback_only = {"mailpit"}
 # One-shot services: they run to completion before the others start; nothing to health-check.
 one_shot = {"secrets"}
 missing = expected - set(services)
@@ -103,8 +106,8 @@ for name, service in sorted(services.items()):
             if (spec or {}).get("condition") != wanted:
                 problems.append(f"{name}: depends_on {dependency} without condition: {wanted}")
     ports = service.get("ports") or []
-    if "observability" in (service.get("profiles") or []):
-        # Optional monitoring (Grafana): on this machine's loopback only, never on every interface.
+    if name in loopback_only or "observability" in (service.get("profiles") or []):
+        # Optional monitoring (Grafana) and the mail catcher: on this machine's loopback only, never on every interface.
         for port in ports:
             if isinstance(port, dict):
                 host_ip = port.get("host_ip")
@@ -112,7 +115,7 @@ for name, service in sorted(services.items()):
                 parts = str(port).split("/")[0].split(":")
                 host_ip = parts[0] if len(parts) == 3 else None
             if host_ip != "127.0.0.1":
-                problems.append(f"{name}: publishes {port} beyond 127.0.0.1; observability services may publish on 127.0.0.1 only")
+                problems.append(f"{name}: publishes {port} beyond 127.0.0.1; it may publish on 127.0.0.1 only")
     elif name != "auth":
         if ports:
             problems.append(f"{name}: publishes ports {ports}; only auth may")
@@ -133,7 +136,7 @@ PY
 
 if [[ -n "$validator" ]]; then
   echo "validate-compose: OK: $COMPOSE_FILE is valid ($validator, env file $ENV_FILE);" \
-    "every service has a healthcheck; only auth publishes a port (and observability on 127.0.0.1)"
+    "every service has a healthcheck; only auth publishes a port (and mailpit and observability on 127.0.0.1)"
 else
   echo "validate-compose: OK (structure only, compose validation SKIPPED): every service has a" \
     "healthcheck; only auth publishes a port"

@@ -41,6 +41,7 @@ describe('the services as docker-compose runs them', () => {
     TOTP_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     BOOTSTRAP_AGENT_USERNAME: agent.username,
     BOOTSTRAP_AGENT_PASSWORD: agent.password,
+    SMTP_URL: `smtps://relay-user:${randomBytes(12).toString('hex')}@mail.example.com:465`,
   };
   const running = new Map<string, { child: ChildProcess; env: Record<string, string> }>();
   let services: Record<string, ComposeService>;
@@ -68,10 +69,12 @@ describe('the services as docker-compose runs them', () => {
     );
     const optional = (name: string) => services[name].profiles?.includes('observability');
     const publishing = Object.keys(services).filter(
-      (name) => !optional(name) && (services[name].ports ?? []).length > 0,
+      (name) => !optional(name) && name !== 'mailpit' && (services[name].ports ?? []).length > 0,
     );
     expect(withoutHealthcheck).toEqual([]);
     expect(publishing).toEqual(['auth']);
+    // The development mail catcher's page, on this machine only.
+    expect((services.mailpit.ports ?? []).map(String)).toEqual(['127.0.0.1:8025:8025/tcp']);
     // The optional monitoring (`--profile observability`) publishes Grafana on this machine only.
     const monitoringPorts = Object.keys(services)
       .filter(optional)
@@ -96,6 +99,7 @@ describe('the services as docker-compose runs them', () => {
     const code = await new Promise<number | null>((done) => child.once('exit', done));
     expect(code).toBe(0);
     expect(readFileSync(join(secretsDir, 'jwt_secret'), 'utf8').trim()).toBe(operatorEnv.JWT_SECRET);
+    expect(readFileSync(join(secretsDir, 'smtp_url'), 'utf8').trim()).toBe(operatorEnv.SMTP_URL);
     expect(readFileSync(join(secretsDir, 'rabbitmq_tickets_password'), 'utf8').trim()).toBe(
       operatorEnv.RABBITMQ_TICKETS_PASSWORD,
     );
@@ -123,6 +127,7 @@ describe('the services as docker-compose runs them', () => {
       operatorEnv.RABBITMQ_PASSWORD,
       operatorEnv.RABBITMQ_TICKETS_PASSWORD,
       agent.password,
+      operatorEnv.SMTP_URL,
     ])
       expect(output.join('')).not.toContain(secret);
     for (const name of ['postgres', 'rabbitmq'])
@@ -145,6 +150,9 @@ describe('the services as docker-compose runs them', () => {
     const password = readFileSync(join(dir, 'bootstrap_agent_password'), 'utf8').trim();
     expect(first.output).toContain(`signs in as "agent" with the password ${password}`);
     expect(readFileSync(join(dir, 'totp_encryption_key'), 'utf8').trim()).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    // No relay named: security mail goes to the bundled mail catcher, and it says so.
+    expect(readFileSync(join(dir, 'smtp_url'), 'utf8').trim()).toBe('smtp://mailpit:1025');
+    expect(first.output).toContain('SMTP_URL is not set: security mail goes to the bundled mail catcher');
     const again = await runSecrets(firstLook.secrets.environment ?? {});
     expect(again.code).toBe(0);
     expect(readFileSync(join(dir, 'bootstrap_agent_password'), 'utf8').trim()).toBe(password);

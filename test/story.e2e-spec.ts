@@ -97,6 +97,7 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
       username: 'alice.acme',
       resellerId: resellerA.id,
       role: 'reseller_user',
+      email: null,
     });
     expect(JSON.stringify(response.body)).not.toContain(password);
 
@@ -118,6 +119,7 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
       username: 'alice.acme',
       resellerId: resellerA.id,
       role: 'reseller_user',
+      email: null,
       twoFactor: { availableForReseller: false, enabled: false },
     });
   });

@@ -148,6 +148,7 @@ describe('setting up Google Authenticator', () => {
       username: user.username,
       resellerId: user.resellerId,
       role: 'reseller_user',
+      email: null,
       twoFactor: { availableForReseller: true, enabled: true },
     });
   });

@@ -10,7 +10,7 @@ import { authRetentionRules } from '../../apps/auth/src/retention';
 
 /** The defaults the README documents. */
 const RULES = [
-  ...authRetentionRules({ SESSION_RETENTION_DAYS: 7, SIGN_IN_STATE_RETENTION_MINUTES: 60 }),
+  ...authRetentionRules({ SESSION_RETENTION_DAYS: 7, SIGN_IN_STATE_RETENTION_MINUTES: 60, OUTBOX_RETENTION_DAYS: 7 }),
   ...messagingRetentionRules({ inboxDays: 30, outboxDays: 7 }),
 ];
 
@@ -104,7 +104,11 @@ describe('retention sweeper against PostgreSQL', () => {
     expect(await column('SELECT jti FROM used_sso_assertions')).toEqual(['expired-20s', 'expired-30min', 'live']);
 
     // Even with no retention configured, an id stays through the verifier's 30 s clock tolerance.
-    const immediate = authRetentionRules({ SESSION_RETENTION_DAYS: 0, SIGN_IN_STATE_RETENTION_MINUTES: 0 });
+    const immediate = authRetentionRules({
+      SESSION_RETENTION_DAYS: 0,
+      SIGN_IN_STATE_RETENTION_MINUTES: 0,
+      OUTBOX_RETENTION_DAYS: 0,
+    });
     expect(await sweeper({ rules: immediate }).runOnce()).toMatchObject({ removed: { used_sso_assertions: 1 } });
     expect(await column('SELECT jti FROM used_sso_assertions')).toEqual(['expired-20s', 'live']);
   });
@@ -159,6 +163,32 @@ describe('retention sweeper against PostgreSQL', () => {
 
     expect(await sweeper().runOnce()).toMatchObject({ removed: { outbox: 1 } });
     expect(await column('SELECT event_name FROM outbox')).toEqual(['published-1d', 'unpublished-30d']);
+  });
+
+  it('removes security mails a week after they were sent, and unsent ones only once they are too old to send', async () => {
+    await sql('TRUNCATE security_mail_outbox');
+    const mail = async (name: string, queued: string, done: string | null) => {
+      const [{ id }] = await sql(
+        `INSERT INTO audit_log (event, outcome, username, at) VALUES ('two_factor.disabled', 'success', $1, now() + interval '${queued}') RETURNING id`,
+        [name],
+      );
+      await sql(
+        `INSERT INTO security_mail_outbox (audit_id, user_id, queued_at, done_at, outcome)
+         VALUES ($1, $2, now() + interval '${queued}', ${done ? `now() + interval '${done}'` : 'NULL'}, ${done ? "'sent'" : 'NULL'})`,
+        [id, userId],
+      );
+    };
+    await mail('sent-8d', '-8 days', '-8 days');
+    await mail('sent-1d', '-2 days', '-1 day');
+    await mail('waiting-6d', '-6 days', null);
+    await mail('waiting-8d', '-8 days', null);
+
+    expect(await sweeper().runOnce()).toMatchObject({ removed: { security_mail_outbox: 2 } });
+    expect(
+      await column(
+        'SELECT a.username FROM security_mail_outbox m JOIN audit_log a ON a.id = m.audit_id ORDER BY a.username',
+      ),
+    ).toEqual(['sent-1d', 'waiting-6d']);
   });
 
   it('removes inbox entries after 30 days, but keeps the effect keys that stop a ticket decision from applying twice', async () => {

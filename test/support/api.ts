@@ -245,6 +245,7 @@ export interface CreatedUser {
   username: string;
   resellerId: string | null;
   role: Role;
+  email?: string | null;
   /** Kept so the test can sign in as this user. */
   password: string;
 }
@@ -260,6 +261,8 @@ export interface UserOverrides {
   password?: string;
   resellerId?: string | null;
   role?: Role;
+  /** Where security mail goes; none by default. */
+  email?: string;
 }
 
 /**
@@ -293,6 +296,7 @@ export class Factory {
       password: overrides.password ?? strongPassword(),
       role,
       ...(resellerId === undefined ? {} : { resellerId }),
+      ...(overrides.email === undefined ? {} : { email: overrides.email }),
     };
     const response = await this.by.post('/users', body);
     if (response.status !== 201)

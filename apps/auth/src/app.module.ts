@@ -9,6 +9,7 @@ import { EnrollmentModule } from './enrollment/enrollment.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { ServiceClientsModule } from './gateway/service-clients';
 import { LoginModule } from './login/login.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { authMigrations } from './migrations';
 import { PagesModule } from './pages/pages.module';
 import { authRetentionRules } from './retention';
@@ -49,6 +50,7 @@ export class AppModule {
         EnrollmentModule,
         SsoModule,
         PagesModule,
+        NotificationsModule,
       ],
       providers: [configProvider],
       exports: [configProvider],

@@ -56,6 +56,11 @@ describe('loadAuthConfig', () => {
     [{ ACCESS_TOKEN_TTL_SECONDS: '5' }, 'ACCESS_TOKEN_TTL_SECONDS'],
     [{ SESSION_RETENTION_DAYS: '-1' }, 'SESSION_RETENTION_DAYS'],
     [{ SIGN_IN_STATE_RETENTION_MINUTES: 'an hour' }, 'SIGN_IN_STATE_RETENTION_MINUTES'],
+    [{ SMTP_URL: 'mail.example.com:587' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'http://mail.example.com' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'smtp://' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'smtp://mail.example.com', MAIL_FROM: 'security' }, 'MAIL_FROM'],
+    [{ SMTP_URL: 'smtp://mail.example.com', MAIL_FROM: 'a@example.com\r\nBcc: b@example.com' }, 'MAIL_FROM'],
   ])('refuses %o naming %s', (env, variable) => {
     expect(configError(env as NodeJS.ProcessEnv)).toMatch(new RegExp(`^Invalid configuration: ${variable} `));
   });
@@ -99,5 +104,38 @@ describe('loadAuthConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'pbx2fa-auth-secrets-'));
     writeFileSync(join(dir, 'short'), 'too-short');
     expect(configError({ JWT_SECRET_FILE: join(dir, 'short') })).toMatch(/^Invalid configuration: JWT_SECRET /);
+  });
+
+  describe('security mail', () => {
+    it('is off unless SMTP_URL is set', () => {
+      expect(loadAuthConfig({}).mail).toBeNull();
+    });
+
+    it("sends from MAIL_FROM, or in the issuer's name from a placeholder address", () => {
+      expect(
+        loadAuthConfig({ SMTP_URL: 'smtps://mail.example.com', MAIL_FROM: 'PBX <security@example.com>' }).mail,
+      ).toEqual({
+        smtpUrl: 'smtps://mail.example.com',
+        from: 'PBX <security@example.com>',
+      });
+      expect(loadAuthConfig({ SMTP_URL: 'smtp://mailpit:1025', TOTP_ISSUER: 'Acme "PBX"' }).mail?.from).toEqual({
+        name: 'Acme "PBX"',
+        address: 'no-reply@localhost',
+      });
+    });
+
+    it('never repeats a bad SMTP_URL, which may hold the relay password', () => {
+      const message = configError({ SMTP_URL: 'smtp//user:hunter2-relay-password@mail.example.com' });
+      expect(message).toMatch(/^Invalid configuration: SMTP_URL /);
+      expect(message).not.toContain('hunter2');
+    });
+
+    it('reads SMTP_URL from a file, with the relay password in it', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'pbx2fa-auth-secrets-'));
+      writeFileSync(join(dir, 'smtp'), 'smtps://relay-user:s3cret%2Fpass@mail.example.com:465\n');
+      expect(loadAuthConfig({ SMTP_URL_FILE: join(dir, 'smtp') }).mail?.smtpUrl).toBe(
+        'smtps://relay-user:s3cret%2Fpass@mail.example.com:465',
+      );
+    });
   });
 });

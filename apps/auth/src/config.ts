@@ -7,10 +7,17 @@ export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
 export const DEVELOPMENT_JWT_SECRET = 'pbx2fa-development-jwt-secret-do-not-use-in-production';
 export const DEVELOPMENT_TOTP_KEY = Buffer.alloc(32, 7).toString('base64');
 
+/** The sender when MAIL_FROM is not set: fine for a mail catcher; a real relay wants MAIL_FROM of its domain. */
+export const DEFAULT_MAIL_FROM_ADDRESS = 'no-reply@localhost';
+
 /** Requests to the sign-in routes per client address and window (README, "Sign-in limits"). */
 export const SIGN_IN_LIMIT_DEFAULTS = { perAddress: 10, windowSeconds: 1 } as const;
 
 const optionalText = z.string().min(1).optional();
+
+const SMTP_URL = /^smtps?:\/\/[^\s/?#]+(:\d+)?\/?(\?\S*)?$/;
+/** `security@example.com` or `PBX Dashboard <security@example.com>`: no line breaks, one address. */
+const MAILBOX = /^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
 
 export const authEnvSchema = commonEnvSchema(3000).extend({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -41,6 +48,20 @@ export const authEnvSchema = commonEnvSchema(3000).extend({
   // How long ended sessions and spent sign-in state are kept (README, "Retention").
   SESSION_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
   SIGN_IN_STATE_RETENTION_MINUTES: z.coerce.number().int().min(0).max(10_080).default(60),
+  // Security mail (README, "Security mail"); unset: mail is off. The URL may carry the relay's password.
+  SMTP_URL: z
+    .string()
+    .refine((value) => SMTP_URL.test(value) && URL.canParse(value) && new URL(value).hostname !== '', {
+      message: 'must be an smtp:// or smtps:// URL, like smtps://user:password@mail.example.com:465',
+    })
+    .optional(),
+  MAIL_FROM: z
+    .string()
+    .max(320)
+    .refine((value) => MAILBOX.test(value.trim()), {
+      message: 'must be an address like security@example.com or "PBX Dashboard <security@example.com>"',
+    })
+    .optional(),
   BODY_LIMIT: z
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'must look like 64kb')
@@ -65,6 +86,7 @@ export const AUTH_SECRETS = [
   'INTROSPECTION_SECRET',
   'BOOTSTRAP_AGENT_PASSWORD',
   'RINGOS_SSO_PUBLIC_KEY',
+  'SMTP_URL',
 ] as const;
 
 export type AuthConfig = ReturnType<typeof loadAuthConfig>;
@@ -95,6 +117,13 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
     corsOrigins: raw.CORS_ORIGINS.split(',')
       .map((origin) => origin.trim())
       .filter(Boolean),
+    /** Where security mail goes, or null: mail is off. */
+    mail: raw.SMTP_URL
+      ? {
+          smtpUrl: raw.SMTP_URL,
+          from: raw.MAIL_FROM?.trim() ?? { name: raw.TOTP_ISSUER, address: DEFAULT_MAIL_FROM_ADDRESS },
+        }
+      : null,
     ringosHosts: raw.RINGOS_HOSTS.split(',')
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),

@@ -4,12 +4,14 @@ import { Clock } from '../common/clock';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { enrollmentDaysLeft, mustAlwaysHaveSecondFactor } from '../second-factor/second-factor-policy';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
+import { UserRepository } from '../users/user.repository';
 
 export interface MeView {
   id: string;
   username: string;
   resellerId: string | null;
   role: Actor['role'];
+  email: string | null;
   twoFactor: {
     availableForReseller: boolean;
     enabled: boolean;
@@ -28,6 +30,7 @@ export class AccountService {
     private readonly resellers: ResellerDirectory,
     private readonly credentials: TwoFactorCredentialRepository,
     private readonly clock: Clock,
+    private readonly users: UserRepository,
   ) {}
 
   async me(actor: Actor): Promise<MeView> {
@@ -42,6 +45,7 @@ export class AccountService {
       username: actor.username,
       resellerId: actor.resellerId,
       role: actor.role,
+      email: (await this.users.findById(actor.userId))?.email ?? null,
       twoFactor: {
         // Agents have no reseller, and 2FA is always available to them (they must have it).
         availableForReseller: mustAlwaysHaveSecondFactor(actor) || (policy?.twoFactorEnabled ?? false),

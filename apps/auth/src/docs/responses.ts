@@ -64,6 +64,7 @@ export class MeResponse {
   @ApiProperty() username: string;
   @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
   @ApiProperty({ enum: Roles }) role: string;
+  @ApiProperty({ nullable: true, type: String, description: 'where security notifications go' }) email: string | null;
   @ApiProperty({ type: TwoFactorStatus }) twoFactor: TwoFactorStatus;
 }
 
@@ -154,6 +155,7 @@ export class UserResponse {
   @ApiProperty() username: string;
   @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
   @ApiProperty({ enum: Roles }) role: string;
+  @ApiProperty({ nullable: true, type: String, description: 'where security notifications go' }) email: string | null;
 }
 
 export class TicketCommentResponse {

@@ -19,6 +19,10 @@ export class User {
   @Column({ type: 'text' })
   role: Role;
 
+  /** Where security mail goes; null: the user gets none. */
+  @Column({ type: 'text', nullable: true })
+  email: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 

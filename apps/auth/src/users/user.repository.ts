@@ -4,7 +4,7 @@ import { User } from './user.entity';
 
 /** The columns of `users u` as a User; plain SQL on the hot paths (a TypeORM findOne builds its query every call). */
 export const USER_COLUMNS =
-  'u.id, u.username, u.password_hash AS "passwordHash", u.reseller_id AS "resellerId", u.role, u.created_at AS "createdAt", u.updated_at AS "updatedAt"';
+  'u.id, u.username, u.password_hash AS "passwordHash", u.reseller_id AS "resellerId", u.role, u.email, u.created_at AS "createdAt", u.updated_at AS "updatedAt"';
 
 @Injectable()
 export class UserRepository {
@@ -28,7 +28,7 @@ export class UserRepository {
 
   /** Inserts unless the user name is taken; returns the new user or null. */
   async insertIfAbsent(
-    user: Pick<User, 'id' | 'username' | 'passwordHash' | 'resellerId' | 'role'>,
+    user: Pick<User, 'id' | 'username' | 'passwordHash' | 'resellerId' | 'role'> & { email?: string | null },
   ): Promise<User | null> {
     const result = await this.dataSource
       .createQueryBuilder()
@@ -38,6 +38,6 @@ export class UserRepository {
       .orIgnore()
       .returning('*')
       .execute();
-    return result.raw.length > 0 ? this.findById(user.id) : null;
+    return (result.raw as unknown[]).length > 0 ? this.findById(user.id) : null;
   }
 }

@@ -5,6 +5,7 @@ export interface UserView {
   username: string;
   resellerId: string | null;
   role: User['role'];
+  email: string | null;
 }
 
 export const toUserView = (user: User): UserView => ({
@@ -12,4 +13,5 @@ export const toUserView = (user: User): UserView => ({
   username: user.username,
   resellerId: user.resellerId,
   role: user.role,
+  email: user.email,
 });

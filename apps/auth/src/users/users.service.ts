@@ -44,6 +44,7 @@ export class UsersService {
       passwordHash: await this.hasher.hash(body.password),
       resellerId: body.role === 'agent' ? null : body.resellerId!,
       role: body.role,
+      email: body.email ?? null,
     });
     if (!created)
       throw new DomainError(409, ErrorCodes.UsernameTaken, `The username "${body.username}" is already taken.`);

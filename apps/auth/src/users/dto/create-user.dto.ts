@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, IsString, Length, Matches } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { RESELLER_ID_PATTERN, Roles, type Role } from '@pbx2fa/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
@@ -26,4 +26,18 @@ export class CreateUserDto {
   @ApiProperty({ enum: Roles })
   @IsIn(Roles, { message: `role must be one of ${Roles.join(', ')}` })
   role: Role;
+
+  @ApiPropertyOptional({
+    example: 'alice@example.com',
+    maxLength: 254,
+    description: 'where security notifications go (a factor added or removed, a lock, …); without one, none are sent',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254, { message: 'email must be at most 254 characters long' })
+  @IsEmail(
+    { allow_display_name: false, allow_ip_domain: false },
+    { message: 'email must be an email address like alice@example.com' },
+  )
+  email?: string;
 }
