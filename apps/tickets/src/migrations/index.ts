@@ -5,6 +5,7 @@ import {
 } from '@pbx2fa/messaging';
 import { Tickets1764300000100 } from './1764300000100-tickets';
 import { ApprovalSequences1764500000100 } from './1764500000100-approval-sequences';
+import { Desk1766100000100 } from './1766100000100-desk';
 
 export const ticketsMigrations = [
   MessagingTables1764300000000,
@@ -12,4 +13,5 @@ export const ticketsMigrations = [
   InboxEffectKeys1764400000000,
   ApprovalSequences1764500000100,
   MessagingRetentionIndexes1765000000000,
+  Desk1766100000100,
 ];

@@ -29,6 +29,10 @@ export class Ticket {
   @Column({ name: 'target_username', type: 'text', nullable: true })
   targetUsername: string | null;
 
+  /** The agent working on it, if any. */
+  @Column({ type: 'text', nullable: true })
+  assignee: string | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 
