@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ResellerRpc, type ResellerView } from '@pbx2fa/contracts';
+import { DomainError, ResellerRpc, type ResellerView } from '@pbx2fa/contracts';
 import type { RpcClient } from '@pbx2fa/messaging';
 import { RESELLER_SETTINGS_CLIENT } from '../gateway/service-clients';
 import type { ResellerPolicy } from './reseller-policy.entity';
@@ -41,5 +41,22 @@ export class ResellerDirectory {
   async isTwoFactorAvailable(resellerId: string | null): Promise<boolean> {
     if (!resellerId) return false;
     return (await this.policies.find(resellerId))?.twoFactorEnabled ?? false;
+  }
+
+  /**
+   * Names of these resellers, by id: the copy first, then the reseller-settings service for any
+   * the copy does not hold yet. A reseller nobody knows is left out (its tickets show no name).
+   */
+  async namesOf(ids: string[], correlationId: string): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    const names = await this.policies.namesOf(unique);
+    for (const id of unique.filter((id) => !names.has(id))) {
+      try {
+        names.set(id, (await this.requireExisting(id, correlationId)).name);
+      } catch (error) {
+        if (!(error instanceof DomainError && error.statusCode === 404)) throw error;
+      }
+    }
+    return names;
   }
 }
