@@ -5,10 +5,12 @@
 import { ApiError, get, post } from './api.js';
 import { announce, byId, clearError, digitsOnly, formatTime, showError, showOnly, whileBusy } from './dom.js';
 import { authenticatorSetup } from './authenticator-setup.js';
+import { myRequests } from './my-requests.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
 import { startSession } from './session.js';
 
-const views = [byId('home-view'), byId('profile-view')];
+const requests = myRequests();
+const views = [byId('home-view'), byId('profile-view'), requests.view];
 const panels = [
   'agent-note',
   'request-panel',
@@ -32,7 +34,11 @@ const ROLE_NAMES = { reseller_user: 'Reseller user', reseller_admin: 'Reseller a
 function route({ moveFocus }) {
   if (!me) return;
   generation++;
-  if (window.location.hash === '#profile') {
+  byId('my-requests-link').hidden = !me.resellerId;
+  if (me.resellerId && requests.handles(window.location.hash)) {
+    showOnly([requests.view], views);
+    void requests.show(window.location.hash, { moveFocus });
+  } else if (window.location.hash === '#profile') {
     showOnly([byId('profile-view')], views);
     void showProfile(moveFocus);
   } else {
@@ -316,6 +322,7 @@ startSession({
     generation++;
     codes.clear();
     setup.clear();
+    requests.clear();
     byId('request-ticket').hidden = true;
     showOnly([], views);
   },
