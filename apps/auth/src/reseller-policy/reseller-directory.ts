@@ -45,7 +45,8 @@ export class ResellerDirectory {
 
   /**
    * Names of these resellers, by id: the copy first, then the reseller-settings service for any
-   * the copy does not hold yet. A reseller nobody knows is left out (its tickets show no name).
+   * the copy does not hold yet. A reseller nobody knows, or a service that cannot answer now, leaves
+   * the name out: the tickets are still worth showing without it.
    */
   async namesOf(ids: string[], correlationId: string): Promise<Map<string, string>> {
     const unique = [...new Set(ids)];
@@ -54,7 +55,7 @@ export class ResellerDirectory {
       try {
         names.set(id, (await this.requireExisting(id, correlationId)).name);
       } catch (error) {
-        if (!(error instanceof DomainError && error.statusCode === 404)) throw error;
+        if (!(error instanceof DomainError)) throw error;
       }
     }
     return names;
