@@ -425,6 +425,7 @@ describe('the desk and My Requests in a real browser', () => {
     await heading.waitFor();
     expect(await isFocused(heading)).toBe(true);
     const row = page.locator('#my-requests-rows tr').filter({ hasText: ticket.subject });
+    await row.waitFor();
     expect((await row.getByRole('cell').allTextContents()).slice(2)).toEqual(['open', '1']);
     await shot(page, 'my-requests');
 
