@@ -126,6 +126,12 @@ const ROUTES: Row[] = [
   },
   {
     method: 'get',
+    path: '/resellers',
+    call: (_, c) => c.get('/resellers', { query: { q: 'Matrix' } }),
+    expect: { anonymous: 401, reseller_user: 403, reseller_admin: 403, agent: 200 },
+  },
+  {
+    method: 'get',
     path: '/resellers/{id}',
     call: (world, c, scope) => c.get(`/resellers/${world.resellers[scope]}`),
     expect: { anonymous: 401, reseller_user: 403, reseller_admin: { own: 200, other: 403 }, agent: 200 },
@@ -195,6 +201,25 @@ const ROUTES: Row[] = [
       reseller_admin: { own: 201, other: 404 },
       agent: 201,
     },
+  },
+  {
+    // An internal note is for agents; a reseller's users get 403 (another reseller's ticket: 404).
+    method: 'post',
+    path: '/tickets/{id}/comments',
+    call: async (world, c, scope) =>
+      c.post(`/tickets/${await world.openTicket(scope)}/comments`, { body: 'Agents only', internal: true }),
+    expect: {
+      anonymous: 401,
+      reseller_user: { own: 403, other: 404 },
+      reseller_admin: { own: 403, other: 404 },
+      agent: 201,
+    },
+  },
+  {
+    method: 'post',
+    path: '/tickets/{id}/assign',
+    call: async (world, c, scope) => c.post(`/tickets/${await world.openTicket(scope)}/assign`, { assignee: null }),
+    expect: { anonymous: 401, reseller_user: 403, reseller_admin: 403, agent: 200 },
   },
   {
     method: 'post',

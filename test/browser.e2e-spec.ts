@@ -298,10 +298,17 @@ describe('the dashboard and the desk in a real browser', () => {
     await deskPage.getByRole('heading', { name: 'Ticket queue' }).waitFor();
     await deskPage.getByLabel('Type').selectOption('enable_2fa');
     expect(await deskPage.getByLabel('Status').inputValue()).toBe('open');
-    const row = deskPage.getByRole('row').filter({ hasText: resellerId });
+    const row = deskPage.getByRole('row').filter({ hasText: 'Acme Telecom' });
     await row.waitFor();
+    // Ticket (its type below the subject), Reseller, Requester, Age, Assignee, Status.
     const cells = await row.getByRole('cell').allTextContents();
-    expect(cells.slice(0, 4)).toEqual([ticketSubject, resellerId, 'Enable 2FA', 'open']);
+    expect([cells[0], cells[1], cells[2], cells[4], cells[5]]).toEqual([
+      `${ticketSubject}Enable 2FA`,
+      'Acme Telecom',
+      user.username,
+      '—',
+      'open',
+    ]);
     await shot(deskPage, 'desk-queue');
 
     await row.getByRole('link', { name: ticketSubject }).click();
@@ -309,7 +316,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await ticket.getByRole('heading', { name: 'History' }).waitFor();
     await ticket.getByRole('listitem').filter({ hasText: user.username }).first().waitFor();
     await ticket.getByLabel('Comment', { exact: true }).fill('Checked with the reseller by phone; approving.');
-    await ticket.getByRole('button', { name: 'Add Comment' }).click();
+    await ticket.getByRole('button', { name: 'Send Reply' }).click();
     await ticket.getByText('Checked with the reseller by phone; approving.').waitFor();
     expect(await ticket.getByRole('button', { name: 'Reject' }).isVisible()).toBe(true);
     expect(await ticket.getByLabel('Reason').isVisible()).toBe(true);
@@ -330,7 +337,7 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(navigations).toEqual([]);
     await ticket.getByRole('listitem').filter({ hasText: 'approved → resolved' }).waitFor();
     expect(await ticket.getByRole('button', { name: 'Approve' }).isVisible()).toBe(false);
-    expect(await row.getByRole('cell').nth(3).textContent()).toBe('resolved');
+    expect(await row.getByRole('cell').nth(5).textContent()).toBe('resolved');
     await shot(deskPage, 'desk-resolved');
   });
 
@@ -604,7 +611,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await desk.getByRole('textbox', { name: 'Passcode', exact: true }).fill(await deskAuthenticator.freshPasscode());
     await desk.getByRole('button', { name: 'Verify' }).click();
     await desk.getByLabel('Status').selectOption('');
-    await desk.getByRole('row').filter({ hasText: resellerId }).first().waitFor();
+    await desk.getByRole('row').filter({ hasText: 'Acme Telecom' }).first().waitFor();
     expect(await fitsWidth(desk)).toBe(true);
     await shot(desk, 'desk-375px');
     await phone.close();

@@ -153,10 +153,16 @@ describe('hostile input and trespass', () => {
         path: () => '/tickets',
         accepts: ['type', 'subject', 'description', 'targetUsername', 'resellerId'],
       },
-      { method: 'POST', path: () => `/tickets/${ticketId}/comments`, accepts: ['body'] },
+      { method: 'POST', path: () => `/tickets/${ticketId}/comments`, accepts: ['body', 'internal'] },
+      { method: 'POST', path: () => `/tickets/${ticketId}/assign`, accepts: ['assignee'] },
       { method: 'POST', path: () => `/tickets/${ticketId}/approve`, accepts: ['note'] },
       { method: 'POST', path: () => `/tickets/${ticketId}/reject`, accepts: ['reason'] },
-      { method: 'GET', path: () => '/tickets', accepts: ['status', 'type', 'resellerId', 'limit', 'cursor'] },
+      {
+        method: 'GET',
+        path: () => '/tickets',
+        accepts: ['status', 'type', 'resellerId', 'assignee', 'q', 'sort', 'limit', 'cursor'],
+      },
+      { method: 'GET', path: () => '/resellers', accepts: ['q'] },
       { method: 'GET', path: () => '/audit', accepts: ['username', 'resellerId', 'limit'] },
     ];
 
@@ -195,7 +201,7 @@ describe('hostile input and trespass', () => {
         const query =
           payload && typeof payload === 'object' && !Array.isArray(payload)
             ? (payload as Record<string, unknown>)
-            : { q: payload };
+            : { unexpected: payload }; // a name no route accepts (q is one GET /tickets takes)
         // Node itself answers a URL over 16 KiB with a bare 431 before the gateway sees it.
         const search = new URLSearchParams(
           Object.entries(query).map(([key, value]): [string, string] => [
@@ -213,6 +219,9 @@ describe('hostile input and trespass', () => {
       });
     }
 
+    /** Fields where true or false is a valid value (a comment's `internal`). */
+    const BOOLEAN_FIELDS = new Set(['internal']);
+
     /** Skips the rare generated body that is a valid request: this test is about refusals. */
     const plausiblyValid = (method: 'GET' | 'POST', accepts: string[], payload: unknown) =>
       payload !== null &&
@@ -222,8 +231,11 @@ describe('hostile input and trespass', () => {
       // In a query string every value is text, so known names alone may make a valid query.
       // A null optional field counts as absent.
       (method === 'GET' ||
-        Object.values(payload).every(
-          (value) => value === null || (typeof value === 'string' && value.length < 200 && !value.includes('\u0000')),
+        Object.entries(payload).every(
+          ([key, value]) =>
+            value === null ||
+            (BOOLEAN_FIELDS.has(key) && typeof value === 'boolean') ||
+            (typeof value === 'string' && value.length < 200 && !value.includes('\u0000')),
         ));
 
     it('answers every one with a 4xx and the error body, and changes nothing', async () => {

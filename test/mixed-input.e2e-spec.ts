@@ -20,7 +20,7 @@ import { enroll, startSetup, switchResellerTwoFactor, type EnrolledUser } from '
 
 /** A value known only once the stack runs, filled in just before sending. */
 class Live {
-  constructor(readonly name: 'challenge' | 'password' | 'username' | 'token' | 'resellerId') {}
+  constructor(readonly name: 'challenge' | 'password' | 'username' | 'token' | 'resellerId' | 'agentUsername') {}
 }
 
 /** The fields each route takes today. */
@@ -35,24 +35,16 @@ const FIELDS_BY_ROUTE = {
   resellers: ['id', 'name'],
   users: ['username', 'password', 'resellerId', 'role', 'email'],
   tickets: ['type', 'subject', 'description', 'targetUsername', 'resellerId'],
-  comment: ['body'],
+  comment: ['body', 'internal'],
+  assign: ['assignee'],
   approve: ['note'],
   reject: ['reason'],
-  listTickets: ['status', 'type', 'resellerId', 'limit', 'cursor'],
+  listTickets: ['status', 'type', 'resellerId', 'assignee', 'q', 'sort', 'limit', 'cursor'],
+  findResellers: ['q'],
   audit: ['username', 'resellerId', 'limit'],
 };
 /** Fields the contract names that no route takes yet; they go into bodies as fields of other routes do. */
-const CONTRACT_ONLY_FIELDS = [
-  'deviceToken',
-  'passkey',
-  'rememberDevice',
-  'graceDays',
-  'internal',
-  'assignee',
-  'response',
-  'q',
-  'sort',
-];
+const CONTRACT_ONLY_FIELDS = ['deviceToken', 'passkey', 'rememberDevice', 'graceDays', 'response'];
 const ALL_FIELDS = [...new Set([...Object.values(FIELDS_BY_ROUTE).flat(), ...CONTRACT_ONLY_FIELDS])];
 
 /** What a right-looking value for each field is. */
@@ -72,6 +64,8 @@ const plausible: Record<string, fc.Arbitrary<unknown>> = {
   targetUsername: fc.constant(new Live('username')),
   graceDays: fc.integer({ min: 0, max: 90 }),
   internal: fc.boolean(),
+  assignee: fc.oneof(fc.constant(new Live('agentUsername')), fc.constant('me'), fc.constant(null)),
+  sort: fc.constantFrom('oldest', 'newest'),
   status: fc.constantFrom('open', 'approved', 'resolved', 'rejected', 'closed'),
   limit: fc.integer({ min: 1, max: 100 }),
   rememberDevice: fc.boolean(),
@@ -274,6 +268,13 @@ describe('bodies mixing the fields of every route', () => {
       callers: ['user', 'agent'],
     },
     {
+      name: 'POST /tickets/:id/assign',
+      method: 'POST',
+      path: () => `/tickets/${ticketId}/assign`,
+      own: FIELDS_BY_ROUTE.assign,
+      callers: ['user', 'agent'],
+    },
+    {
       name: 'POST /tickets/:id/approve',
       method: 'POST',
       path: () => `/tickets/${ticketId}/approve`,
@@ -299,6 +300,13 @@ describe('bodies mixing the fields of every route', () => {
       method: 'GET',
       path: () => '/tickets',
       own: FIELDS_BY_ROUTE.listTickets,
+      callers: ['user', 'agent'],
+    },
+    {
+      name: 'GET /resellers',
+      method: 'GET',
+      path: () => '/resellers',
+      own: FIELDS_BY_ROUTE.findResellers,
       callers: ['user', 'agent'],
     },
     { name: 'GET /audit', method: 'GET', path: () => '/audit', own: FIELDS_BY_ROUTE.audit, callers: ['agent'] },
@@ -327,6 +335,8 @@ describe('bodies mixing the fields of every route', () => {
           return subject.token;
         case 'resellerId':
           return resellerId;
+        case 'agentUsername':
+          return stack.agent.username;
       }
     }
     if (Array.isArray(value)) return Promise.all(value.map((item) => fill(item, caller)));

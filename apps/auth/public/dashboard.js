@@ -5,11 +5,13 @@
 import { ApiError, get, post } from './api.js';
 import { announce, byId, clearError, digitsOnly, formatTime, showError, showOnly, whileBusy } from './dom.js';
 import { authenticatorSetup } from './authenticator-setup.js';
+import { myRequests } from './my-requests.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
 import { startSession } from './session.js';
 import { usersView } from './users-view.js';
 
-const views = [byId('home-view'), byId('users-view'), byId('profile-view')];
+const requests = myRequests();
+const views = [byId('home-view'), byId('users-view'), byId('profile-view'), requests.view];
 const panels = [
   'agent-note',
   'request-panel',
@@ -43,7 +45,11 @@ function route({ moveFocus }) {
   if (!me) return;
   generation++;
   byId('users-link').hidden = !seesUsers(me);
-  if (window.location.hash === '#profile') {
+  byId('my-requests-link').hidden = !me.resellerId;
+  if (me.resellerId && requests.handles(window.location.hash)) {
+    showOnly([requests.view], views);
+    void requests.show(window.location.hash, { moveFocus });
+  } else if (window.location.hash === '#profile') {
     showOnly([byId('profile-view')], views);
     void showProfile(moveFocus);
   } else if (window.location.hash === '#users' && seesUsers(me)) {
@@ -338,6 +344,7 @@ startSession({
     setup.clear();
     users.clear();
     byId('users-link').hidden = true;
+    requests.clear();
     byId('request-ticket').hidden = true;
     showOnly([], views);
   },

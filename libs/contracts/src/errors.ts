@@ -25,6 +25,8 @@ export const ErrorCodes = {
   UserNotFound: 'user_not_found',
   TicketNotFound: 'ticket_not_found',
   OwnTicket: 'own_ticket',
+  /** A reply to a ticket that is no longer open (reseller users reply to open tickets only). */
+  TicketNotOpen: 'ticket_not_open',
   ServiceUnavailable: 'service_unavailable',
   DatabaseUnavailable: 'database_unavailable',
   InternalError: 'internal_error',

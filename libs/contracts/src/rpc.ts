@@ -11,6 +11,7 @@ export const TicketRpc = {
   List: 'tickets.list',
   Get: 'tickets.get',
   Comment: 'tickets.comment',
+  Assign: 'tickets.assign',
   Approve: 'tickets.approve',
   Reject: 'tickets.reject',
   Close: 'tickets.close',

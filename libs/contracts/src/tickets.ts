@@ -6,10 +6,25 @@ export type TicketType = (typeof TicketTypes)[number];
 export const TicketStatuses = ['open', 'approved', 'resolved', 'rejected', 'closed'] as const;
 export type TicketStatus = (typeof TicketStatuses)[number];
 
+export const TicketSorts = ['oldest', 'newest'] as const;
+export type TicketSort = (typeof TicketSorts)[number];
+
+/** `q` is cut into at most this many words; a ticket matches when it holds every one of them. */
+export const MAX_SEARCH_WORDS = 8;
+export const MAX_SEARCH_LENGTH = 200;
+
+/** The words of a search, as both the gateway (reseller names) and the ticket service read them. */
+export function searchWords(q: string | undefined): string[] {
+  const words = (q ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  return [...new Set(words)].slice(0, MAX_SEARCH_WORDS);
+}
+
 export interface TicketComment {
   id: string;
   author: string;
   body: string;
+  /** An agents' note: never shown to reseller users. */
+  internal: boolean;
   createdAt: string;
 }
 
@@ -34,6 +49,8 @@ export interface TicketView {
   targetUsername: string | null;
   /** Only for `require_2fa`: the days users get to enroll once it is approved. */
   graceDays: number | null;
+  /** The agent working on it. */
+  assignee: string | null;
   createdAt: string;
   updatedAt: string;
   decidedBy: string | null;
@@ -55,6 +72,11 @@ export interface TicketEffect {
   changes: boolean;
 }
 
+/** What the gateway answers: the ticket with the name of its reseller (null when not known yet). */
+export interface TicketWithReseller extends TicketView {
+  resellerName: string | null;
+}
+
 export interface TicketPage {
   items: TicketView[];
   nextCursor: string | null;
@@ -73,8 +95,30 @@ export interface ListTicketsQuery {
   status?: TicketStatus;
   type?: TicketType;
   resellerId?: string;
+  /** A username, or `me`. */
+  assignee?: string;
+  q?: string;
+  sort?: TicketSort;
   limit?: number;
   cursor?: string;
+}
+
+/**
+ * The list request the gateway forwards: the query, plus for each word of `q` (in the order of
+ * `searchWords`) the resellers whose name holds it — names are the gateway's to know.
+ */
+export interface ListTicketsRequest extends ListTicketsQuery {
+  resellersNamed?: string[][];
+}
+
+export interface CommentBody {
+  body: string;
+  internal?: boolean;
+}
+
+export interface AssignBody {
+  /** An agent's username, or null to leave the ticket unassigned. */
+  assignee: string | null;
 }
 
 export interface TicketIdBody {

@@ -4,3 +4,4 @@ export * from './persistence.module';
 export * from './query-rows';
 export * from './transient-failure';
 export * from './retention';
+export * from './like-pattern';

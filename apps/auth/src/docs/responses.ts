@@ -162,6 +162,7 @@ export class TicketCommentResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() author: string;
   @ApiProperty() body: string;
+  @ApiProperty({ description: "an agents' note; reseller users never receive one" }) internal: boolean;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 }
 
@@ -191,6 +192,8 @@ export class TicketEffectResponse {
 export class TicketResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() resellerId: string;
+  @ApiProperty({ nullable: true, type: String, description: 'null while the gateway does not know the reseller yet' })
+  resellerName: string | null;
   @ApiProperty({ enum: TicketTypes }) type: string;
   @ApiProperty() subject: string;
   @ApiProperty() description: string;
@@ -199,6 +202,7 @@ export class TicketResponse {
   @ApiProperty({ nullable: true, type: String }) targetUsername: string | null;
   @ApiProperty({ nullable: true, type: Number, maximum: GRACE_DAYS_MAX, description: 'require_2fa only' })
   graceDays: number | null;
+  @ApiProperty({ nullable: true, type: String, description: 'the agent working on it' }) assignee: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
   @ApiProperty({ nullable: true, type: String }) decidedBy: string | null;
@@ -212,6 +216,15 @@ export class TicketResponse {
   effect: TicketEffectResponse | null;
   @ApiProperty({ type: [TicketCommentResponse] }) comments: TicketCommentResponse[];
   @ApiProperty({ type: [TicketHistoryResponse] }) history: TicketHistoryResponse[];
+}
+
+export class ResellerSummary {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+}
+
+export class ResellerSearchResponse {
+  @ApiProperty({ type: [ResellerSummary] }) items: ResellerSummary[];
 }
 
 export class TicketPageResponse {

@@ -1,12 +1,13 @@
-import { Body, Controller, Get, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { DomainError, ErrorCodes, RESELLER_ID_PATTERN, type Actor } from '@pbx2fa/contracts';
 import { CorrelationId } from '../common/correlation-id';
 import { CurrentActor } from '../sessions/current-actor.decorator';
 import { CreateResellerDto } from './dto/create-reseller.dto';
+import { ResellerSearchQueryDto } from './dto/reseller-search.dto';
 import { ResellersGatewayService } from './resellers.service';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../docs/api-errors.decorator';
-import { ResellerResponse } from '../docs/responses';
+import { ResellerResponse, ResellerSearchResponse } from '../docs/responses';
 
 @ApiTags('resellers and users')
 @ApiBearerAuth('bearer')
@@ -20,6 +21,16 @@ export class ResellersController {
   @Post()
   create(@CurrentActor() actor: Actor, @Body() body: CreateResellerDto, @CorrelationId() correlationId: string) {
     return this.resellers.create(actor, body, correlationId);
+  }
+
+  @ApiOperation({
+    summary: 'Find resellers by words in their name or id, e.g. to filter the desk by a name (agents; at most 20)',
+  })
+  @ApiOkResponse({ type: ResellerSearchResponse })
+  @ApiErrors([403, 'forbidden'])
+  @Get()
+  search(@CurrentActor() actor: Actor, @Query() query: ResellerSearchQueryDto) {
+    return this.resellers.search(actor, query.q);
   }
 
   @ApiOperation({ summary: 'Read a reseller (agents; reseller admins their own)' })

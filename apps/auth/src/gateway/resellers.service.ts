@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ErrorCodes, ResellerRpc, type Actor, type ResellerView } from '@pbx2fa/contracts';
+import { DomainError, ErrorCodes, ResellerRpc, searchWords, type Actor, type ResellerView } from '@pbx2fa/contracts';
 import type { RpcClient } from '@pbx2fa/messaging';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
+import { ResellerPolicyRepository } from '../reseller-policy/reseller-policy.repository';
 import { requireAgent } from '../sessions/require-role';
 import type { CreateResellerDto } from './dto/create-reseller.dto';
 import { RESELLER_SETTINGS_CLIENT } from './service-clients';
@@ -11,7 +12,14 @@ export class ResellersGatewayService {
   constructor(
     @Inject(RESELLER_SETTINGS_CLIENT) private readonly resellerSettings: RpcClient,
     private readonly directory: ResellerDirectory,
+    private readonly policies: ResellerPolicyRepository,
   ) {}
+
+  /** From the gateway's copy of the resellers, which every reseller.created event adds to. */
+  async search(actor: Actor, q: string | undefined): Promise<{ items: { id: string; name: string }[] }> {
+    requireAgent(actor, 'look resellers up');
+    return { items: await this.policies.search(searchWords(q), 20) };
+  }
 
   async create(actor: Actor, body: CreateResellerDto, correlationId: string): Promise<ResellerView> {
     requireAgent(actor, 'create resellers');

@@ -2,7 +2,15 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import type { Actor } from '@pbx2fa/contracts';
 import { CorrelationId } from '../common/correlation-id';
 import { CurrentActor } from '../sessions/current-actor.decorator';
-import { ApproveDto, CommentDto, CreateTicketDto, EmptyDto, ListTicketsQueryDto, RejectDto } from './dto/ticket.dto';
+import {
+  ApproveDto,
+  AssignDto,
+  CommentDto,
+  CreateTicketDto,
+  EmptyDto,
+  ListTicketsQueryDto,
+  RejectDto,
+} from './dto/ticket.dto';
 import { TicketIdPipe } from './ticket-id.pipe';
 import { TicketsGatewayService } from './tickets.service';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
@@ -23,7 +31,10 @@ export class TicketsController {
     return this.tickets.create(actor, body, correlationId);
   }
 
-  @ApiOperation({ summary: 'List tickets, newest first; reseller users see their own reseller only' })
+  @ApiOperation({
+    summary:
+      'List tickets: open ones oldest first, others newest first (or as sort says); search with q; reseller users see their own reseller only',
+  })
   @ApiOkResponse({ type: TicketPageResponse })
   @ApiErrors([400, 'invalid_cursor'], [403, 'forbidden'], [503, 'service_unavailable'])
   @Get()
@@ -39,9 +50,18 @@ export class TicketsController {
     return this.tickets.get(actor, id, correlationId);
   }
 
-  @ApiOperation({ summary: 'Comment on a ticket' })
+  @ApiOperation({
+    summary:
+      'Comment on a ticket: a reply the reseller reads, or (agents, internal: true) a note only agents read; reseller users reply to open tickets only',
+  })
   @ApiCreatedResponse({ type: TicketCommentResponse })
-  @ApiErrors([400, 'invalid_id'], [404, 'ticket_not_found'], [503, 'service_unavailable'])
+  @ApiErrors(
+    [400, 'invalid_id'],
+    [403, 'forbidden'],
+    [404, 'ticket_not_found'],
+    [409, 'ticket_not_open'],
+    [503, 'service_unavailable'],
+  )
   @Post(':id/comments')
   comment(
     @CurrentActor() actor: Actor,
@@ -52,6 +72,26 @@ export class TicketsController {
     return this.tickets.comment(actor, id, body, correlationId);
   }
 
+  @ApiOperation({ summary: 'Assign an open ticket to an agent, or unassign it with null (agents)' })
+  @ApiOkResponse({ type: TicketResponse })
+  @ApiErrors(
+    [400, 'invalid_id'],
+    [403, 'forbidden'],
+    [404, 'ticket_not_found'],
+    [409, 'invalid_transition'],
+    [503, 'service_unavailable'],
+  )
+  @Post(':id/assign')
+  @HttpCode(200)
+  assign(
+    @CurrentActor() actor: Actor,
+    @Param('id', TicketIdPipe) id: string,
+    @Body() body: AssignDto,
+    @CorrelationId() correlationId: string,
+  ) {
+    return this.tickets.assign(actor, id, body, correlationId);
+  }
+
   @ApiOperation({
     summary: 'Approve an open ticket (agents); a 2FA ticket then resolves itself once the change took effect',
   })
@@ -59,6 +99,7 @@ export class TicketsController {
   @ApiErrors(
     [400, 'invalid_id'],
     [403, 'forbidden'],
+    [403, 'own_ticket'],
     [404, 'ticket_not_found'],
     [409, 'invalid_transition'],
     [503, 'service_unavailable'],

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { modeOf, ResellerRpc, type ResellerView } from '@pbx2fa/contracts';
+import { DomainError, modeOf, ResellerRpc, type ResellerView } from '@pbx2fa/contracts';
 import type { RpcClient } from '@pbx2fa/messaging';
 import { RESELLER_SETTINGS_CLIENT } from '../gateway/service-clients';
 import type { ResellerPolicy } from './reseller-policy.entity';
@@ -47,5 +47,23 @@ export class ResellerDirectory {
   /** The gateway's copy of the reseller's policy; null for no reseller (agents) or one not known yet. */
   policyOf(resellerId: string | null): Promise<ResellerPolicy | null> {
     return resellerId ? this.policies.find(resellerId) : Promise.resolve(null);
+  }
+
+  /**
+   * Names of these resellers, by id: the copy first, then the reseller-settings service for any
+   * the copy does not hold yet. A reseller nobody knows, or a service that cannot answer now, leaves
+   * the name out: the tickets are still worth showing without it.
+   */
+  async namesOf(ids: string[], correlationId: string): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    const names = await this.policies.namesOf(unique);
+    for (const id of unique.filter((id) => !names.has(id))) {
+      try {
+        names.set(id, (await this.requireExisting(id, correlationId)).name);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+      }
+    }
+    return names;
   }
 }

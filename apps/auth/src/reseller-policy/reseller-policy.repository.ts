@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { TwoFactorMode } from '@pbx2fa/contracts';
-import { queryRows } from '@pbx2fa/persistence';
+import { containsPattern, queryRows } from '@pbx2fa/persistence';
 import { ResellerPolicy } from './reseller-policy.entity';
 
 export interface PolicyUpdate {
@@ -71,6 +71,40 @@ export class ResellerPolicyRepository {
        VALUES ($1, $2, false, 0, now())
        ON CONFLICT (reseller_id) DO UPDATE SET name = EXCLUDED.name`,
       [resellerId, name],
+    );
+  }
+
+  /** The names of these resellers, by id; an id the copy does not hold yet is missing. */
+  async namesOf(ids: string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const rows: { id: string; name: string }[] = await this.dataSource.query(
+      'SELECT reseller_id AS id, name FROM reseller_policies WHERE reseller_id = ANY($1::text[])',
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
+  /** For each word, the ids of the resellers whose name holds it (at most `limit` each). */
+  async idsNamedLike(words: string[], limit: number): Promise<string[][]> {
+    return Promise.all(
+      words.map(async (word) => {
+        const rows: { id: string }[] = await this.dataSource.query(
+          'SELECT reseller_id AS id FROM reseller_policies WHERE name ILIKE $1 ORDER BY reseller_id LIMIT $2',
+          [containsPattern(word), limit],
+        );
+        return rows.map((row) => row.id);
+      }),
+    );
+  }
+
+  /** Resellers whose name or id holds every word, by name. */
+  async search(words: string[], limit: number): Promise<{ id: string; name: string }[]> {
+    const conditions = words.map((_, index) => `(name ILIKE $${index + 1} OR reseller_id ILIKE $${index + 1})`);
+    return this.dataSource.query(
+      `SELECT reseller_id AS id, name FROM reseller_policies
+       ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
+       ORDER BY lower(name), reseller_id LIMIT $${words.length + 1}`,
+      [...words.map(containsPattern), limit],
     );
   }
 }

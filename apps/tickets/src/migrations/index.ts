@@ -6,6 +6,7 @@ import {
 import { Tickets1764300000100 } from './1764300000100-tickets';
 import { ApprovalSequences1764500000100 } from './1764500000100-approval-sequences';
 import { RequireTwoFactor1766000000100 } from './1766000000100-require-two-factor';
+import { Desk1766100000100 } from './1766100000100-desk';
 
 export const ticketsMigrations = [
   MessagingTables1764300000000,
@@ -14,4 +15,5 @@ export const ticketsMigrations = [
   ApprovalSequences1764500000100,
   MessagingRetentionIndexes1765000000000,
   RequireTwoFactor1766000000100,
+  Desk1766100000100,
 ];

@@ -1,9 +1,11 @@
 import { DomainError, ErrorCodes, type Actor } from '@pbx2fa/contracts';
 import {
+  audienceOf,
   canSee,
   requireActor,
   requireAgent,
   requireMayAskFor,
+  requireMayComment,
   requireNotOpener,
   requireOpener,
   requireVisible,
@@ -169,6 +171,33 @@ describe('ticket access policy', () => {
 
     it('lets another agent decide', () => {
       expect(() => requireNotOpener(agent(), { openedBy: 'agent-jones' })).not.toThrow();
+    });
+  });
+
+  describe('comments', () => {
+    it('lets reseller users read only what is not internal, agents everything', () => {
+      expect(audienceOf(actor())).toBe('reseller');
+      expect(audienceOf(actor({ role: 'reseller_admin' }))).toBe('reseller');
+      expect(audienceOf(agent())).toBe('agent');
+    });
+
+    it("refuses a reseller user's internal note with 403, and a reply to a ticket that is not open with 409", () => {
+      expect(refusal(() => requireMayComment(actor(), { status: 'open' }, true))).toMatchObject({
+        statusCode: 403,
+        code: ErrorCodes.Forbidden,
+      });
+      for (const status of ['approved', 'resolved', 'rejected', 'closed'] as const) {
+        expect(refusal(() => requireMayComment(actor(), { status }, false))).toMatchObject({
+          statusCode: 409,
+          code: ErrorCodes.TicketNotOpen,
+        });
+      }
+      expect(() => requireMayComment(actor(), { status: 'open' }, false)).not.toThrow();
+    });
+
+    it('lets agents write notes and replies whatever the status', () => {
+      expect(() => requireMayComment(agent(), { status: 'resolved' }, true)).not.toThrow();
+      expect(() => requireMayComment(agent(), { status: 'closed' }, false)).not.toThrow();
     });
   });
 });

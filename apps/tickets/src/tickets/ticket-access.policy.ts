@@ -1,4 +1,5 @@
-import { DomainError, ErrorCodes, type Actor, type TicketType } from '@pbx2fa/contracts';
+import { DomainError, ErrorCodes, type Actor, type TicketStatus, type TicketType } from '@pbx2fa/contracts';
+import type { Audience } from './ticket-view';
 
 /**
  * Who may do what with tickets. The gateway forwards every request as it came, so these rules
@@ -102,4 +103,25 @@ export function requireVisible<T extends Owned>(actor: Actor, ticket: T | null):
 
 export function requireOpener(actor: Actor, ticket: { openedBy: string }): void {
   if (actor.username !== ticket.openedBy) throw forbidden('Only the person who opened this ticket can close it.');
+}
+
+/** What the caller may read of a ticket: reseller users never get agents' internal notes. */
+export function audienceOf(actor: Actor): Audience {
+  return isAgent(actor) ? 'agent' : 'reseller';
+}
+
+/**
+ * Internal notes are for agents. A reseller's users reply while the ticket is open; after it was
+ * decided or withdrawn, a new question is a new ticket. Agents may add a word at any time.
+ */
+export function requireMayComment(actor: Actor, ticket: { status: TicketStatus }, internal: boolean): void {
+  if (isAgent(actor)) return;
+  if (internal) throw forbidden('Only support agents can write internal notes.');
+  if (ticket.status !== 'open') {
+    throw new DomainError(
+      409,
+      ErrorCodes.TicketNotOpen,
+      `This ticket is ${ticket.status}, so it takes no more replies. Open a new ticket if you still need help.`,
+    );
+  }
 }

@@ -11,11 +11,15 @@ export type NewHistoryEntry = Pick<TicketHistoryEntry, 'actor' | 'action' | 'fro
 export class TicketActivityRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async addComment(manager: EntityManager, ticketId: string, author: string, body: string): Promise<TicketComment> {
+  async addComment(
+    manager: EntityManager,
+    ticketId: string,
+    comment: Pick<TicketComment, 'author' | 'body' | 'internal'>,
+  ): Promise<TicketComment> {
     const rows: TicketComment[] = await manager.query(
-      `INSERT INTO ticket_comments (ticket_id, author, body) VALUES ($1, $2, $3)
-       RETURNING id, position, ticket_id AS "ticketId", author, body, created_at AS "createdAt"`,
-      [ticketId, author, body],
+      `INSERT INTO ticket_comments (ticket_id, author, body, internal) VALUES ($1, $2, $3, $4)
+       RETURNING id, position, ticket_id AS "ticketId", author, body, internal, created_at AS "createdAt"`,
+      [ticketId, comment.author, comment.body, comment.internal],
     );
     return rows[0];
   }
@@ -32,7 +36,7 @@ export class TicketActivityRepository {
     if (ticketIds.length === 0) return [];
     return queryRows<TicketComment>(
       manager,
-      `SELECT id, position::text, ticket_id AS "ticketId", author, body, created_at AS "createdAt"
+      `SELECT id, position::text, ticket_id AS "ticketId", author, body, internal, created_at AS "createdAt"
          FROM ticket_comments WHERE ticket_id = ANY($1::uuid[]) ORDER BY position`,
       [ticketIds],
     );

@@ -18,6 +18,10 @@ export class TicketComment {
   @Column({ type: 'text' })
   body: string;
 
+  /** An agents' note: never shown to reseller users. */
+  @Column({ type: 'boolean', default: false })
+  internal: boolean;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 }

@@ -1,7 +1,11 @@
 import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
-import { decodeCursor, encodeCursor } from './ticket-cursor';
+import { cursorFor, decodeCursor, encodeCursor } from './ticket-cursor';
 
-const cursor = { createdAt: '2026-01-31T12:34:56.123456Z', id: '0b7e4a52-3c1d-4c8e-9a57-2f7d1c0e9b11' };
+const cursor = {
+  createdAt: '2026-01-31T12:34:56.123456Z',
+  id: '0b7e4a52-3c1d-4c8e-9a57-2f7d1c0e9b11',
+  sort: 'newest' as const,
+};
 
 function refusal(value: unknown): DomainError {
   try {
@@ -15,6 +19,18 @@ function refusal(value: unknown): DomainError {
 describe('ticket cursor', () => {
   it('round-trips the creation time to the microsecond and the id', () => {
     expect(decodeCursor(encodeCursor(cursor))).toEqual(cursor);
+  });
+
+  it('round-trips an oldest-first cursor, and refuses it for the newest-first list', () => {
+    const oldest = { ...cursor, sort: 'oldest' as const };
+    expect(cursorFor(encodeCursor(oldest), 'oldest')).toEqual(oldest);
+    expect(() => cursorFor(encodeCursor(oldest), 'newest')).toThrow(/oldest-first/);
+    expect(() => cursorFor(encodeCursor(cursor), 'oldest')).toThrow(/newest-first/);
+  });
+
+  it('still reads the two-item cursors given out before there was a choice of order', () => {
+    const old = Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+    expect(decodeCursor(old)).toEqual(cursor);
   });
 
   it('is URL-safe', () => {
@@ -37,7 +53,8 @@ describe('ticket cursor', () => {
     ['a pair with a bad time', encode(['yesterday', cursor.id])],
     ['a pair with an impossible date', encode(['2026-13-45T99:00:00Z', cursor.id])],
     ['a pair with a bad id', encode([cursor.createdAt, 'nope'])],
-    ['three items', encode([cursor.createdAt, cursor.id, 1])],
+    ['a third item that is no order', encode([cursor.createdAt, cursor.id, 1])],
+    ['four items', encode([cursor.createdAt, cursor.id, 'oldest', 1])],
     ['far too long', 'a'.repeat(500)],
   ])('refuses %s with 400 invalid_cursor', (_, value) => {
     const error = refusal(value);

@@ -1,20 +1,25 @@
-import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
+import { DomainError, ErrorCodes, type TicketSort } from '@pbx2fa/contracts';
 
 /**
- * Where a page ended: the last item's creation time and id. `createdAt` keeps PostgreSQL's
- * microseconds (a JavaScript Date would round them off and skip or repeat rows).
+ * Where a page ended: the last item's creation time and id, and the order the list was in.
+ * `createdAt` keeps PostgreSQL's microseconds (a JavaScript Date would round them off and skip or
+ * repeat rows). A cursor of one order handed to the other would skip half the list, so it is
+ * refused.
  */
 export interface TicketCursor {
   createdAt: string;
   id: string;
+  sort: TicketSort;
 }
 
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const BASE64URL = /^[A-Za-z0-9_-]{1,200}$/;
 
+/** Newest-first cursors keep the two-item form they always had, so cursors given out before still work. */
 export function encodeCursor(cursor: TicketCursor): string {
-  return Buffer.from(JSON.stringify([cursor.createdAt, cursor.id])).toString('base64url');
+  const items = cursor.sort === 'newest' ? [cursor.createdAt, cursor.id] : [cursor.createdAt, cursor.id, cursor.sort];
+  return Buffer.from(JSON.stringify(items)).toString('base64url');
 }
 
 export function decodeCursor(value: unknown): TicketCursor {
@@ -30,6 +35,19 @@ export function decodeCursor(value: unknown): TicketCursor {
   return decoded;
 }
 
+/** The cursor, checked against the order asked for. */
+export function cursorFor(value: unknown, sort: TicketSort): TicketCursor {
+  const cursor = decodeCursor(value);
+  if (cursor.sort !== sort) {
+    throw new DomainError(
+      400,
+      ErrorCodes.InvalidCursor,
+      `That cursor belongs to the ${cursor.sort}-first list; ask with sort=${cursor.sort}, or start again from the first page.`,
+    );
+  }
+  return cursor;
+}
+
 function parse(text: string): TicketCursor | null {
   let value: unknown;
   try {
@@ -37,9 +55,10 @@ function parse(text: string): TicketCursor | null {
   } catch {
     return null;
   }
-  if (!Array.isArray(value) || value.length !== 2) return null;
-  const [createdAt, id] = value;
+  if (!Array.isArray(value) || (value.length !== 2 && value.length !== 3)) return null;
+  const [createdAt, id, sort = 'newest'] = value as unknown[];
   if (typeof createdAt !== 'string' || !TIMESTAMP.test(createdAt) || Number.isNaN(Date.parse(createdAt))) return null;
   if (typeof id !== 'string' || !UUID.test(id)) return null;
-  return { createdAt, id: id.toLowerCase() };
+  if (sort !== 'oldest' && sort !== 'newest') return null;
+  return { createdAt, id: id.toLowerCase(), sort };
 }

@@ -97,7 +97,7 @@ export class TicketDecisionsService {
           resolution,
         });
       }
-      return { view: await this.reader.view(current, manager), announced };
+      return { view: await this.reader.view(current, actor, manager), announced };
     });
     if (announced) this.relay.kick();
     return view;
@@ -118,7 +118,7 @@ export class TicketDecisionsService {
         decidedBy: actor.username,
         resolution: reason,
       });
-      return this.reader.view(rejected, manager);
+      return this.reader.view(rejected, actor, manager);
     });
   }
 
@@ -136,7 +136,7 @@ export class TicketDecisionsService {
         note: null,
         resolution: `Withdrawn by ${actor.username}.`,
       });
-      return this.reader.view(closed, manager);
+      return this.reader.view(closed, actor, manager);
     });
   }
 

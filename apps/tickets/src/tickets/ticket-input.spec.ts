@@ -2,6 +2,8 @@ import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 import { encodeCursor } from './ticket-cursor';
 import {
   parseCommentBody,
+  parseAssignee,
+  parseInternal,
   parseListQuery,
   parseNewTicket,
   parseNote,
@@ -93,23 +95,36 @@ describe('ticket input', () => {
   });
 
   describe('a listing', () => {
-    it('defaults to 20 items of any status, type and reseller', () => {
+    it('defaults to 20 items of any status, type and reseller, newest first', () => {
       expect(parseListQuery(undefined)).toEqual({
         limit: 20,
         status: undefined,
         type: undefined,
         resellerId: undefined,
+        assignee: undefined,
+        search: [],
+        sort: 'newest',
         cursor: undefined,
       });
     });
 
+    it('lists open tickets oldest first unless told otherwise', () => {
+      expect(parseListQuery({ status: 'open' }).sort).toBe('oldest');
+      expect(parseListQuery({ status: 'open', sort: 'newest' }).sort).toBe('newest');
+      expect(parseListQuery({ status: 'resolved' }).sort).toBe('newest');
+      expect(parseListQuery({ sort: 'oldest' }).sort).toBe('oldest');
+    });
+
     it('reads filters, a numeric or textual limit and a cursor', () => {
-      const cursor = { createdAt: '2026-01-31T12:34:56.123456Z', id: TICKET_ID };
+      const cursor = { createdAt: '2026-01-31T12:34:56.123456Z', id: TICKET_ID, sort: 'oldest' as const };
       expect(
         parseListQuery({
           status: 'open',
           type: 'enable_2fa',
           resellerId: 'acme',
+          assignee: 'Bob.Agent',
+          q: '  Bluewave  PASSWORD bluewave ',
+          resellersNamed: [['bluewave-tel'], []],
           limit: '5',
           cursor: encodeCursor(cursor),
         }),
@@ -117,9 +132,16 @@ describe('ticket input', () => {
         status: 'open',
         type: 'enable_2fa',
         resellerId: 'acme',
+        assignee: 'bob.agent',
+        search: [
+          { word: 'bluewave', resellersNamed: ['bluewave-tel'] },
+          { word: 'password', resellersNamed: [] },
+        ],
+        sort: 'oldest',
         limit: 5,
         cursor,
       });
+      expect(parseListQuery({ assignee: 'me' }).assignee).toBe('me');
       expect(parseListQuery({ limit: 100 }).limit).toBe(100);
       expect(parseListQuery({ limit: 1 }).limit).toBe(1);
     });
@@ -131,6 +153,25 @@ describe('ticket input', () => {
     it('refuses an unknown status or type with 400', () => {
       expect(refusal(() => parseListQuery({ status: 'pending' }))).toMatchObject(validationFailed);
       expect(refusal(() => parseListQuery({ type: 'other' }))).toMatchObject(validationFailed);
+    });
+
+    it.each([
+      ['an unknown order', { sort: 'random' }],
+      ['an assignee that is no username', { assignee: 'x' }],
+      ['a search longer than 200 characters', { q: 'x'.repeat(201) }],
+      ['reseller names that are not ids', { q: 'a', resellersNamed: [['Not An Id']] }],
+      ['reseller names that are not lists', { q: 'a', resellersNamed: 'acme' }],
+    ])('refuses %s with 400', (_, query) => {
+      expect(refusal(() => parseListQuery(query))).toMatchObject(validationFailed);
+    });
+
+    it("refuses a cursor of the other order with 400 invalid_cursor, open tickets' default included", () => {
+      const newest = encodeCursor({ createdAt: '2026-01-31T12:34:56Z', id: TICKET_ID, sort: 'newest' });
+      expect(refusal(() => parseListQuery({ status: 'open', cursor: newest }))).toMatchObject({
+        statusCode: 400,
+        code: ErrorCodes.InvalidCursor,
+      });
+      expect(parseListQuery({ status: 'open', sort: 'newest', cursor: newest }).cursor?.sort).toBe('newest');
     });
 
     it('refuses a garbage cursor with 400 invalid_cursor', () => {
@@ -161,6 +202,20 @@ describe('ticket input', () => {
       for (const body of [undefined, '', '   ', 'x'.repeat(5001), 12]) {
         expect(refusal(() => parseCommentBody(body))).toMatchObject(validationFailed);
       }
+    });
+
+    it('reads an assignee as a username in lower case, or null for nobody', () => {
+      expect(parseAssignee('Bob.Agent')).toBe('bob.agent');
+      expect(parseAssignee(null)).toBeNull();
+      for (const value of [undefined, '', 'x', 42, ['bob']]) {
+        expect(refusal(() => parseAssignee(value))).toMatchObject(validationFailed);
+      }
+    });
+
+    it('reads internal as a boolean, false when absent', () => {
+      expect(parseInternal(undefined)).toBe(false);
+      expect(parseInternal(true)).toBe(true);
+      expect(refusal(() => parseInternal('yes'))).toMatchObject(validationFailed);
     });
 
     it('takes an optional note and a required reason', () => {

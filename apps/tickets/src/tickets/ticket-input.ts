@@ -3,13 +3,18 @@ import {
   ErrorCodes,
   GRACE_DAYS_MAX,
   GRACE_DAYS_MIN,
+  MAX_SEARCH_LENGTH,
+  MAX_SEARCH_WORDS,
   RESELLER_ID_PATTERN,
+  searchWords,
+  TicketSorts,
   TicketStatuses,
   TicketTypes,
+  type TicketSort,
   type TicketStatus,
   type TicketType,
 } from '@pbx2fa/contracts';
-import { decodeCursor, type TicketCursor } from './ticket-cursor';
+import { cursorFor, type TicketCursor } from './ticket-cursor';
 
 /** Reads what the gateway forwarded, refusing with the contract's 400 before any rule runs. */
 
@@ -19,6 +24,10 @@ export const MAX_USERNAME = 200;
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
 
+/** A username as the gateway accepts one (see USERNAME_PATTERN there). */
+const USERNAME = /^[A-Za-z0-9._@-]{3,64}$/;
+/** Resellers whose name holds one search word: enough for any name a person types. */
+const MAX_NAMED_RESELLERS = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const DEFAULT_SUBJECTS: Record<TicketType, (target: string | null) => string> = {
@@ -38,10 +47,20 @@ export interface NewTicketInput {
   resellerId?: string;
 }
 
+/** One word of a search, with the resellers whose name holds it. */
+export interface SearchWord {
+  word: string;
+  resellersNamed: string[];
+}
+
 export interface TicketListInput {
   status?: TicketStatus;
   type?: TicketType;
   resellerId?: string;
+  /** A username, or `me`. */
+  assignee?: string;
+  search: SearchWord[];
+  sort: TicketSort;
   limit: number;
   cursor?: TicketCursor;
 }
@@ -126,19 +145,70 @@ function parseLimit(value: unknown): number {
   return limit;
 }
 
+function optionalUsername(value: unknown, field: string): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string' || !USERNAME.test(value)) throw invalid(`${field} must be a username.`);
+  return value.toLowerCase();
+}
+
+/** The words of `q`, each with the resellers named like it (the gateway's lookup, one list per word). */
+function parseSearch(q: unknown, named: unknown): SearchWord[] {
+  const text = optionalText(q, 'q', MAX_SEARCH_LENGTH);
+  const words = searchWords(text);
+  if (named !== undefined && named !== null) {
+    const valid =
+      Array.isArray(named) &&
+      named.length <= MAX_SEARCH_WORDS &&
+      named.every(
+        (ids) =>
+          Array.isArray(ids) &&
+          ids.length <= MAX_NAMED_RESELLERS &&
+          ids.every((id) => typeof id === 'string' && RESELLER_ID_PATTERN.test(id)),
+      );
+    if (!valid) throw invalid('resellersNamed must be a list of reseller ids for each word of q.');
+  }
+  const lists = (named ?? []) as string[][];
+  return words.map((word, index) => ({ word, resellersNamed: lists[index] ?? [] }));
+}
+
+/** Open tickets are worked oldest first; any other list reads newest first unless told. */
+function parseSort(value: unknown, status: TicketStatus | undefined): TicketSort {
+  return optionalEnum(value, 'sort', TicketSorts) ?? (status === 'open' ? 'oldest' : 'newest');
+}
+
 export function parseListQuery(query: unknown): TicketListInput {
   const fields = objectOf(query);
+  const status = optionalEnum(fields.status, 'status', TicketStatuses);
+  const sort = parseSort(fields.sort, status);
   const cursor =
     fields.cursor === undefined || fields.cursor === null || fields.cursor === ''
       ? undefined
-      : decodeCursor(fields.cursor);
+      : cursorFor(fields.cursor, sort);
+  const assignee = fields.assignee === 'me' ? 'me' : optionalUsername(fields.assignee, 'assignee');
   return {
-    status: optionalEnum(fields.status, 'status', TicketStatuses),
+    status,
     type: optionalEnum(fields.type, 'type', TicketTypes),
     resellerId: optionalResellerId(fields.resellerId),
+    assignee,
+    search: parseSearch(fields.q, fields.resellersNamed),
+    sort,
     limit: parseLimit(fields.limit),
     cursor,
   };
+}
+
+/** `{ assignee }`: an agent's username (the gateway checked it is one), or null for nobody. */
+export function parseAssignee(value: unknown): string | null {
+  if (value === null) return null;
+  const assignee = optionalUsername(value, 'assignee');
+  if (!assignee) throw invalid("Say who should work on the ticket: assignee is an agent's username, or null.");
+  return assignee;
+}
+
+export function parseInternal(value: unknown): boolean {
+  if (value === undefined || value === null) return false;
+  if (typeof value !== 'boolean') throw invalid('internal must be true or false.');
+  return value;
 }
 
 export function parseTicketId(value: unknown): string {

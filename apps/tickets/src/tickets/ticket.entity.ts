@@ -32,6 +32,9 @@ export class Ticket {
   /** Only for `require_2fa`: the days the reseller's users get to enroll once it is approved. */
   @Column({ name: 'grace_days', type: 'int', nullable: true })
   graceDays: number | null;
+  /** The agent working on it, if any. */
+  @Column({ type: 'text', nullable: true })
+  assignee: string | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
-import type { TicketStatus, TicketType } from '@pbx2fa/contracts';
-import { queryRows } from '@pbx2fa/persistence';
+import type { TicketSort, TicketStatus, TicketType } from '@pbx2fa/contracts';
+import { containsPattern, queryRows } from '@pbx2fa/persistence';
 import type { TicketCursor } from './ticket-cursor';
 import type { Ticket } from './ticket.entity';
 
 const COLUMNS = `id, reseller_id AS "resellerId", type, subject, description, status, opened_by AS "openedBy",
-  target_username AS "targetUsername", grace_days AS "graceDays", created_at AS "createdAt", updated_at AS "updatedAt",
+  target_username AS "targetUsername", grace_days AS "graceDays", assignee, created_at AS "createdAt",
+  updated_at AS "updatedAt",
   decided_by AS "decidedBy", decided_at AS "decidedAt", resolution`;
 
 export type NewTicket = Pick<
@@ -19,6 +20,10 @@ export interface TicketFilter {
   resellerId: string | null;
   status?: TicketStatus;
   type?: TicketType;
+  assignee?: string;
+  /** Each word is in the subject, description, reseller id or opener, or names one of the resellers. */
+  search: { word: string; resellersNamed: string[] }[];
+  sort: TicketSort;
   after?: TicketCursor;
   limit: number;
 }
@@ -58,7 +63,7 @@ export class TicketRepository {
     return rows[0] ?? null;
   }
 
-  /** Newest first; keyset on (created_at, id) so a page never skips or repeats a row. */
+  /** Oldest or newest first; keyset on (created_at, id) so a page never skips or repeats a row. */
   async list(filter: TicketFilter): Promise<ListedTicket[]> {
     const conditions: string[] = [];
     const params: unknown[] = [];
@@ -69,18 +74,30 @@ export class TicketRepository {
     if (filter.resellerId) where((p) => `reseller_id = ${p}`, filter.resellerId);
     if (filter.status) where((p) => `status = ${p}`, filter.status);
     if (filter.type) where((p) => `type = ${p}`, filter.type);
+    if (filter.assignee) where((p) => `assignee = ${p}`, filter.assignee);
+    for (const { word, resellersNamed } of filter.search) {
+      where(
+        (like, named) =>
+          `(subject ILIKE ${like} OR description ILIKE ${like} OR reseller_id ILIKE ${like} OR opened_by ILIKE ${like}` +
+          ` OR reseller_id = ANY(${named}::text[]))`,
+        containsPattern(word),
+        resellersNamed,
+      );
+    }
+    const ascending = filter.sort === 'oldest';
     if (filter.after) {
       where(
-        (at, id) => `(created_at, id) < (${at}::timestamptz, ${id}::uuid)`,
+        (at, id) => `(created_at, id) ${ascending ? '>' : '<'} (${at}::timestamptz, ${id}::uuid)`,
         filter.after.createdAt,
         filter.after.id,
       );
     }
     params.push(filter.limit);
+    const direction = ascending ? 'ASC' : 'DESC';
     return this.dataSource.query(
       `SELECT ${COLUMNS}, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS "cursorAt"
        FROM tickets ${conditions.length ? `WHERE ${conditions.join(' AND ')}` : ''}
-       ORDER BY created_at DESC, id DESC LIMIT $${params.length}`,
+       ORDER BY created_at ${direction}, id ${direction} LIMIT $${params.length}`,
       params,
     );
   }
@@ -99,6 +116,14 @@ export class TicketRepository {
          resolution = COALESCE($4, resolution)
        WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, status, details.decidedBy ?? null, details.resolution ?? null],
+    );
+    return rows[0][0];
+  }
+
+  async setAssignee(manager: EntityManager, id: string, assignee: string | null): Promise<Ticket> {
+    const rows: [Ticket[], number] = await manager.query(
+      `UPDATE tickets SET assignee = $2, updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}`,
+      [id, assignee],
     );
     return rows[0][0];
   }

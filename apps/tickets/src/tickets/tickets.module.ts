@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ApprovalSequenceRepository } from './approval-sequence.repository';
 import { TicketActivityRepository } from './ticket-activity.repository';
+import { TicketAssignmentService } from './ticket-assignment.service';
 import { TicketDecisionsService } from './ticket-decisions.service';
 import { TicketOutcomesEventController } from './ticket-outcomes.event-controller';
 import { TicketRepository } from './ticket.repository';
@@ -15,6 +16,7 @@ import { TicketsService } from './tickets.service';
     TicketActivityRepository,
     TicketsService,
     TicketDecisionsService,
+    TicketAssignmentService,
   ],
 })
 export class TicketsModule {}

@@ -2,12 +2,15 @@ import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
 import {
   TicketRpc,
+  type AssignBody,
+  type CommentBody,
   type CreateTicketBody,
-  type ListTicketsQuery,
+  type ListTicketsRequest,
   type RpcRequest,
   type TicketIdBody,
 } from '@pbx2fa/contracts';
 import { answer, OnRpc } from '@pbx2fa/messaging';
+import { TicketAssignmentService } from './ticket-assignment.service';
 import { TicketDecisionsService } from './ticket-decisions.service';
 import { TicketsService } from './tickets.service';
 
@@ -17,6 +20,7 @@ export class TicketsRpcController {
   constructor(
     private readonly tickets: TicketsService,
     private readonly decisions: TicketDecisionsService,
+    private readonly assignment: TicketAssignmentService,
   ) {}
 
   @OnRpc(TicketRpc.Create)
@@ -25,7 +29,7 @@ export class TicketsRpcController {
   }
 
   @OnRpc(TicketRpc.List)
-  list(@Payload() request: RpcRequest<ListTicketsQuery>) {
+  list(@Payload() request: RpcRequest<ListTicketsRequest>) {
     return answer(() => this.tickets.list(request.actor, request.body));
   }
 
@@ -35,8 +39,13 @@ export class TicketsRpcController {
   }
 
   @OnRpc(TicketRpc.Comment)
-  comment(@Payload() request: RpcRequest<TicketIdBody & { body: string }>) {
+  comment(@Payload() request: RpcRequest<TicketIdBody & CommentBody>) {
     return answer(() => this.tickets.comment(request.actor, request.body));
+  }
+
+  @OnRpc(TicketRpc.Assign)
+  assign(@Payload() request: RpcRequest<TicketIdBody & AssignBody>) {
+    return answer(() => this.assignment.assign(request.actor, request.body));
   }
 
   @OnRpc(TicketRpc.Approve)

@@ -2,16 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Actor, TicketComment as CommentView, TicketPage, TicketView } from '@pbx2fa/contracts';
 import {
+  audienceOf,
   requireActor,
   requireMayAskFor,
+  requireMayComment,
   requireVisible,
   resellerForNewTicket,
   resellerScopeForList,
 } from './ticket-access.policy';
 import { TicketActivityRepository } from './ticket-activity.repository';
 import { encodeCursor } from './ticket-cursor';
-import { parseCommentBody, parseListQuery, parseNewTicket, parseTicketId, parseTicketRequest } from './ticket-input';
-import { toCommentView, toTicketView } from './ticket-view';
+import {
+  parseCommentBody,
+  parseInternal,
+  parseListQuery,
+  parseNewTicket,
+  parseTicketId,
+  parseTicketRequest,
+} from './ticket-input';
+import { INTERNAL_NOTE_ACTION, toCommentView, toTicketView } from './ticket-view';
 import type { Ticket } from './ticket.entity';
 import { TicketRepository } from './ticket.repository';
 
@@ -46,7 +55,7 @@ export class TicketsService {
         toStatus: 'open',
         note: null,
       });
-      return this.view(ticket, manager);
+      return this.view(ticket, actor, manager);
     });
   }
 
@@ -59,53 +68,68 @@ export class TicketsService {
       resellerId,
       status: input.status,
       type: input.type,
+      assignee: input.assignee === 'me' ? actor.username.toLowerCase() : input.assignee,
+      search: input.search,
+      sort: input.sort,
       after: input.cursor,
       limit: input.limit + 1,
     });
     const page = rows.slice(0, input.limit);
     const last = page[page.length - 1];
     return {
-      items: await this.views(page),
-      nextCursor: rows.length > input.limit ? encodeCursor({ createdAt: last.cursorAt, id: last.id }) : null,
+      items: await this.views(page, actor),
+      nextCursor:
+        rows.length > input.limit ? encodeCursor({ createdAt: last.cursorAt, id: last.id, sort: input.sort }) : null,
     };
   }
 
   async get(caller: Actor | undefined, body: unknown): Promise<TicketView> {
     const actor = requireActor(caller);
     const id = parseTicketId((body as { id?: unknown } | null)?.id);
-    return this.view(requireVisible(actor, await this.tickets.findById(id)));
+    return this.view(requireVisible(actor, await this.tickets.findById(id)), actor);
   }
 
   async comment(caller: Actor | undefined, body: unknown): Promise<CommentView> {
     const actor = requireActor(caller);
     const request = parseTicketRequest(body);
     const text = parseCommentBody(request.body);
+    const internal = parseInternal(request.internal);
     return this.dataSource.transaction(async (manager) => {
       const ticket = requireVisible(actor, await this.tickets.findForUpdate(manager, request.ticketId));
-      const comment = await this.activity.addComment(manager, ticket.id, actor.username, text);
+      requireMayComment(actor, ticket, internal);
+      const comment = await this.activity.addComment(manager, ticket.id, {
+        author: actor.username,
+        body: text,
+        internal,
+      });
       await this.activity.addHistory(manager, ticket.id, {
         actor: actor.username,
-        action: 'commented',
+        action: internal ? INTERNAL_NOTE_ACTION : 'commented',
         fromStatus: ticket.status,
         toStatus: ticket.status,
         note: null,
       });
-      await this.tickets.touch(manager, ticket.id);
+      // An internal note leaves updatedAt alone: the reseller must not learn of it even from that.
+      if (!internal) await this.tickets.touch(manager, ticket.id);
       return toCommentView(comment);
     });
   }
 
-  async view(ticket: Ticket, manager?: EntityManager): Promise<TicketView> {
-    const [view] = await this.views([ticket], manager);
+  /** The ticket as the caller may read it. */
+  async view(ticket: Ticket, reader: Actor, manager?: EntityManager): Promise<TicketView> {
+    const [view] = await this.views([ticket], reader, manager);
     return view;
   }
 
   /** Full views of several tickets with one query for all comments and one for all history. */
-  async views(tickets: Ticket[], manager?: EntityManager): Promise<TicketView[]> {
+  async views(tickets: Ticket[], reader: Actor, manager?: EntityManager): Promise<TicketView[]> {
     const ids = tickets.map((ticket) => ticket.id);
     const comments = byTicket(await this.activity.commentsOf(ids, manager));
     const history = byTicket(await this.activity.historyOf(ids, manager));
-    return tickets.map((ticket) => toTicketView(ticket, comments.get(ticket.id) ?? [], history.get(ticket.id) ?? []));
+    const audience = audienceOf(reader);
+    return tickets.map((ticket) =>
+      toTicketView(ticket, comments.get(ticket.id) ?? [], history.get(ticket.id) ?? [], audience),
+    );
   }
 }
 

@@ -1,12 +1,27 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import {
   GRACE_DAYS_MAX,
   GRACE_DAYS_MIN,
+  MAX_SEARCH_LENGTH,
   RESELLER_ID_PATTERN,
+  TicketSorts,
   TicketStatuses,
   TicketTypes,
+  type TicketSort,
   type TicketStatus,
   type TicketType,
 } from '@pbx2fa/contracts';
@@ -75,6 +90,32 @@ export class ListTicketsQueryDto {
   @Matches(RESELLER_ID_PATTERN, RESELLER_ID_MESSAGE)
   resellerId?: string;
 
+  @ApiPropertyOptional({ description: 'tickets assigned to this agent (a username), or `me` for the caller' })
+  @IsOptional()
+  @ValidateIf((query: ListTicketsQueryDto) => query.assignee !== 'me')
+  @IsString()
+  @Matches(USERNAME_PATTERN, { message: 'assignee must be a username, or me' })
+  assignee?: string;
+
+  @ApiPropertyOptional({
+    maxLength: MAX_SEARCH_LENGTH,
+    description:
+      'words to find (every one must match) in the subject, description, reseller id or reseller name, or opener',
+    example: 'bluewave password',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(0, MAX_SEARCH_LENGTH, { message: `q must be at most ${MAX_SEARCH_LENGTH} characters long` })
+  q?: string;
+
+  @ApiPropertyOptional({
+    enum: TicketSorts,
+    description: 'by creation time; open tickets (status=open) default to oldest, any other list to newest',
+  })
+  @IsOptional()
+  @IsIn(TicketSorts, { message: `sort must be one of ${TicketSorts.join(', ')}` })
+  sort?: TicketSort;
+
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
@@ -83,7 +124,7 @@ export class ListTicketsQueryDto {
   @Max(100, { message: 'limit must be at most 100' })
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page, with the same sort' })
   @IsOptional()
   @IsString()
   @Length(1, 500, { message: 'cursor is not valid' })
@@ -95,6 +136,23 @@ export class CommentDto {
   @IsString()
   @Length(1, 5000, { message: 'body must be 1 to 5000 characters long' })
   body: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description: "agents only: a note for agents, never shown to the reseller's users",
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'internal must be true or false' })
+  internal?: boolean;
+}
+
+export class AssignDto {
+  @ApiProperty({ type: String, nullable: true, description: "an agent's username, or null to unassign" })
+  @IsDefined({ message: "assignee is required: an agent's username, or null" })
+  @ValidateIf((body: AssignDto) => body.assignee !== null)
+  @IsString({ message: "assignee must be an agent's username, or null" })
+  @Matches(USERNAME_PATTERN, { message: "assignee must be an agent's username, or null" })
+  assignee: string | null;
 }
 
 export class ApproveDto {
