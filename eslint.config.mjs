@@ -13,6 +13,10 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
       globals: { ...globals.node },
     },
+    rules: {
+      // An override or callback may have to name a parameter it does not use: `_name` says so.
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
   },
   {
     // Plain JavaScript: the pages (browser ES modules) and the CommonJS scripts.

@@ -124,7 +124,7 @@ export class EventInbox implements OnApplicationShutdown {
     effectKey: string | null,
   ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const inserted = await manager.query(
+      const inserted = await manager.query<unknown[]>(
         'INSERT INTO inbox (event_id, event_name, effect_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id',
         [event.eventId, event.name, effectKey],
       );

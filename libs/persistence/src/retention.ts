@@ -97,7 +97,9 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`);
+      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`)) as {
+        locked: boolean;
+      }[];
       if (!locked) {
         retentionRuns.inc({ outcome: 'skipped' });
         this.logger.debug('retention run skipped: another replica is running it');

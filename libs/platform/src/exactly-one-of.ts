@@ -27,7 +27,7 @@ export function ExactlyOneOf(fields: readonly string[]): ClassDecorator {
   if (fields.length < 2) throw new Error('ExactlyOneOf needs at least two alternative fields');
   return (target) => {
     for (const field of fields)
-      ValidateIf((body: object) => sentFields(body, [field]).length > 0)(target.prototype, field);
+      ValidateIf((body: object) => sentFields(body, [field]).length > 0)(target.prototype as object, field);
     registerDecorator({
       name: 'exactlyOneOf',
       target,

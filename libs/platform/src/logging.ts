@@ -36,7 +36,7 @@ export const REDACTED_PATHS = [
  * event's envelope and in a gateway request alike (libs/contracts). A new id for anything else.
  */
 export function correlationIdOf(context: ExecutionContext): string {
-  const data = context.switchToRpc().getData() as { correlationId?: unknown } | undefined;
+  const data = context.switchToRpc().getData<{ correlationId?: unknown } | undefined>();
   const offered = data?.correlationId;
   return typeof offered === 'string' && ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
 }

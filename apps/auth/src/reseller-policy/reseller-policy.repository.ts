@@ -22,7 +22,7 @@ export class ResellerPolicyRepository {
    * statement so concurrent events cannot interleave a read and a write.
    */
   async applyIfNewer(update: PolicyUpdate, manager: EntityManager = this.dataSource.manager): Promise<boolean> {
-    const rows = await manager.query(
+    const rows = await manager.query<{ reseller_id: string }[]>(
       `INSERT INTO reseller_policies (reseller_id, name, two_factor_enabled, version, updated_at)
        VALUES ($1, COALESCE($2, $1), $3, $4, now())
        ON CONFLICT (reseller_id) DO UPDATE

@@ -38,6 +38,6 @@ export class UserRepository {
       .orIgnore()
       .returning('*')
       .execute();
-    return result.raw.length > 0 ? this.findById(user.id) : null;
+    return (result.raw as unknown[]).length > 0 ? this.findById(user.id) : null;
   }
 }

@@ -38,7 +38,7 @@ function parse(text: string): TicketCursor | null {
     return null;
   }
   if (!Array.isArray(value) || value.length !== 2) return null;
-  const [createdAt, id] = value;
+  const [createdAt, id] = value as unknown[];
   if (typeof createdAt !== 'string' || !TIMESTAMP.test(createdAt) || Number.isNaN(Date.parse(createdAt))) return null;
   if (typeof id !== 'string' || !UUID.test(id)) return null;
   return { createdAt, id: id.toLowerCase() };
