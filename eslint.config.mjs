@@ -19,11 +19,13 @@ export default tseslint.config(
     },
   },
   {
-    // Plain JavaScript: the pages (browser ES modules) and the CommonJS scripts.
+    // The CommonJS scripts and the configuration files: plain JavaScript, not type-checked.
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: ['apps/*/public/**'],
     ...tseslint.configs.disableTypeChecked,
   },
   {
+    // The pages' browser ES modules: type-checked through their JSDoc (apps/auth/public/tsconfig.json).
     files: ['apps/*/public/**/*.js'],
     languageOptions: { sourceType: 'module', globals: { ...globals.browser } },
   },

@@ -1,18 +1,25 @@
+// @ts-check
 // The agents' desk at `/desk`: the ticket queue with filters, one ticket with its history and
 // comments, Approve and Reject. An approved ticket is polled every second until the change it
 // asked for took effect and its status reads `resolved`.
 
-import { get, post } from './api.js';
+import { ApiError, get, post } from './api.js';
 import { announce, byId, clearError, el, formatTime, showError, whileBusy } from './dom.js';
 import { startSession } from './session.js';
 
+/** @typedef {import('./api.js').Ticket} Ticket */
+/** @typedef {import('./api.js').TicketPage} TicketPage */
+/** @typedef {import('./api.js').TicketHistoryEntry} TicketHistoryEntry */
+/** @typedef {import('./api.js').TicketComment} TicketComment */
+
+/** @type {Record<string, string>} */
 const TYPE_NAMES = {
   enable_2fa: 'Enable 2FA',
   disable_2fa: 'Disable 2FA',
   reset_user_2fa: "Reset a user's 2FA",
   general: 'General',
 };
-const typeName = (type) => TYPE_NAMES[type] ?? type;
+const typeName = (/** @type {string} */ type) => TYPE_NAMES[type] ?? type;
 const POLL_APPROVED_MS = 1000;
 const PAGE_SIZE = 20;
 
@@ -23,19 +30,28 @@ let signedIn = false;
 /** Bumped whenever the ticket on screen changes, so polls and late answers of the old one stop. */
 let ticketGeneration = 0;
 let queueGeneration = 0;
+/** @type {string | null} */
 let nextCursor = null;
+/** @type {Ticket | null} */
 let shownTicket = null;
 
 // --- the queue --------------------------------------------------------------------------------
 
 function filters() {
+  /** @type {HTMLSelectElement} */
+  const status = byId('filter-status');
+  /** @type {HTMLSelectElement} */
+  const type = byId('filter-type');
+  /** @type {HTMLInputElement} */
+  const resellerId = byId('filter-reseller');
   return {
-    status: byId('filter-status').value,
-    type: byId('filter-type').value,
-    resellerId: byId('filter-reseller').value.trim().toLowerCase(),
+    status: status.value,
+    type: type.value,
+    resellerId: resellerId.value.trim().toLowerCase(),
   };
 }
 
+/** @param {Ticket} ticket */
 function queueRow(ticket) {
   const cells = [
     el('td', { 'data-label': 'Ticket' }, el('a', { href: `#ticket=${ticket.id}`, text: ticket.subject })),
@@ -47,10 +63,12 @@ function queueRow(ticket) {
   return el('tr', { 'data-ticket-id': ticket.id }, cells);
 }
 
+/** @param {{ more?: boolean }} [options] */
 async function loadQueue({ more = false } = {}) {
   const mine = ++queueGeneration;
   clearError(queueError);
   try {
+    /** @type {TicketPage} */
     const page = await get('/tickets', { ...filters(), limit: PAGE_SIZE, cursor: more ? nextCursor : undefined });
     if (mine !== queueGeneration) return;
     if (!more) rows.replaceChildren();
@@ -67,7 +85,10 @@ async function loadQueue({ more = false } = {}) {
   }
 }
 
-/** Keeps the queue's row of a ticket in step with what the ticket view learnt. */
+/**
+ * Keeps the queue's row of a ticket in step with what the ticket view learnt.
+ * @param {Ticket} ticket
+ */
 function updateRow(ticket) {
   const row = rows.querySelector(`tr[data-ticket-id="${CSS.escape(ticket.id)}"]`);
   if (row) row.replaceWith(queueRow(ticket));
@@ -83,6 +104,10 @@ byId('queue-refresh').addEventListener('click', () => void loadQueue());
 
 // --- one ticket -------------------------------------------------------------------------------
 
+/**
+ * @param {string} id
+ * @param {string | null} value
+ */
 function fact(id, value) {
   const dd = byId(id);
   dd.textContent = value ?? '';
@@ -90,6 +115,7 @@ function fact(id, value) {
   if (term) term.hidden = dd.hidden = !value;
 }
 
+/** @param {TicketHistoryEntry} entry */
 function historyEntry(entry) {
   const change = entry.fromStatus ? `${entry.fromStatus} → ${entry.toStatus}` : entry.toStatus;
   return el(
@@ -103,6 +129,7 @@ function historyEntry(entry) {
   );
 }
 
+/** @param {TicketComment} comment */
 function commentEntry(comment) {
   return el(
     'li',
@@ -118,6 +145,7 @@ function commentEntry(comment) {
   );
 }
 
+/** @param {Ticket} ticket */
 function renderTicket(ticket) {
   shownTicket = ticket;
   byId('ticket').hidden = false;
@@ -140,14 +168,18 @@ function renderTicket(ticket) {
   updateRow(ticket);
 }
 
+/**
+ * @param {string} id
+ * @param {{ moveFocus: boolean }} options
+ */
 async function openTicket(id, { moveFocus }) {
   const mine = ++ticketGeneration;
   clearError(ticketError);
-  byId('approve-form').reset();
-  byId('reject-form').reset();
-  byId('comment-form').reset();
+  for (const formId of ['approve-form', 'reject-form', 'comment-form'])
+    /** @type {HTMLFormElement} */ (byId(formId)).reset();
   clearError(byId('comment-error'));
   try {
+    /** @type {Ticket} */
     const ticket = await get(`/tickets/${encodeURIComponent(id)}`);
     if (mine !== ticketGeneration) return;
     renderTicket(ticket);
@@ -161,11 +193,16 @@ async function openTicket(id, { moveFocus }) {
   }
 }
 
-/** While a ticket is approved, asks for it every second: the status turns `resolved` on screen. */
+/**
+ * While a ticket is approved, asks for it every second: the status turns `resolved` on screen.
+ * @param {string} id
+ * @param {number} mine
+ */
 function watch(id, mine) {
   setTimeout(async () => {
     if (mine !== ticketGeneration || !signedIn) return;
     try {
+      /** @type {Ticket} */
       const ticket = await get(`/tickets/${encodeURIComponent(id)}`);
       if (mine !== ticketGeneration) return;
       renderTicket(ticket);
@@ -176,7 +213,13 @@ function watch(id, mine) {
   }, POLL_APPROVED_MS);
 }
 
+/**
+ * @param {string} formId
+ * @param {string} path
+ * @param {() => object} body
+ */
 function decide(formId, path, body) {
+  /** @type {HTMLFormElement} */
   const form = byId(formId);
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -186,6 +229,7 @@ function decide(formId, path, body) {
     void whileBusy(form, async () => {
       clearError(ticketError);
       try {
+        /** @type {Ticket} */
         const ticket = await post(`/tickets/${id}/${path}`, body());
         if (mine !== ticketGeneration) return;
         form.reset();
@@ -195,18 +239,22 @@ function decide(formId, path, body) {
       } catch (error) {
         showError(ticketError, error);
         // Someone else decided first (409): show what the ticket is now.
-        if (error.status === 409) void openTicket(id, { moveFocus: false });
+        if (error instanceof ApiError && error.status === 409) void openTicket(id, { moveFocus: false });
       }
     });
   });
 }
 
+/** @param {string} id */
+const fieldText = (id) => /** @type {HTMLInputElement | HTMLTextAreaElement} */ (byId(id)).value.trim();
+
 decide('approve-form', 'approve', () => {
-  const note = byId('approve-note').value.trim();
+  const note = fieldText('approve-note');
   return note ? { note } : {};
 });
-decide('reject-form', 'reject', () => ({ reason: byId('reject-reason').value.trim() }));
+decide('reject-form', 'reject', () => ({ reason: fieldText('reject-reason') }));
 
+/** @type {HTMLFormElement} */
 const commentForm = byId('comment-form');
 commentForm.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -216,8 +264,9 @@ commentForm.addEventListener('submit', (event) => {
     const alert = byId('comment-error');
     clearError(alert);
     try {
-      await post(`/tickets/${id}/comments`, { body: byId('comment-body').value.trim() });
+      await post(`/tickets/${id}/comments`, { body: fieldText('comment-body') });
       commentForm.reset();
+      /** @type {Ticket} */
       const ticket = await get(`/tickets/${id}`);
       if (shownTicket?.id === id) renderTicket(ticket);
       byId('comment-body').focus();
@@ -233,6 +282,7 @@ function ticketIdFromHash() {
   return new URLSearchParams(window.location.hash.slice(1)).get('ticket');
 }
 
+/** @param {{ moveFocus: boolean }} options */
 function route({ moveFocus }) {
   if (!signedIn) return;
   const id = ticketIdFromHash();
