@@ -30,7 +30,7 @@ export default tseslint.config(
     languageOptions: { sourceType: 'module', globals: { ...globals.browser } },
   },
   {
-    files: ['scripts/**/*.js', 'bench/**/*.js', 'jest.config.js'],
+    files: ['scripts/**/*.js', 'bench/**/*.js', 'libs/*/index.js', 'jest.config.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
