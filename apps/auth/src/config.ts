@@ -5,14 +5,14 @@ export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
 
 /** Development-only fallbacks: fine on a laptop, refused when NODE_ENV=production. */
 export const DEVELOPMENT_JWT_SECRET = 'pbx2fa-development-jwt-secret-do-not-use-in-production';
-export const DEVELOPMENT_TOTP_KEY = Buffer.alloc(32, 7).toString('base64');
+const DEVELOPMENT_TOTP_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** Requests to the sign-in routes per client address and window (README, "Sign-in limits"). */
 export const SIGN_IN_LIMIT_DEFAULTS = { perAddress: 10, windowSeconds: 1 } as const;
 
 const optionalText = z.string().min(1).optional();
 
-export const authEnvSchema = commonEnvSchema(3000).extend({
+const authEnvSchema = commonEnvSchema(3000).extend({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   BOOTSTRAP_AGENT_USERNAME: optionalText,
@@ -58,7 +58,7 @@ export const authEnvSchema = commonEnvSchema(3000).extend({
 });
 
 /** What the gateway may read from files (`JWT_SECRET_FILE=/run/secrets/jwt_secret`), besides the database and broker passwords. */
-export const AUTH_SECRETS = [
+const AUTH_SECRETS = [
   'JWT_SECRET',
   'TOTP_ENCRYPTION_KEY',
   'TOTP_ENCRYPTION_PREVIOUS_KEYS',

@@ -40,7 +40,7 @@ export const retentionRowsRemoved = new Counter({
   labelNames: ['table'] as const,
 });
 
-export const retentionRuns = new Counter({
+const retentionRuns = new Counter({
   name: 'pbx2fa_retention_runs_total',
   help: 'Retention runs by outcome: ran, skipped (another replica held the lock), failed',
   labelNames: ['outcome'] as const,

@@ -18,7 +18,7 @@ function eitherOf(fields: readonly string[]): string {
   return named.length < 2 ? named.join('') : `${named.slice(0, -1).join(', ')} or ${named[named.length - 1]}`;
 }
 
-export function sentFields(body: object, fields: readonly string[]): string[] {
+function sentFields(body: object, fields: readonly string[]): string[] {
   return fields.filter((field) => (body as Record<string, unknown>)[field] !== undefined);
 }
 
