@@ -6,6 +6,13 @@
 FROM node:24-bookworm-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The libraries are npm workspaces (@pbx2fa/*): npm links them from their package.json, and each
+# index.js hands Node the library's build in dist/.
+COPY libs/config/package.json libs/config/index.js ./libs/config/
+COPY libs/contracts/package.json libs/contracts/index.js ./libs/contracts/
+COPY libs/messaging/package.json libs/messaging/index.js ./libs/messaging/
+COPY libs/persistence/package.json libs/persistence/index.js ./libs/persistence/
+COPY libs/platform/package.json libs/platform/index.js ./libs/platform/
 RUN npm ci --no-audit --no-fund
 
 # --- build: TypeScript -> dist/ -----------------------------------------------------------------
@@ -22,6 +29,8 @@ ENV NODE_ENV=production \
     NPM_CONFIG_FUND=false
 WORKDIR /app
 COPY package.json package-lock.json ./
+# The workspaces' package.json and index.js only (no sources), as the deps stage has them.
+COPY --from=deps /app/libs ./libs
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 # The dashboard (/) and the desk (/desk): static files the gateway serves as they are.

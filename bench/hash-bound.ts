@@ -9,14 +9,14 @@
  * <ms>, and prints { perSecond, checks, seconds, cpuSecondsPerCheck }. The parent interleaves
  * these slices with the login measurement, so both see the same machine.
  */
+import { hash, verify } from '@node-rs/argon2';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 
 // The built gateway's parameters, not a copy of them.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { ARGON2_OPTIONS } = require('../dist/apps/auth/src/users/password-hasher.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { hash, verify } = require('@node-rs/argon2') as typeof import('@node-rs/argon2');
+const { ARGON2_OPTIONS } =
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file of the build, typed from its source
+  require('../dist/apps/auth/src/users/password-hasher.js') as typeof import('../apps/auth/src/users/password-hasher');
 
 const WARM_UP_MS = 300;
 const PASSWORD = 'Pbx-bench-password-7q!';

@@ -28,8 +28,8 @@ import { CpuMeter, machine, rssBytes, runQueueSeconds, servicePids, threadNames,
 
 const ROOT = resolve(__dirname, '..');
 // From the build, like the hash bound's ARGON2_OPTIONS: the limits an operator gets by default.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { SIGN_IN_LIMIT_DEFAULTS } =
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a file of the build, typed from its source
   require('../dist/apps/auth/src/config.js') as typeof import('../apps/auth/src/config');
 const run = promisify(execFile);
 

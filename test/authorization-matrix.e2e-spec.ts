@@ -257,12 +257,22 @@ const ROUTES: Row[] = [
 
 const CALLERS: Caller[] = ['anonymous', 'reseller_user', 'reseller_admin', 'agent'];
 
+interface Cell {
+  row: Row;
+  caller: Caller;
+  scope: Scope;
+  status: number;
+  label: string;
+}
+
+const SCOPES: Scope[] = ['own', 'other'];
+
 const cells = ROUTES.flatMap((row) =>
-  CALLERS.flatMap((caller) => {
+  CALLERS.flatMap((caller): Cell[] => {
     const expected = row.expect[caller];
     return typeof expected === 'number'
-      ? [{ row, caller, scope: 'own' as Scope, status: expected, label: '' }]
-      : (['own', 'other'] as Scope[]).map((scope) => ({
+      ? [{ row, caller, scope: 'own', status: expected, label: '' }]
+      : SCOPES.map((scope) => ({
           row,
           caller,
           scope,

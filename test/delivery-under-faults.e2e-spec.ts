@@ -24,8 +24,6 @@ import { query } from './support/wire';
 const LANES = 4;
 const TICKETS_PER_LANE = 10;
 const BROKER_OUTAGE_MS = 3000;
-/** The services' default: the gateway answers 503 within 5 s, as the contract asks. */
-const RPC_TIMEOUT_MS = 4500;
 
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -275,8 +273,8 @@ describe('delivery under faults', () => {
     label: `${service} SIGKILLed mid-burst and started again`,
     after: 8,
     paceMs: 0,
-    // A request handed to the process that was killed is lost with it: the gateway waits out
-    // RPC_TIMEOUT_MS and answers 503 just after it, within the contract's 5 s.
+    // A request handed to the process that was killed is lost with it: the gateway waits out its
+    // RPC timeout (4.5 s by default) and answers 503 just after it, within the contract's 5 s.
     max503Ms: 5000,
     run: async () => {
       await stack.kill(service, 0, 'SIGKILL');

@@ -372,7 +372,7 @@ describe('bodies mixing the fields of every route', () => {
       const query = new URLSearchParams(
         Object.entries(body).map(([key, value]): [string, string] => [key, String(value).slice(0, 2000)]),
       );
-      return client.raw({ method: 'GET', path: `${route.path()}?${query}`, headers });
+      return client.raw({ method: 'GET', path: `${route.path()}?${query.toString()}`, headers });
     }
     return client.raw({
       method: 'POST',

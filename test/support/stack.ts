@@ -281,7 +281,7 @@ function spawnProcess(service: RunningService): void {
     service.output.push(text);
     service.file.write(text);
   };
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     stream.setEncoding('utf8');
     stream.on('data', capture);
   }
@@ -494,7 +494,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const guard = () => {
     if (stopping) throw new Error(`the stack ${stackName} is stopping`);
   };
-  const urlOf = (service: ServiceName) => copiesOf(service)[0]?.url as string;
+  const urlOf = (service: ServiceName) => copiesOf(service)[0]?.url;
   return {
     get authUrl() {
       return urlOf('auth');

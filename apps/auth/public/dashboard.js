@@ -1,3 +1,4 @@
+// @ts-check
 // The dashboard at `/`: a home view and Profile → Change Account Security, the support article's
 // steps: request 2FA from support, Set Up Google Authenticator, save the recovery codes; later
 // new recovery codes or turning it off.
@@ -9,6 +10,11 @@ import { myRequests } from './my-requests.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
 import { startSession } from './session.js';
 import { usersView } from './users-view.js';
+
+/** @typedef {import('./api.js').Me} Me */
+/** @typedef {import('./api.js').Ticket} Ticket */
+/** @typedef {import('./api.js').TicketPage} TicketPage */
+/** @typedef {import('./api.js').RecoveryCodes} RecoveryCodes */
 
 const requests = myRequests();
 const views = [byId('home-view'), byId('users-view'), byId('profile-view'), requests.view];
@@ -24,15 +30,26 @@ const panels = [
 const securityStatus = byId('security-status');
 const securityError = byId('security-error');
 
+/** @type {Me | null} */
 let me = null;
 /** Bumped whenever what is on screen is replaced, so a late answer or poll of an old view stops. */
 let generation = 0;
 
-const ROLE_NAMES = { reseller_user: 'Reseller user', reseller_admin: 'Reseller admin', agent: 'Support agent' };
-const users = usersView({ roleName: (role) => ROLE_NAMES[role] ?? role });
-const seesUsers = (who) => who.role === 'reseller_admin' || who.role === 'agent';
+/** The signed-in user: the views below are shown only while someone is signed in. */
+function signedInUser() {
+  if (!me) throw new Error('No one is signed in.');
+  return me;
+}
 
-/** Inside the reseller's grace period, for someone without a second factor: how long is left. */
+/** @type {Record<string, string>} */
+const ROLE_NAMES = { reseller_user: 'Reseller user', reseller_admin: 'Reseller admin', agent: 'Support agent' };
+const users = usersView({ roleName: (/** @type {string} */ role) => ROLE_NAMES[role] ?? role });
+const seesUsers = (/** @type {Me} */ who) => who.role === 'reseller_admin' || who.role === 'agent';
+
+/**
+ * Inside the reseller's grace period, for someone without a second factor: how long is left.
+ * @param {Me['twoFactor']} twoFactor
+ */
 function deadlineText(twoFactor) {
   if (twoFactor.enrollmentDaysLeft === undefined) return '';
   const days = twoFactor.enrollmentDaysLeft === 1 ? '1 day' : `${twoFactor.enrollmentDaysLeft} days`;
@@ -41,6 +58,7 @@ function deadlineText(twoFactor) {
 
 // --- views ------------------------------------------------------------------------------------
 
+/** @param {{ moveFocus: boolean }} options */
 function route({ moveFocus }) {
   if (!me) return;
   generation++;
@@ -67,10 +85,12 @@ function route({ moveFocus }) {
   }
 }
 
+/** @param {boolean} moveFocus */
 async function showProfile(moveFocus) {
-  byId('profile-username').textContent = me.username;
-  byId('profile-reseller').textContent = me.resellerId ?? '—';
-  byId('profile-role').textContent = ROLE_NAMES[me.role] ?? me.role;
+  const user = signedInUser();
+  byId('profile-username').textContent = user.username;
+  byId('profile-reseller').textContent = user.resellerId ?? '—';
+  byId('profile-role').textContent = ROLE_NAMES[user.role] ?? user.role;
   announce(securityStatus, '');
   clearError(securityError);
   showOnly([], panels);
@@ -81,6 +101,7 @@ async function showProfile(moveFocus) {
 /** Reads /auth/me again and shows the part of Change Account Security that fits. */
 async function refreshSecurity() {
   const mine = generation;
+  /** @type {Me} */
   let fresh;
   try {
     fresh = await get('/auth/me');
@@ -94,23 +115,24 @@ async function refreshSecurity() {
 }
 
 function renderSummary() {
-  const { availableForReseller, enabled } = me.twoFactor;
+  const { availableForReseller, enabled } = signedInUser().twoFactor;
   let summary = enabled
     ? 'Two-factor authentication is on: Google Authenticator is set up for your account.'
     : 'Two-factor authentication is off for your account.';
   if (enabled && !availableForReseller)
     summary += ' Your reseller has turned two-factor authentication off, so no passcode is asked for now.';
-  const deadline = deadlineText(me.twoFactor);
+  const deadline = deadlineText(signedInUser().twoFactor);
   if (deadline) summary += ` ${deadline}`;
   byId('security-summary').textContent = summary;
 }
 
 function renderSecurity() {
-  const { availableForReseller, enabled } = me.twoFactor;
+  const user = signedInUser();
+  const { availableForReseller, enabled } = user.twoFactor;
   renderSummary();
   // Agents always keep their second factor: new recovery codes, but no turning it off.
-  byId('disable-form').hidden = me.role === 'agent';
-  if (me.role === 'agent') {
+  byId('disable-form').hidden = user.role === 'agent';
+  if (user.role === 'agent') {
     showOnly([byId('agent-note'), ...(enabled ? [byId('enabled-panel')] : [])], panels);
   } else if (enabled) {
     showOnly([byId('enabled-panel')], panels);
@@ -124,6 +146,7 @@ function renderSecurity() {
 
 // --- Request Two-Factor Authentication ----------------------------------------------------------
 
+/** @type {Record<string, string>} */
 const STATUS_NOTES = {
   open: 'Support will review your request. This page updates by itself when it is done.',
   approved: 'Approved. Two-factor authentication is being turned on for your reseller…',
@@ -138,8 +161,10 @@ const STATUS_NOTES = {
  */
 async function showLatestRequest() {
   const mine = generation;
+  /** @type {Ticket | null} */
   let latest = null;
   try {
+    /** @type {TicketPage} */
     const page = await get('/tickets', { type: 'enable_2fa', limit: 1 });
     latest = page.items[0] ?? null;
   } catch (error) {
@@ -151,6 +176,10 @@ async function showLatestRequest() {
   if (latest) showRequest(latest, { moveFocus: false });
 }
 
+/**
+ * @param {Ticket} ticket
+ * @param {{ moveFocus: boolean }} options
+ */
 function showRequest(ticket, { moveFocus }) {
   byId('request-ticket').hidden = false;
   byId('request-ticket-subject').textContent = ticket.subject;
@@ -166,9 +195,13 @@ function showRequest(ticket, { moveFocus }) {
   if (ticket.status === 'rejected' || ticket.status === 'closed') byId('request-panel').hidden = false;
 }
 
-let requestWatch = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let requestWatch;
 
-/** Polls the ticket until it is decided: every 5 s while open, every second once approved. */
+/**
+ * Polls the ticket until it is decided: every 5 s while open, every second once approved.
+ * @param {Ticket} ticket
+ */
 function watchRequest(ticket) {
   clearTimeout(requestWatch);
   const mine = generation;
@@ -176,6 +209,7 @@ function watchRequest(ticket) {
     async () => {
       if (mine !== generation || !me) return;
       try {
+        /** @type {Ticket} */
         const fresh = await get(`/tickets/${ticket.id}`);
         if (mine === generation) showRequest(fresh, { moveFocus: false });
       } catch {
@@ -186,9 +220,14 @@ function watchRequest(ticket) {
   );
 }
 
-/** The ticket says resolved; the gateway's copy of the policy may trail it by a moment. */
+/**
+ * The ticket says resolved; the gateway's copy of the policy may trail it by a moment.
+ * @param {number} mine
+ * @param {number} triesLeft
+ */
 async function untilPolicyArrives(mine, triesLeft) {
   try {
+    /** @type {Me} */
     const fresh = await get('/auth/me');
     if (mine !== generation) return;
     me = fresh;
@@ -208,13 +247,15 @@ async function untilPolicyArrives(mine, triesLeft) {
   setTimeout(() => void untilPolicyArrives(mine, triesLeft - 1), 1000);
 }
 
-byId('request-button').addEventListener('click', async () => {
+/** Request Two-Factor Authentication: a ticket for support. */
+async function requestTwoFactor() {
   clearError(securityError);
   try {
+    /** @type {Ticket} */
     const ticket = await post('/tickets', {
       type: 'enable_2fa',
       subject: 'Please enable two-factor authentication',
-      description: `Requested by ${me.username} from the dashboard's Profile page.`,
+      description: `Requested by ${signedInUser().username} from the dashboard's Profile page.`,
     });
     byId('request-panel').hidden = true;
     showRequest(ticket, { moveFocus: true });
@@ -222,13 +263,16 @@ byId('request-button').addEventListener('click', async () => {
   } catch (error) {
     showError(securityError, error);
   }
-});
+}
+
+byId('request-button').addEventListener('click', () => void requestTwoFactor());
 
 // --- Set Up Google Authenticator ------------------------------------------------------------
 
 const setup = authenticatorSetup({
   onSaved: (answer) => {
-    me = { ...me, twoFactor: { ...me.twoFactor, enabled: true } };
+    const user = signedInUser();
+    me = { ...user, twoFactor: { ...user.twoFactor, enabled: true } };
     renderSummary();
     announce(
       securityStatus,
@@ -242,7 +286,8 @@ const setup = authenticatorSetup({
   },
 });
 
-byId('setup-button').addEventListener('click', async () => {
+/** Set Up Google Authenticator: a new secret's QR code and key. */
+async function startSetup() {
   clearError(securityError);
   try {
     await setup.start();
@@ -252,7 +297,9 @@ byId('setup-button').addEventListener('click', async () => {
     showError(securityError, error);
     if (error instanceof ApiError && error.status === 409) void refreshSecurity();
   }
-});
+}
+
+byId('setup-button').addEventListener('click', () => void startSetup());
 
 // --- recovery codes, new codes, turning it off -----------------------------------------------
 
@@ -265,6 +312,7 @@ const codes = recoveryCodesPanel({
   heading: () => `PBX Dashboard recovery codes for ${me?.username ?? 'your account'}`,
 });
 
+/** @param {string[]} recoveryCodes */
 function showCodes(recoveryCodes) {
   codes.show(recoveryCodes);
   showOnly([byId('codes-panel')], panels);
@@ -277,8 +325,16 @@ byId('codes-done').addEventListener('click', () => {
   byId('security-title').focus();
 });
 
-/** A form on the enabled panel: current password plus a code, then what the answer changes. */
+/**
+ * A form on the enabled panel: current password plus a code, then what the answer changes.
+ * @template T
+ * @param {string} formId
+ * @param {string} errorId
+ * @param {(currentPassword: string, code: string) => Promise<T>} send
+ * @param {(answer: T) => void} done
+ */
 function codeForm(formId, errorId, send, done) {
+  /** @type {HTMLFormElement} */
   const form = byId(formId);
   const alert = byId(errorId);
   form.addEventListener('submit', (event) => {
@@ -304,7 +360,7 @@ codeForm(
   'new-codes-form',
   'new-codes-error',
   (currentPassword, passcode) => post('/auth/2fa/recovery-codes', { currentPassword, passcode: digitsOnly(passcode) }),
-  (answer) => {
+  (/** @type {RecoveryCodes} */ answer) => {
     announce(securityStatus, 'New recovery codes are ready; the old ones no longer work.');
     showCodes(answer.recoveryCodes);
   },
@@ -321,7 +377,8 @@ codeForm(
         : { currentPassword, recoveryCode: code },
     ),
   () => {
-    me = { ...me, twoFactor: { ...me.twoFactor, enabled: false } };
+    const user = signedInUser();
+    me = { ...user, twoFactor: { ...user.twoFactor, enabled: false } };
     announce(securityStatus, 'Two-factor authentication is off for your account.');
     renderSecurity();
     byId('security-title').focus();

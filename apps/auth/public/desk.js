@@ -33,6 +33,7 @@ function ticketIdFromHash() {
   return new URLSearchParams(window.location.hash.slice(1)).get('ticket');
 }
 
+/** @param {{ moveFocus: boolean }} options */
 function route({ moveFocus }) {
   if (!me) return;
   const id = ticketIdFromHash();

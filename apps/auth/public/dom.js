@@ -1,13 +1,31 @@
+// @ts-check
 // Small DOM helpers. Text always goes in as text, never as HTML, so what people typed (ticket
 // subjects, comments, reasons) stays inert.
 
+/**
+ * The page's element with this id. Its kind comes from the markup: a caller that needs more than
+ * an HTMLElement gives its variable a JSDoc type (HTMLFormElement, HTMLInputElement…).
+ * @template {HTMLElement} [T=HTMLElement]
+ * @param {string} id
+ * @returns {T}
+ */
 export const byId = (id) => {
   const node = document.getElementById(id);
   if (!node) throw new Error(`#${id} is missing from the page`);
-  return node;
+  return /** @type {T} */ (node);
 };
 
-/** `el('a', { href: '#x', text: 'Open' }, child…)`: attributes, then text or children. */
+/** @typedef {string | number | boolean | null | undefined} AttributeValue */
+/** @typedef {Node | string | number | false | null | undefined} Child */
+
+/**
+ * `el('a', { href: '#x', text: 'Open' }, child…)`: attributes, then text or children.
+ * @template {keyof HTMLElementTagNameMap} K
+ * @param {K} tag
+ * @param {Record<string, AttributeValue>} [attributes]
+ * @param {...(Child | Child[])} children
+ * @returns {HTMLElementTagNameMap[K]}
+ */
 export function el(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) {
@@ -22,20 +40,33 @@ export function el(tag, attributes = {}, ...children) {
   return node;
 }
 
+/**
+ * @param {HTMLElement[]} visible
+ * @param {HTMLElement[]} all
+ */
 export function showOnly(visible, all) {
   for (const node of all) node.hidden = !visible.includes(node);
 }
 
 /** Puts an error's message in an element with role="alert", which screen readers read out at once. */
+/**
+ * @param {HTMLElement} alert
+ * @param {unknown} error
+ */
 export function showError(alert, error) {
   alert.textContent = error instanceof Error ? error.message : String(error);
 }
 
+/** @param {HTMLElement} alert */
 export function clearError(alert) {
   alert.textContent = '';
 }
 
-/** Says something in a role="status" element (read out politely); empty clears it. */
+/**
+ * Says something in a role="status" element (read out politely); empty clears it.
+ * @param {HTMLElement} status
+ * @param {string} message
+ */
 export function announce(status, message) {
   status.textContent = message;
 }
@@ -43,6 +74,8 @@ export function announce(status, message) {
 /**
  * Runs a form's request once at a time: a second submit while the first is on its way is ignored.
  * The controls stay enabled, so focus never drops to the page while it runs.
+ * @param {HTMLElement} form
+ * @param {() => Promise<void>} work
  */
 export async function whileBusy(form, work) {
   if (form.getAttribute('aria-busy') === 'true') return;
@@ -54,11 +87,18 @@ export async function whileBusy(form, work) {
   }
 }
 
+/**
+ * @param {string | null | undefined} iso
+ * @returns {string}
+ */
 export function formatTime(iso) {
   if (!iso) return '';
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
 
-/** What a person types into a code field: spaces and dashes as they read it off a screen are fine. */
+/**
+ * What a person types into a code field: spaces and dashes as they read it off a screen are fine.
+ * @param {string} value
+ */
 export const digitsOnly = (value) => value.replace(/[\s-]/g, '');

@@ -1,3 +1,4 @@
+// @ts-check
 // A sign-in that must set up a second factor before it completes (an agent without one): the page
 // goes straight to Set Up Google Authenticator, then shows the recovery codes, then carries on
 // signed in — and offers nothing else until then. The enrollment token it holds meanwhile is good
@@ -8,6 +9,7 @@ import { byId, clearError, showError, showOnly } from './dom.js';
 import { authenticatorSetup } from './authenticator-setup.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
 
+/** @type {Record<string, string>} */
 const REASONS = {
   agent:
     'Support agents must protect their account with a second factor before they can continue. Set up Google Authenticator (or another authenticator app) now; from then on you enter a passcode from it after your password.',
@@ -21,6 +23,7 @@ const DEFAULT_REASON =
  * Wires the page's enrollment section (enrollment.part.html). `onDone()` runs once the factor is
  * active and the recovery codes were seen (the tab then holds a full session); `onCancel(message)`
  * when the person gives up the set-up.
+ * @param {{ onDone: () => void, onCancel: (message: string) => void }} handlers
  */
 export function enrollmentStep({ onDone, onCancel }) {
   const section = byId('enroll');
@@ -41,7 +44,7 @@ export function enrollmentStep({ onDone, onCancel }) {
     prefix: 'enroll-',
     onSaved: (answer) => {
       // The sign-in is complete: from here on the tab holds a full session.
-      accessToken.set(answer.accessToken);
+      accessToken.set(/** @type {string} */ (answer.accessToken));
       codes.show(answer.recoveryCodes);
       showOnly([panels[1]], panels);
       byId('enroll-codes-title').focus();
@@ -64,10 +67,13 @@ export function enrollmentStep({ onDone, onCancel }) {
   });
 
   return {
-    /** Shows the set-up for `reason` (`agent`, `reseller_policy`, or unknown after a reload). */
+    /**
+     * Shows the set-up for `reason` (`agent`, `reseller_policy`, or unknown after a reload).
+     * @param {{ reason?: string, name?: string }} why
+     */
     async begin({ reason, name = '' }) {
       username = name;
-      byId('enroll-reason').textContent = REASONS[reason] ?? DEFAULT_REASON;
+      byId('enroll-reason').textContent = REASONS[reason ?? ''] ?? DEFAULT_REASON;
       clearError(alert);
       showOnly([panels[0]], panels);
       section.hidden = false;

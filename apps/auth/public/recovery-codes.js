@@ -1,8 +1,21 @@
+// @ts-check
 // The ten recovery codes, shown once, with Copy and Download. Nothing is kept after `clear()`.
 
 import { announce, el } from './dom.js';
 
+/**
+ * @typedef {object} RecoveryCodesElements
+ * @property {HTMLElement} list
+ * @property {HTMLElement} status
+ * @property {HTMLElement} copyButton
+ * @property {HTMLElement} downloadButton
+ * @property {() => string} fileName
+ * @property {() => string} heading
+ */
+
+/** @param {RecoveryCodesElements} panel */
 export function recoveryCodesPanel({ list, status, copyButton, downloadButton, fileName, heading }) {
+  /** @type {string[]} */
   let codes = [];
 
   const asText = () =>
@@ -14,7 +27,7 @@ export function recoveryCodesPanel({ list, status, copyButton, downloadButton, f
       '',
     ].join('\n');
 
-  copyButton.addEventListener('click', async () => {
+  async function copyCodes() {
     try {
       await navigator.clipboard.writeText(asText());
       announce(status, `Copied the ${codes.length} codes. Paste them somewhere safe.`);
@@ -27,7 +40,9 @@ export function recoveryCodesPanel({ list, status, copyButton, downloadButton, f
       selection?.addRange(range);
       announce(status, 'The browser would not copy for us: the codes are selected, press Ctrl+C (or ⌘C) to copy them.');
     }
-  });
+  }
+
+  copyButton.addEventListener('click', () => void copyCodes());
 
   downloadButton.addEventListener('click', () => {
     const url = URL.createObjectURL(new Blob([asText()], { type: 'text/plain;charset=utf-8' }));
@@ -40,6 +55,7 @@ export function recoveryCodesPanel({ list, status, copyButton, downloadButton, f
   });
 
   return {
+    /** @param {string[]} recoveryCodes */
     show(recoveryCodes) {
       codes = [...recoveryCodes];
       list.replaceChildren(...codes.map((code) => el('li', {}, el('code', { text: code }))));

@@ -1,3 +1,4 @@
+// @ts-check
 // Sign-in, the account bar and log-out, shared by the dashboard and the desk.
 //   1. Username and Password, then Log in;
 //   2. when the account has Google Authenticator: Passcode (or a recovery code), then Verify;
@@ -8,24 +9,37 @@ import { accessToken, ApiError, get, onSessionEnded, post } from './api.js';
 import { announce, byId, clearError, digitsOnly, showError, whileBusy } from './dom.js';
 import { enrollmentStep } from './enrollment.js';
 
+/** @typedef {import('./api.js').Me} Me */
+/** @typedef {import('./api.js').LoginAnswer} LoginAnswer */
+/** @typedef {import('./api.js').Authenticated} Authenticated */
+/** @typedef {import('./api.js').LoginOptions} LoginOptions */
+
 /**
  * Wires the sign-in forms and the account bar of the page. `onSignedIn(me)` runs with
  * GET /auth/me each time someone signs in (or the tab still holds a session); `onSignedOut()`
  * when the session ends, so the page can hide what needs one.
+ * @param {{ onSignedIn: (me: Me) => void, onSignedOut: () => void }} handlers
  */
 export function startSession({ onSignedIn, onSignedOut }) {
   const section = byId('sign-in');
+  /** @type {HTMLFormElement} */
   const passwordForm = byId('password-form');
+  /** @type {HTMLFormElement} */
   const verifyForm = byId('verify-form');
+  /** @type {HTMLInputElement} */
   const username = byId('username');
+  /** @type {HTMLInputElement} */
   const password = byId('password');
   const passwordError = byId('password-error');
+  /** @type {HTMLInputElement} */
   const passcode = byId('login-passcode');
+  /** @type {HTMLInputElement} */
   const recoveryCode = byId('login-recovery-code');
   const verifyError = byId('verify-error');
   const recoveryToggle = byId('use-recovery-code');
   const notice = byId('notice');
   const accountBar = byId('account-bar');
+  /** @type {string | null} */
   let challengeToken = null;
   let usingRecoveryCode = false;
   const enrollment = enrollmentStep({
@@ -33,7 +47,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
     onCancel: (message) => showSignIn(message),
   });
 
-  const setRecoveryMode = (on) => {
+  const setRecoveryMode = (/** @type {boolean} */ on) => {
     usingRecoveryCode = on;
     byId('passcode-field').hidden = on;
     byId('recovery-code-field').hidden = !on;
@@ -65,6 +79,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
   };
 
   const enter = async () => {
+    /** @type {Me} */
     let me;
     try {
       me = await get('/auth/me');
@@ -90,7 +105,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
     onSignedIn(me);
   };
 
-  const signedIn = async (token) => {
+  const signedIn = async (/** @type {string} */ token) => {
     accessToken.set(token);
     passwordForm.reset();
     showPasswordStep();
@@ -103,6 +118,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
       clearError(passwordError);
       announce(notice, '');
       try {
+        /** @type {LoginAnswer} */
         const answer = await post('/auth/login', { username: username.value.trim(), password: password.value });
         password.value = '';
         if (answer.status === 'enrollment_required') {
@@ -138,6 +154,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
         ? { challengeToken, recoveryCode: recoveryCode.value.trim() }
         : { challengeToken, passcode: digitsOnly(passcode.value) };
       try {
+        /** @type {Authenticated} */
         const answer = await post('/auth/login/verify', body);
         await signedIn(answer.accessToken);
       } catch (error) {
@@ -165,7 +182,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
     username.focus();
   });
 
-  byId('logout-button').addEventListener('click', async () => {
+  async function logOut() {
     try {
       await post('/auth/logout');
     } catch {
@@ -175,7 +192,9 @@ export function startSession({ onSignedIn, onSignedOut }) {
     // The next person to log in on this tab starts at the beginning, not on the last view.
     history.replaceState(null, '', window.location.pathname);
     showSignIn('You have logged out.');
-  });
+  }
+
+  byId('logout-button').addEventListener('click', () => void logOut());
 
   onSessionEnded(() => showSignIn('Your session has ended. Please log in again.'));
 
@@ -190,10 +209,13 @@ export function startSession({ onSignedIn, onSignedOut }) {
  * (`/#assertion=…`), which browsers never send to a server; the page exchanges it for a session.
  * When someone is already signed in in this tab, the page asks first: a link carrying another
  * account's assertion must not silently replace the session of whoever clicks it.
+ *
+ * @param {(token: string) => Promise<void>} signedIn
  */
 async function offerSingleSignOn(signedIn) {
   const ssoSection = byId('sso');
   try {
+    /** @type {LoginOptions} */
     const options = await get('/auth/login-options');
     ssoSection.hidden = !options.sso;
   } catch {
@@ -203,6 +225,7 @@ async function offerSingleSignOn(signedIn) {
   await takeAssertion(signedIn);
 }
 
+/** @param {(token: string) => Promise<void>} signedIn */
 async function takeAssertion(signedIn) {
   const fragment = new URLSearchParams(window.location.hash.slice(1));
   const assertion = fragment.get('assertion');
@@ -214,6 +237,7 @@ async function takeAssertion(signedIn) {
   const ssoError = byId('sso-error');
   clearError(ssoError);
   try {
+    /** @type {Authenticated} */
     const answer = await post('/auth/sso/ringos', { assertion });
     await signedIn(answer.accessToken);
   } catch (error) {
@@ -224,24 +248,34 @@ async function takeAssertion(signedIn) {
 /** Who is signed in in this tab, or null when the session it held is over. */
 async function currentUsername() {
   try {
-    return (await get('/auth/me')).username;
+    /** @type {import('./api.js').Me} */
+    const me = await get('/auth/me');
+    return me.username;
   } catch {
     return null;
   }
 }
 
 /** The account the assertion names, for the question only: the gateway checks the signature. */
+/** @param {string} assertion */
 function claimedUsername(assertion) {
   try {
     const payload = assertion.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-    const sub = JSON.parse(atob(payload)).sub;
+    /** @type {unknown} */
+    const claims = JSON.parse(atob(payload));
+    const sub = claims && typeof claims === 'object' && 'sub' in claims ? claims.sub : null;
     return typeof sub === 'string' && sub ? sub : 'another account';
   } catch {
     return 'another account';
   }
 }
 
-/** Asks whether to leave `current` for `next`; resolves with the answer. */
+/**
+ * Asks whether to leave `current` for `next`; resolves with the answer.
+ * @param {string} current
+ * @param {string} next
+ * @returns {Promise<boolean>}
+ */
 function switchConfirmed(current, next) {
   const panel = byId('sso-switch');
   const confirm = byId('sso-switch-confirm');
@@ -254,7 +288,7 @@ function switchConfirmed(current, next) {
   panel.hidden = false;
   cancel.focus();
   return new Promise((resolve) => {
-    const answer = (switching) => {
+    const answer = (/** @type {boolean} */ switching) => {
       confirm.removeEventListener('click', yes);
       cancel.removeEventListener('click', no);
       panel.hidden = true;

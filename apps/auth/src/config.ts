@@ -5,7 +5,7 @@ export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
 
 /** Development-only fallbacks: fine on a laptop, refused when NODE_ENV=production. */
 export const DEVELOPMENT_JWT_SECRET = 'pbx2fa-development-jwt-secret-do-not-use-in-production';
-export const DEVELOPMENT_TOTP_KEY = Buffer.alloc(32, 7).toString('base64');
+const DEVELOPMENT_TOTP_KEY = Buffer.alloc(32, 7).toString('base64');
 
 /** The sender when MAIL_FROM is not set: fine for a mail catcher; a real relay wants MAIL_FROM of its domain. */
 export const DEFAULT_MAIL_FROM_ADDRESS = 'no-reply@localhost';
@@ -19,7 +19,7 @@ const SMTP_URL = /^smtps?:\/\/[^\s/?#]+(:\d+)?\/?(\?\S*)?$/;
 /** `security@example.com` or `PBX Dashboard <security@example.com>`: no line breaks, one address. */
 const MAILBOX = /^([^<>\r\n]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/;
 
-export const authEnvSchema = commonEnvSchema(3000).extend({
+const authEnvSchema = commonEnvSchema(3000).extend({
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(60).max(86_400).default(3600),
   BOOTSTRAP_AGENT_USERNAME: optionalText,
@@ -79,7 +79,7 @@ export const authEnvSchema = commonEnvSchema(3000).extend({
 });
 
 /** What the gateway may read from files (`JWT_SECRET_FILE=/run/secrets/jwt_secret`), besides the database and broker passwords. */
-export const AUTH_SECRETS = [
+const AUTH_SECRETS = [
   'JWT_SECRET',
   'TOTP_ENCRYPTION_KEY',
   'TOTP_ENCRYPTION_PREVIOUS_KEYS',

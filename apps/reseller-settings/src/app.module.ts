@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceFoundationModule } from '@pbx2fa/platform';
-import { RESELLER_SETTINGS_CONFIG, type ResellerSettingsConfig } from './config';
+import type { ResellerSettingsConfig } from './config';
 import { resellerSettingsMigrations } from './migrations';
 import { Reseller } from './resellers/reseller.entity';
 import { ResellersModule } from './resellers/resellers.module';
@@ -8,7 +8,6 @@ import { ResellersModule } from './resellers/resellers.module';
 @Module({})
 export class AppModule {
   static register(config: ResellerSettingsConfig): DynamicModule {
-    const configProvider = { provide: RESELLER_SETTINGS_CONFIG, useValue: config };
     return {
       module: AppModule,
       imports: [
@@ -21,8 +20,6 @@ export class AppModule {
         }),
         ResellersModule,
       ],
-      providers: [configProvider],
-      exports: [configProvider],
     };
   }
 }

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ServiceFoundationModule } from '@pbx2fa/platform';
-import { TICKETS_CONFIG, type TicketsConfig } from './config';
+import type { TicketsConfig } from './config';
 import { ticketsMigrations } from './migrations';
 import { TicketComment } from './tickets/ticket-comment.entity';
 import { TicketHistoryEntry } from './tickets/ticket-history-entry.entity';
@@ -10,7 +10,6 @@ import { TicketsModule } from './tickets/tickets.module';
 @Module({})
 export class AppModule {
   static register(config: TicketsConfig): DynamicModule {
-    const configProvider = { provide: TICKETS_CONFIG, useValue: config };
     return {
       module: AppModule,
       imports: [
@@ -23,8 +22,6 @@ export class AppModule {
         }),
         TicketsModule,
       ],
-      providers: [configProvider],
-      exports: [configProvider],
     };
   }
 }

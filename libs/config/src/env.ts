@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { Services, type ServiceName } from '@pbx2fa/contracts';
 
-export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/pbx2fa';
+const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/pbx2fa';
 export const DEFAULT_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -104,7 +104,7 @@ export function commonEnvSchema(defaultPort: number, defaultManagementPort = def
 }
 
 /** Secrets every service may read from a file: `DATABASE_PASSWORD_FILE=/run/secrets/…`. */
-export const COMMON_SECRETS = ['DATABASE_PASSWORD', 'RABBITMQ_PASSWORD'] as const;
+const COMMON_SECRETS = ['DATABASE_PASSWORD', 'RABBITMQ_PASSWORD'] as const;
 
 export type CommonEnv = z.infer<ReturnType<typeof commonEnvSchema>>;
 

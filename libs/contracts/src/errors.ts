@@ -52,7 +52,7 @@ export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 export class DomainError extends Error {
   constructor(
     readonly statusCode: number,
-    readonly code: ErrorCode | string,
+    readonly code: ErrorCode,
     message: string,
     readonly headers: Record<string, string> = {},
   ) {
@@ -74,7 +74,8 @@ export class DomainError extends Error {
     );
   }
 
+  /** An RPC answer's error: another of our services built it from these same codes. */
   static fromBody(body: ErrorBody): DomainError {
-    return new DomainError(body.statusCode, body.error, body.message);
+    return new DomainError(body.statusCode, body.error as ErrorCode, body.message);
   }
 }

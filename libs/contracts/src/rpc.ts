@@ -1,11 +1,6 @@
 import type { ErrorBody } from './errors';
 
-/** Request/response patterns the gateway calls; each service serves its own queue. */
-export const RpcQueues = {
-  Tickets: 'tickets.rpc',
-  ResellerSettings: 'reseller-settings.rpc',
-} as const;
-
+/** Request/response patterns the gateway calls; each service serves its own queue (rpcQueueName). */
 export const TicketRpc = {
   Create: 'tickets.create',
   List: 'tickets.list',

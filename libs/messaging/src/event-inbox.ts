@@ -36,7 +36,7 @@ export const oncePerTicket: ConsumeOptions<TicketDecisionEvent> = {
 const MAX_RETRY_DELAY_MS = 5000;
 
 /** Waits before the next try: 200 ms, 400 ms, … up to five seconds. */
-export const retryDelayMs = (attempt: number) => Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** Math.min(attempt, 16));
+const retryDelayMs = (attempt: number) => Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** Math.min(attempt, 16));
 
 /**
  * Applies an event at most once and acknowledges it only after the effect has committed.
@@ -135,7 +135,7 @@ export class EventInbox implements OnApplicationShutdown {
     effectKey: string | null,
   ): Promise<boolean> {
     return this.dataSource.transaction(async (manager) => {
-      const inserted = await manager.query(
+      const inserted = await manager.query<unknown[]>(
         'INSERT INTO inbox (event_id, event_name, effect_key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id',
         [event.eventId, event.name, effectKey],
       );

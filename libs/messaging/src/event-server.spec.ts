@@ -47,11 +47,13 @@ describe('EventServer', () => {
     const finish = new Map<string, () => void>();
     server.addHandler(
       'ticket.two_factor.approved',
-      async (data: { eventId: string }) =>
-        new Observable<void>((subscriber) => {
-          log.push(`start ${data.eventId}`);
-          finish.set(data.eventId, () => (log.push(`end ${data.eventId}`), subscriber.complete()));
-        }),
+      (data: { eventId: string }) =>
+        Promise.resolve(
+          new Observable<void>((subscriber) => {
+            log.push(`start ${data.eventId}`);
+            finish.set(data.eventId, () => (log.push(`end ${data.eventId}`), subscriber.complete()));
+          }),
+        ),
       true,
     );
     const handled = [delivery(1, 'acme'), delivery(2, 'acme')].map((message) =>

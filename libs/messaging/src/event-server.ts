@@ -42,11 +42,9 @@ export class EventServer extends SafeServerRMQ {
    * before it of the same reseller has been handled (acknowledged or dead-lettered): Nest's
    * handling of a message ends when its handler has settled (see getHandlerByPattern).
    */
-  override handleMessage(message: Record<string, any> | null, channel: Channel): Promise<void> {
+  override handleMessage(message: Pick<ConsumeMessage, 'content'> | null, channel: Channel): Promise<void> {
     if (!message) return super.handleMessage(message, channel);
-    return this.lanes.run(orderingKeyOfDelivery((message as ConsumeMessage).content), () =>
-      super.handleMessage(message, channel),
-    );
+    return this.lanes.run(orderingKeyOfDelivery(message.content), () => super.handleMessage(message, channel));
   }
 
   /**
@@ -55,7 +53,7 @@ export class EventServer extends SafeServerRMQ {
    * running, and Nest would not wait for it: the lane would let the reseller's next event overtake.
    */
   override getHandlerByPattern(pattern: string): MessageHandler | null {
-    const handler = super.getHandlerByPattern(pattern);
+    const handler: MessageHandler<unknown, unknown, unknown> | null = super.getHandlerByPattern(pattern);
     if (!handler) return null;
     const untilDone = async (data: unknown, context?: unknown) => {
       const result = await handler(data, context);

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, type FactoryProvider } from '@nestjs/common';
 import { BrokerPublisher } from './broker-publisher';
 import { ConsumerStatus } from './consumer-status';
 import { EventInbox } from './event-inbox';
@@ -6,10 +6,8 @@ import { MESSAGING_OPTIONS, type MessagingOptions } from './messaging.options';
 import { OutboxRelay } from './outbox-relay';
 import { OutboxWriter } from './outbox.writer';
 
-export interface MessagingModuleOptions {
+export interface MessagingModuleOptions extends Pick<FactoryProvider<MessagingOptions>, 'inject' | 'useFactory'> {
   imports?: DynamicModule['imports'];
-  inject?: any[];
-  useFactory: (...args: any[]) => MessagingOptions;
 }
 
 /** Outbox, relay and inbox for one service; needs the service's TypeORM DataSource. */

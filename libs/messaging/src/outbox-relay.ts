@@ -95,7 +95,7 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
    */
   private async publishRound(): Promise<PublishRound> {
     return this.dataSource.transaction(async (manager) => {
-      const [{ locked }] = await manager.query(
+      const [{ locked }] = await manager.query<{ locked: boolean }[]>(
         "SELECT pg_try_advisory_xact_lock(hashtext('pbx2fa:outbox-relay:' || current_schema())) AS locked",
       );
       if (!locked) return { more: false };
@@ -112,7 +112,12 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
       const refused = round.flatMap((message, i) => {
         const outcome = outcomes[i];
         return outcome.status === 'rejected'
-          ? [{ position: message.position, error: String(outcome.reason?.message ?? outcome.reason) }]
+          ? [
+              {
+                position: message.position,
+                error: outcome.reason instanceof Error ? outcome.reason.message : String(outcome.reason),
+              },
+            ]
           : [];
       });
       if (confirmed.length > 0) {

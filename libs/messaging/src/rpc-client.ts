@@ -27,7 +27,10 @@ export class RpcClient {
       persistent: false,
       socketOptions: { heartbeatIntervalInSeconds: 5, reconnectTimeInSeconds: 1 },
     });
-    this.client.status.pipe(filter((status) => status === 'disconnected')).subscribe(() => this.connectionLost.next());
+    // RmqStatus is a const enum with no value at run time: compared as the string it is.
+    this.client.status
+      .pipe(filter((status: string) => status === 'disconnected'))
+      .subscribe(() => this.connectionLost.next());
   }
 
   async call<T>(pattern: string, body: unknown, context: { correlationId: string; actor?: Actor }): Promise<T> {

@@ -16,8 +16,9 @@ export const deadLetterQueueName = (service: ServiceName) => `${service}.events.
 
 /**
  * One consumer at a time takes from an event queue, whatever the number of replicas; the others
- * stand by and take over when it goes. With one message in flight (see EventServer) a queue is
- * applied in the order it was published, so a reseller's approvals take effect in approval order.
+ * stand by and take over when it goes. That consumer takes many messages at once but applies each
+ * reseller's strictly in queue order (KeyedLanes, see EventServer), so a reseller's approvals take
+ * effect in approval order while different resellers' events are applied side by side.
  */
 export function eventQueueOptions(service: ServiceName, queueType: QueueType) {
   return {

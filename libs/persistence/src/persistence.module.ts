@@ -1,11 +1,12 @@
-import { DynamicModule, Module } from '@nestjs/common';
+import { DynamicModule, Module, type FactoryProvider } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions, openServiceDatabase, type ServiceDatabaseOptions } from './data-source';
 
-export interface PersistenceModuleOptions {
+export interface PersistenceModuleOptions extends Pick<
+  FactoryProvider<ServiceDatabaseOptions>,
+  'inject' | 'useFactory'
+> {
   imports?: DynamicModule['imports'];
-  inject?: any[];
-  useFactory: (...args: any[]) => ServiceDatabaseOptions;
 }
 
 /** The service's TypeORM connection: database and schema created, migrations run, before anything uses it. */
@@ -18,7 +19,7 @@ export class PersistenceModule {
         TypeOrmModule.forRootAsync({
           imports: options.imports,
           inject: options.inject,
-          useFactory: (...args: unknown[]) => dataSourceOptions(options.useFactory(...args)),
+          useFactory: async (...args: unknown[]) => dataSourceOptions(await options.useFactory(...args)),
           dataSourceFactory: async (dataSourceOptionsValue) => {
             const typed = dataSourceOptionsValue as ReturnType<typeof dataSourceOptions> & {
               url: string;

@@ -40,7 +40,7 @@ export const retentionRowsRemoved = new Counter({
   labelNames: ['table'] as const,
 });
 
-export const retentionRuns = new Counter({
+const retentionRuns = new Counter({
   name: 'pbx2fa_retention_runs_total',
   help: 'Retention runs by outcome: ran, skipped (another replica held the lock), failed',
   labelNames: ['outcome'] as const,
@@ -97,7 +97,9 @@ export class RetentionSweeper implements OnApplicationBootstrap, OnApplicationSh
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
-      const [{ locked }] = await runner.query(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`);
+      const [{ locked }] = (await runner.query(`SELECT pg_try_advisory_lock(${LOCK_KEY}) AS locked`)) as {
+        locked: boolean;
+      }[];
       if (!locked) {
         retentionRuns.inc({ outcome: 'skipped' });
         this.logger.debug('retention run skipped: another replica is running it');

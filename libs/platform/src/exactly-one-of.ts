@@ -18,7 +18,7 @@ function eitherOf(fields: readonly string[]): string {
   return named.length < 2 ? named.join('') : `${named.slice(0, -1).join(', ')} or ${named[named.length - 1]}`;
 }
 
-export function sentFields(body: object, fields: readonly string[]): string[] {
+function sentFields(body: object, fields: readonly string[]): string[] {
   return fields.filter((field) => (body as Record<string, unknown>)[field] !== undefined);
 }
 
@@ -27,7 +27,7 @@ export function ExactlyOneOf(fields: readonly string[]): ClassDecorator {
   if (fields.length < 2) throw new Error('ExactlyOneOf needs at least two alternative fields');
   return (target) => {
     for (const field of fields)
-      ValidateIf((body: object) => sentFields(body, [field]).length > 0)(target.prototype, field);
+      ValidateIf((body: object) => sentFields(body, [field]).length > 0)(target.prototype as object, field);
     registerDecorator({
       name: 'exactlyOneOf',
       target,

@@ -14,7 +14,7 @@ export function requestIdFor(request: IncomingMessage, response: ServerResponse)
 }
 
 /** Header and field names whose values never reach a log line. */
-export const REDACTED_PATHS = [
+const REDACTED_PATHS = [
   'req.headers.authorization',
   'req.headers.cookie',
   'req.headers["x-introspection-secret"]',
@@ -35,8 +35,8 @@ export const REDACTED_PATHS = [
  * The correlation id a message carries: the X-Request-Id of the HTTP request behind it, in an
  * event's envelope and in a gateway request alike (libs/contracts). A new id for anything else.
  */
-export function correlationIdOf(context: ExecutionContext): string {
-  const data = context.switchToRpc().getData() as { correlationId?: unknown } | undefined;
+function correlationIdOf(context: ExecutionContext): string {
+  const data = context.switchToRpc().getData<{ correlationId?: unknown } | undefined>();
   const offered = data?.correlationId;
   return typeof offered === 'string' && ACCEPTABLE_REQUEST_ID.test(offered) ? offered : randomUUID();
 }

@@ -12,13 +12,10 @@ interface Parts {
 
 /** The metrics as a scrape reads them, over fakes of the database, the broker and the consumers. */
 async function scrape({ outbox = { backlog: 0, age: 0 }, deadLetters = 0, queued = 0, consuming = true }: Parts) {
-  const query = jest.fn(async () => {
-    if (outbox instanceof Error) throw outbox;
-    return [outbox];
-  });
+  const query = jest.fn(() => (outbox instanceof Error ? Promise.reject(outbox) : Promise.resolve([outbox])));
   const publisher = {
-    deadLetterDepth: async () => deadLetters,
-    eventQueueDepth: async () => queued,
+    deadLetterDepth: () => Promise.resolve(deadLetters),
+    eventQueueDepth: () => Promise.resolve(queued),
   } as unknown as BrokerPublisher;
   const consumers = { consuming } as ConsumerStatus;
   new MessagingMetrics({ query } as unknown as DataSource, publisher, consumers, {

@@ -29,12 +29,11 @@ export class MessagingMetrics implements OnModuleInit {
     // One query per scrape, shared by the gauges that read it (they are collected together).
     let pending: Promise<OutboxSample | null> | null = null;
     const outbox = () =>
-      (pending ??= (
-        dataSource.query(
+      (pending ??= dataSource
+        .query<OutboxSample[]>(
           `SELECT count(*)::int AS backlog, COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)), 0)::float AS age
              FROM outbox WHERE published_at IS NULL`,
-        ) as Promise<OutboxSample[]>
-      )
+        )
         .then(
           (rows) => rows[0],
           () => null,

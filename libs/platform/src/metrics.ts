@@ -5,7 +5,7 @@ import { MessagingMetrics } from './messaging-metrics';
 
 collectDefaultMetrics({ prefix: 'pbx2fa_' });
 
-export const httpRequestDuration = new Histogram({
+const httpRequestDuration = new Histogram({
   name: 'pbx2fa_http_request_duration_seconds',
   help: 'HTTP requests by route template, method and status',
   labelNames: ['method', 'route', 'status'] as const,

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { brokerUserOf, serviceUsersOf, type CommonEnv } from '@pbx2fa/config';
 import {
   InboxEntry,
@@ -8,7 +8,7 @@ import {
   type ServiceName,
 } from '@pbx2fa/messaging';
 import { PersistenceModule, RetentionSweeper, type RetentionRule } from '@pbx2fa/persistence';
-import { DataSource, type MixedList } from 'typeorm';
+import { DataSource, type MigrationInterface } from 'typeorm';
 import { HealthModule } from './health.module';
 import { loggingModule } from './logging';
 import { MetricsModule } from './metrics';
@@ -18,8 +18,8 @@ export interface ServiceFoundationOptions {
   /** The PostgreSQL schema the service owns. */
   schema: string;
   config: CommonEnv;
-  entities: MixedList<Function>;
-  migrations: MixedList<Function>;
+  entities: Type<object>[];
+  migrations: Type<MigrationInterface>[];
   /** The service's own tables' rows past retention; the inbox and outbox are always swept. */
   retention?: RetentionRule[];
 }
@@ -61,7 +61,7 @@ export class ServiceFoundationModule {
           useFactory: () => ({
             url: config.DATABASE_URL,
             schema,
-            entities: [...(entities as Function[]), OutboxMessage, InboxEntry],
+            entities: [...entities, OutboxMessage, InboxEntry],
             migrations,
           }),
         }),

@@ -21,8 +21,8 @@ export function assemblePage(directory: string, name: string, prefix = '', depth
   if (depth > MAX_INCLUDE_DEPTH) throw new Error(`${name}: includes nested deeper than ${MAX_INCLUDE_DEPTH}`);
   return readFileSync(join(directory, name), 'utf8')
     .replaceAll('{prefix}', prefix)
-    .replace(INCLUDE, (_line, part: string, partPrefix = '') =>
-      assemblePage(directory, part, partPrefix, depth + 1).replace(/\n$/, ''),
+    .replace(INCLUDE, (_line, part: string, partPrefix: string | undefined) =>
+      assemblePage(directory, part, partPrefix ?? '', depth + 1).replace(/\n$/, ''),
     );
 }
 

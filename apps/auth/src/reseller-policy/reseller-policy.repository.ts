@@ -33,7 +33,7 @@ export class ResellerPolicyRepository {
   }
 
   /**
-   * Writes the setting only if it is newer than the one held (see `isNewerVersion`), in one
+   * Writes the setting only if its version is newer than the one held (the upsert's WHERE), in one
    * statement so concurrent events cannot interleave a read and a write.
    */
   async applyIfNewer(update: PolicyUpdate, manager: EntityManager = this.dataSource.manager): Promise<boolean> {

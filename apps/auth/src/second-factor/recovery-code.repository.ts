@@ -51,7 +51,7 @@ export class RecoveryCodeRepository {
   }
 
   async countUnused(userId: string): Promise<number> {
-    const [row] = await this.dataSource.query(
+    const [row] = await this.dataSource.query<{ n: number }[]>(
       'SELECT count(*)::int AS n FROM recovery_codes WHERE user_id = $1 AND used_at IS NULL',
       [userId],
     );

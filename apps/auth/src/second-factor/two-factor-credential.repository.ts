@@ -53,7 +53,7 @@ export class TwoFactorCredentialRepository {
   }
 
   async isActive(userId: string): Promise<boolean> {
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<unknown[]>(
       'SELECT 1 FROM two_factor_credentials WHERE user_id = $1 AND active_secret IS NOT NULL',
       [userId],
     );

@@ -3,7 +3,7 @@ import { DomainError } from '@pbx2fa/contracts';
 import type { SignInRateLimit } from './sign-in-rate-limit';
 
 /** The routes that sign someone in, each of which may cost a hash or a signature check. */
-export const SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/auth/login', '/auth/login/verify', '/auth/sso/ringos']);
+const SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/auth/login', '/auth/login/verify', '/auth/sso/ringos']);
 
 /**
  * A refused request's answer is held about a second (jittered, so that a flood's connections
@@ -12,7 +12,7 @@ export const SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/auth/login', '/auth
  * second per connection instead of thousands, and the requests of everyone else are not kept
  * waiting behind the flood on the event loop.
  */
-export const REFUSAL_HOLD_MS = { min: 750, max: 1250 } as const;
+const REFUSAL_HOLD_MS = { min: 750, max: 1250 } as const;
 const holdMs = () => REFUSAL_HOLD_MS.min + Math.random() * (REFUSAL_HOLD_MS.max - REFUSAL_HOLD_MS.min);
 /** Beyond this many held answers (sockets and timers), refusals are sent at once. */
 const MAX_HELD = 10_000;

@@ -11,7 +11,7 @@ export class UsedAssertionRepository {
 
   /** False when the id was already used (on any replica). */
   async claim(jti: string, expiresAt: Date): Promise<boolean> {
-    const rows = await this.dataSource.query(
+    const rows = await this.dataSource.query<{ jti: string }[]>(
       'INSERT INTO used_sso_assertions (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO NOTHING RETURNING jti',
       [jti, expiresAt],
     );

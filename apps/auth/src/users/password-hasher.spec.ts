@@ -40,7 +40,7 @@ describe('ConcurrencyGate (how many hashes the thread pool is given at once)', (
   it('gives the slot back when a task fails', async () => {
     const gate = new ConcurrencyGate(1);
     await expect(gate.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await expect(gate.run(async () => 'next')).resolves.toBe('next');
+    await expect(gate.run(() => Promise.resolve('next'))).resolves.toBe('next');
   });
 
   it('refuses a task at once when `maxWaiting` already wait, and takes one again when the line moves', async () => {
@@ -48,11 +48,11 @@ describe('ConcurrencyGate (how many hashes the thread pool is given at once)', (
     const tasks = [deferred(), deferred(), deferred()];
     const runs = tasks.map((task) => gate.run(() => task.promise));
     expect(gate.full).toBe(true);
-    await expect(gate.run(async () => 'refused')).rejects.toBeInstanceOf(GateFullError);
+    await expect(gate.run(() => Promise.resolve('refused'))).rejects.toBeInstanceOf(GateFullError);
     tasks[0].resolve();
     await tick();
     expect(gate.full).toBe(false);
-    const admitted = gate.run(async () => 'admitted');
+    const admitted = gate.run(() => Promise.resolve('admitted'));
     tasks[1].resolve();
     tasks[2].resolve();
     await Promise.all(runs);
@@ -74,8 +74,10 @@ describe('ConcurrencyGate (how many hashes the thread pool is given at once)', (
     const order: string[] = [];
     const first = gate.run(() => running.promise, 'flood');
     const queued = [
-      ...['flood-1', 'flood-2', 'flood-3'].map((name) => gate.run(async () => void order.push(name), 'flood')),
-      gate.run(async () => void order.push('user'), 'user'),
+      ...['flood-1', 'flood-2', 'flood-3'].map((name) =>
+        gate.run(() => Promise.resolve(void order.push(name)), 'flood'),
+      ),
+      gate.run(() => Promise.resolve(void order.push('user')), 'user'),
     ];
     running.resolve();
     await Promise.all([first, ...queued]);
