@@ -51,7 +51,7 @@ describe('EventInbox against PostgreSQL', () => {
   beforeAll(async () => {
     db = await openMediumDatabase('tickets', 'inbox');
     dataSource = db.dataSource;
-    await dataSource.query('CREATE TABLE effects (event_id uuid NOT NULL, note text NOT NULL)');
+    await dataSource.query('CREATE TABLE IF NOT EXISTS effects (event_id uuid NOT NULL, note text NOT NULL)');
   });
 
   afterAll(() => db?.close());
