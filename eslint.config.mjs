@@ -40,7 +40,7 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['scripts/**/*.js', 'bench/**/*.js', 'libs/*/index.js', 'jest.config.js'],
+    files: ['scripts/**/*.js', 'bench/**/*.js', 'libs/*/index.js', 'jest.config.js', 'jest.mutation.config.js'],
     languageOptions: { sourceType: 'commonjs' },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

@@ -1,10 +1,4 @@
 import type { DataSource } from 'typeorm';
-import { openServiceDatabase } from '@pbx2fa/persistence';
-import { newTestDatabase, type TestDatabase } from '../../libs/persistence/src/testing';
-import { InboxEntry, OutboxMessage } from '@pbx2fa/messaging';
-import { authEntities } from '../../apps/auth/src/entities';
-import { authMigrations } from '../../apps/auth/src/migrations';
-import { Clock } from '../../apps/auth/src/common/clock';
 import {
   AttemptThrottle,
   LOCK_SECONDS,
@@ -12,18 +6,8 @@ import {
   type ReservedAttempt,
 } from '../../apps/auth/src/throttle/attempt-throttle';
 import { DomainError } from '@pbx2fa/contracts';
-
-class MovableClock extends Clock {
-  constructor(private at: Date) {
-    super();
-  }
-  override now(): Date {
-    return new Date(this.at);
-  }
-  advance(seconds: number): void {
-    this.at = new Date(this.at.getTime() + seconds * 1000);
-  }
-}
+import { openMediumDatabase, type MediumDatabase } from './support/databases';
+import { MovableClock } from './support/movable-clock';
 
 /** The 429 `reserve` throws, or null when it let the attempt through. */
 async function refusal(throttle: AttemptThrottle, key: string): Promise<DomainError | null> {
@@ -44,28 +28,17 @@ async function failures(throttle: AttemptThrottle, key: string, count: number): 
 }
 
 describe('AttemptThrottle against PostgreSQL', () => {
-  let database: TestDatabase;
+  let db: MediumDatabase;
   let dataSource: DataSource;
   let clock: MovableClock;
   let throttle: AttemptThrottle;
 
-  const open = () =>
-    openServiceDatabase({
-      url: database.url,
-      schema: 'auth',
-      entities: [...authEntities, OutboxMessage, InboxEntry],
-      migrations: authMigrations,
-    });
-
   beforeAll(async () => {
-    database = newTestDatabase('throttle');
-    dataSource = await open();
+    db = await openMediumDatabase('auth', 'throttle');
+    dataSource = db.dataSource;
   });
 
-  afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
-  });
+  afterAll(() => db?.close());
 
   beforeEach(() => {
     clock = new MovableClock(new Date('2026-11-28T12:00:00Z'));
@@ -91,8 +64,20 @@ describe('AttemptThrottle against PostgreSQL', () => {
   });
 
   it('only the attempt that takes the last of the allowance carries the lock', async () => {
-    const first = await throttle.reserve('carrier', 'passcodes');
-    expect(first.locksUntil).toBeNull();
+    const locks = [];
+    for (let i = 0; i < MAX_CONSECUTIVE_FAILURES; i++)
+      locks.push((await throttle.reserve('carrier', 'passcodes')).locksUntil);
+    expect(locks).toEqual([null, null, null, null, new Date('2026-11-28T12:05:00.000Z')]);
+  });
+
+  it('refuses a key at five failures without a lock (its lock was given back) for a whole lock period', async () => {
+    await dataSource.query(
+      'INSERT INTO attempt_throttles (key, consecutive_failures, locked_until, updated_at) VALUES ($1, 5, NULL, $2)',
+      ['unlocked-five', clock.now()],
+    );
+    const error = await refusal(throttle, 'unlocked-five');
+    expect(error?.headers['Retry-After']).toBe(String(LOCK_SECONDS));
+    expect(error?.message).toContain('try again in 5 minutes.');
   });
 
   it('keeps the lock until the exact instant it expires, then opens a new run', async () => {
@@ -135,26 +120,14 @@ describe('AttemptThrottle against PostgreSQL', () => {
   });
 
   it('of attempts at once through two connections (two replicas), lets five through', async () => {
-    const other = await open();
-    try {
-      const replicas = [throttle, new AttemptThrottle(other, clock)];
-      const outcomes = await Promise.all(
-        Array.from({ length: 100 }, (_, i) => refusal(replicas[i % 2], 'two-replicas')),
-      );
-      expect(outcomes.filter((outcome) => outcome === null)).toHaveLength(MAX_CONSECUTIVE_FAILURES);
-    } finally {
-      await other.destroy();
-    }
+    const replicas = [throttle, new AttemptThrottle(await db.another(), clock)];
+    const outcomes = await Promise.all(Array.from({ length: 100 }, (_, i) => refusal(replicas[i % 2], 'two-replicas')));
+    expect(outcomes.filter((outcome) => outcome === null)).toHaveLength(MAX_CONSECUTIVE_FAILURES);
   });
 
   it('keeps the lock across a restart (a new connection sees it)', async () => {
     await failures(throttle, 'restart', MAX_CONSECUTIVE_FAILURES);
-    const other = await open();
-    try {
-      expect((await refusal(new AttemptThrottle(other, clock), 'restart'))?.statusCode).toBe(429);
-    } finally {
-      await other.destroy();
-    }
+    expect((await refusal(new AttemptThrottle(await db.another(), clock), 'restart'))?.statusCode).toBe(429);
   });
 
   it('keeps keys apart: a locked key leaves a key with failures of its own open', async () => {

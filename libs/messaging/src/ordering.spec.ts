@@ -42,6 +42,41 @@ describe('KeyedLanes', () => {
     await waiting;
   });
 
+  it('keeps a reseller’s lane while its second piece of work runs: a third waits for the second', async () => {
+    const lanes = new KeyedLanes();
+    const log: string[] = [];
+    const [first, second, third] = ['a1', 'a2', 'a3'].map((name) => gate(log, name));
+    const runs = [lanes.run('a', first.work), lanes.run('a', second.work)];
+    first.open();
+    await runs[0];
+    await tick();
+    expect(log).toEqual(['start a1', 'end a1', 'start a2']);
+    runs.push(lanes.run('a', third.work));
+    third.open();
+    await tick();
+    expect(log).toEqual(['start a1', 'end a1', 'start a2']);
+    expect(lanes.busyKeys).toBe(1);
+    second.open();
+    await Promise.all(runs);
+    expect(log).toEqual(['start a1', 'end a1', 'start a2', 'end a2', 'start a3', 'end a3']);
+  });
+
+  it('hands back what the work returned, and counts each busy key once', async () => {
+    const lanes = new KeyedLanes();
+    const log: string[] = [];
+    const slow = gate(log, 'a1');
+    const one = lanes.run('a', slow.work);
+    const two = lanes.run('a', () => Promise.resolve('second'));
+    const other = lanes.run('b', () => Promise.resolve(42));
+    expect(lanes.busyKeys).toBe(2);
+    expect(await other).toBe(42);
+    slow.open();
+    await one;
+    expect(await two).toBe('second');
+    await tick();
+    expect(lanes.busyKeys).toBe(0);
+  });
+
   it('goes on with the next piece of work of a key after one failed, and forgets idle keys', async () => {
     const lanes = new KeyedLanes();
     const log: string[] = [];
@@ -102,6 +137,14 @@ describe('ordering keys', () => {
     expect(orderingKey({ payload: { resellerId: 'acme', ticketId: 't' } as never })).toBe('acme');
     const packet = { pattern: 'ticket.two_factor.approved', data: { payload: { resellerId: 'acme' } } };
     expect(orderingKeyOfDelivery(Buffer.from(JSON.stringify(packet)))).toBe('acme');
+  });
+
+  it('keys only by a reseller id that is text', () => {
+    expect(orderingKey({ payload: { resellerId: 42 } as never })).toBe(orderingKey({ payload: {} as never }));
+    expect(orderingKey({ payload: undefined as never })).toBe(orderingKey({ payload: {} as never }));
+    expect(orderingKey({ payload: { resellerId: 'acme' } as never })).not.toBe(orderingKey({ payload: {} as never }));
+    const unkeyed = { pattern: 'x', data: { payload: { resellerId: null } } };
+    expect(orderingKeyOfDelivery(Buffer.from(JSON.stringify(unkeyed)))).toBe(orderingKey({ payload: {} as never }));
   });
 
   it('puts what cannot be read under one shared key', () => {

@@ -132,7 +132,8 @@ export class OutboxRelay implements OnApplicationBootstrap, OnApplicationShutdow
           [refused.map((failure) => failure.position), refused.map((failure) => failure.error)],
         );
       }
-      return { more: pending.length > confirmed.length, error: refused[0]?.error };
+      // A full batch may have more behind it, even when every message in it was confirmed.
+      return { more: pending.length === BATCH_SIZE || pending.length > confirmed.length, error: refused[0]?.error };
     });
   }
 }

@@ -1,5 +1,6 @@
 import { createCipheriv, randomBytes, randomUUID } from 'node:crypto';
-import { keyId, SealedSecretError, SecretBox } from './secret-box';
+import { keyId, SealedSecretError, SecretBox, secretBoxKey } from './secret-box';
+import fixture from './fixtures/sealed-secrets.json';
 
 const newKey = () => randomBytes(32).toString('base64');
 const alice = randomUUID();
@@ -52,17 +53,22 @@ describe('SecretBox', () => {
     expect(box.isCurrent(legacy)).toBe(false);
   });
 
-  it('opens values stored by earlier versions (golden values: a format change that breaks stored secrets fails here)', () => {
-    // Key bytes 0..31. The v1 value was sealed by the SecretBox before the user went into the AAD;
-    // the v2 value by this one, for the user below. Never regenerate these: they are what databases hold.
-    const key = Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('base64');
-    const box = SecretBox.fromBase64Keys(newKey(), [key]);
-    const v1 = 'v1:630dcd2966c4:giKbqpFFy3guunIC:-KPXv6zVTtDHeRpt63-ltg:wPRiZLjLnQjYIVW-CMmtCYso1b569mJOcuZqXy7Xn2s';
-    const v2 = 'v2:630dcd2966c4:c4_HZx7nWMipaEl5:7nq_XIjM0chuQbp1DxUwVQ:RsYcbnf5gZVdOhPBmlXif480HpOZdBrt-eJcR86zgaI';
-    const v2User = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
-    expect(box.open(v1, alice)).toBe('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
-    expect(box.open(v2, v2User)).toBe('JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP');
-    expect(() => box.open(v2, alice)).toThrow(SealedSecretError);
+  describe('values sealed by earlier versions (fixtures/sealed-secrets.json: never regenerated)', () => {
+    const box = SecretBox.fromBase64Keys(newKey(), [fixture.key]);
+
+    it.each(fixture.sealed)('still opens the $format value under the key it names', ({ value, userId }) => {
+      expect(box.open(value, userId ?? alice)).toBe(fixture.plaintext);
+    });
+
+    it('opens the v2 value for its own user only', () => {
+      const v2 = fixture.sealed.find((entry) => entry.format === 'v2')!;
+      expect(() => box.open(v2.value, alice)).toThrow(/sealed for another user/);
+    });
+
+    it('names the fixture key by the first 12 hex digits of its SHA-256', () => {
+      expect(keyId(Buffer.from(fixture.key, 'base64'))).toBe(fixture.keyId);
+      expect(secretBoxKey(fixture.key)).toEqual({ id: fixture.keyId, key: Buffer.from(fixture.key, 'base64') });
+    });
   });
 
   it('opens a secret sealed with a previous key after rotation, and reseals it under the new key', () => {
@@ -108,6 +114,62 @@ describe('SecretBox', () => {
     const box = SecretBox.fromBase64Keys(newKey());
     for (const value of ['', 'JBSWY3DPEHPK3PXP', 'v3:a:b:c:d', 'v2:a:b:c:d:e']) {
       expect(() => box.open(value, alice)).toThrow(/not a sealed secret/);
+    }
+  });
+
+  it.each([
+    ['an unknown version', 0, 'v3'],
+    ['no version', 0, ''],
+    ['no iv', 2, ''],
+    ['no tag', 3, ''],
+    ['no ciphertext', 4, ''],
+  ])('refuses a value of its own key with %s as not a sealed secret', (_case, index, replacement) => {
+    const box = SecretBox.fromBase64Keys(newKey());
+    const parts = box.seal('secret', alice).split(':');
+    parts[index] = replacement;
+    expect(() => box.open(parts.join(':'), alice)).toThrow(new SealedSecretError('not a sealed secret'));
+  });
+
+  it('refuses a value with a part left off, or one too many', () => {
+    const box = SecretBox.fromBase64Keys(newKey());
+    const sealed = box.seal('secret', alice);
+    expect(() => box.open(sealed.split(':').slice(0, 4).join(':'), alice)).toThrow(/not a sealed secret/);
+    expect(() => box.open(`${sealed}:`, alice)).toThrow(/not a sealed secret/);
+    expect(box.open(sealed, alice)).toBe('secret');
+  });
+
+  it('names its errors SealedSecretError, with the key a value needs', () => {
+    const key = newKey();
+    const sealed = SecretBox.fromBase64Keys(key).seal('secret', alice);
+    const error = (() => {
+      try {
+        SecretBox.fromBase64Keys(newKey()).open(sealed, alice);
+      } catch (caught) {
+        return caught as Error;
+      }
+    })();
+    expect(error).toBeInstanceOf(SealedSecretError);
+    expect(error?.name).toBe('SealedSecretError');
+    expect(error?.message).toBe(
+      `the secret was sealed with key ${keyId(Buffer.from(key, 'base64'))}, which is not configured`,
+    );
+  });
+
+  it('seals with a 12-byte iv and a 16-byte tag under the current key, and says so in its prefix', () => {
+    const key = newKey();
+    const box = SecretBox.fromBase64Keys(key, [newKey()]);
+    const [version, id, iv, tag] = box.seal('secret', alice).split(':');
+    expect([version, id]).toEqual(['v2', keyId(Buffer.from(key, 'base64'))]);
+    expect(Buffer.from(iv, 'base64url')).toHaveLength(12);
+    expect(Buffer.from(tag, 'base64url')).toHaveLength(16);
+    expect(box.currentPrefix).toBe(`v2:${id}:`);
+  });
+
+  it('takes only 32-byte keys', () => {
+    for (const length of [16, 31, 33]) {
+      expect(() => SecretBox.fromBase64Keys(randomBytes(length).toString('base64'))).toThrow(
+        'a TOTP encryption key must be 32 bytes',
+      );
     }
   });
 });

@@ -11,7 +11,12 @@ export interface TestDatabase {
 
 /** A throwaway database for one test file, named so it can never be the development one. */
 export function newTestDatabase(label: string): TestDatabase {
-  const name = `pbx2fa_test_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}_${randomBytes(4).toString('hex')}`;
+  return testDatabaseNamed(`${label}_${randomBytes(4).toString('hex')}`);
+}
+
+/** A test database by name (prefixed `pbx2fa_test_`), e.g. one a mutation-testing worker keeps between runs. */
+export function testDatabaseNamed(label: string): TestDatabase {
+  const name = `pbx2fa_test_${label.replace(/[^a-z0-9_]/gi, '_').toLowerCase()}`;
   const url = new URL(ADMIN_URL);
   url.pathname = `/${name}`;
   return {
