@@ -46,6 +46,8 @@ describe('EventInbox against PostgreSQL', () => {
       rpcTimeoutMs: 1000,
       outboxPollMs: 1000,
       consumerMaxAttempts,
+      brokerUser: 'guest',
+      serviceUsers: { auth: 'guest', tickets: 'guest', 'reseller-settings': 'guest' },
     });
 
   beforeAll(async () => {

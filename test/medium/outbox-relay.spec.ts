@@ -62,6 +62,8 @@ describe('OutboxRelay against PostgreSQL', () => {
       rpcTimeoutMs: 1000,
       outboxPollMs,
       consumerMaxAttempts: 3,
+      brokerUser: 'guest',
+      serviceUsers: { auth: 'guest', tickets: 'guest', 'reseller-settings': 'guest' },
     });
     relays.push(relay);
     return relay;

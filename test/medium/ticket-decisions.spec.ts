@@ -355,14 +355,15 @@ describe('TicketDecisionsService against PostgreSQL', () => {
       expect(resolved).toMatchObject({
         status: 'resolved',
         decidedBy: 'agent-smith',
-        resolution: 'Two-factor authentication is now on for reseller acme.',
+        resolution:
+          'Two-factor authentication is now on for reseller acme: users may set it up, and whoever did is asked for it.',
       });
       expect(historyOf(resolved).at(-1)).toEqual({
         actor: 'system',
         action: 'resolved',
         fromStatus: 'approved',
         toStatus: 'resolved',
-        note: 'Two-factor authentication is now on for reseller acme.',
+        note: 'Two-factor authentication is now on for reseller acme: users may set it up, and whoever did is asked for it.',
       });
       // A repeat changes nothing.
       await inTransaction((manager) => decisions.resolveResellerChange(manager, change));
@@ -407,7 +408,7 @@ describe('TicketDecisionsService against PostgreSQL', () => {
       expect(logs.lines.map((line) => line.message)).toEqual(
         expect.arrayContaining([
           '2FA change of reseller acme (version 5) came from no ticket; nothing to resolve',
-          `no enable_2fa/disable_2fa ticket ${twoFactor.id} of reseller globex; nothing to resolve`,
+          `no enable_2fa/require_2fa/disable_2fa ticket ${twoFactor.id} of reseller globex; nothing to resolve`,
           `no reset_user_2fa ticket ${twoFactor.id} of reseller acme; nothing to resolve`,
         ]),
       );

@@ -36,7 +36,7 @@ export const oncePerTicket: ConsumeOptions<TicketDecisionEvent> = {
 const MAX_RETRY_DELAY_MS = 5000;
 
 /** Waits before the next try: 200 ms, 400 ms, … up to five seconds. */
-const retryDelayMs = (attempt: number) => Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** Math.min(attempt, 16));
+export const retryDelayMs = (attempt: number) => Math.min(MAX_RETRY_DELAY_MS, 100 * 2 ** Math.min(attempt, 16));
 
 /**
  * Applies an event at most once and acknowledges it only after the effect has committed.

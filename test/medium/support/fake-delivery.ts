@@ -9,7 +9,8 @@ export type Settlement = { outcome: 'ack' } | { outcome: 'nack'; allUpTo: boolea
  */
 export function fakeDelivery(options: { onSettle?: () => void; channelClosed?: boolean } = {}) {
   const settled: Settlement[] = [];
-  const message = { content: Buffer.from('{}'), fields: {}, properties: {} };
+  // The broker-validated publisher: every service is guest in these tests (serviceUsers).
+  const message = { content: Buffer.from('{}'), fields: {}, properties: { userId: 'guest' } };
   const channel = {
     ack(acked: unknown) {
       if (acked !== message) throw new Error('acknowledged another message');

@@ -83,7 +83,7 @@ export class AttemptThrottle {
   }
 }
 
-function tooManyAttempts(lockedUntil: Date, now: Date, what: string): DomainError {
+export function tooManyAttempts(lockedUntil: Date, now: Date, what: string): DomainError {
   const retryAfter = Math.max(1, Math.ceil((lockedUntil.getTime() - now.getTime()) / 1000));
   const minutes = Math.ceil(retryAfter / 60);
   return new DomainError(
