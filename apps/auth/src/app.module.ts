@@ -11,6 +11,7 @@ import { ServiceClientsModule } from './gateway/service-clients';
 import { LoginModule } from './login/login.module';
 import { authMigrations } from './migrations';
 import { PagesModule } from './pages/pages.module';
+import { PasskeysModule } from './passkeys/passkeys.module';
 import { authRetentionRules } from './retention';
 import { ResellerPolicyModule } from './reseller-policy/reseller-policy.module';
 import { SignInLimitsModule } from './sign-in-limits/sign-in-limits.module';
@@ -45,6 +46,7 @@ export class AppModule {
         ResellerPolicyModule,
         GatewayModule,
         EnrollmentModule,
+        PasskeysModule,
         SsoModule,
         PagesModule,
       ],

@@ -1,6 +1,7 @@
 import type { RetentionRule } from '@pbx2fa/persistence';
 import type { AuthConfig } from './config';
 import { expiredChallenges } from './login/challenge-retention';
+import { expiredWebauthnChallenges } from './passkeys/webauthn-challenge-retention';
 import { endedSessions } from './sessions/session-retention';
 import { endedSignInWindows } from './sign-in-limits/sign-in-rate-limit-retention';
 import { expiredAssertionIds } from './sso/used-assertion-retention';
@@ -17,5 +18,6 @@ export function authRetentionRules(
     expiredAssertionIds(minutes),
     idleAttemptThrottles(minutes),
     endedSignInWindows(minutes),
+    expiredWebauthnChallenges(minutes),
   ];
 }

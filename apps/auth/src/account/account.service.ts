@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Actor } from '@pbx2fa/contracts';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
-import { mustAlwaysHaveSecondFactor } from '../second-factor/second-factor-policy';
+import { hasFactor, mustAlwaysHaveSecondFactor, type FactorMethod } from '../second-factor/second-factor-policy';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
 
 export interface MeView {
@@ -9,7 +9,8 @@ export interface MeView {
   username: string;
   resellerId: string | null;
   role: Actor['role'];
-  twoFactor: { availableForReseller: boolean; enabled: boolean };
+  /** `enabled`: the user has a second factor (an authenticator or a passkey); `methods`: which. */
+  twoFactor: { availableForReseller: boolean; enabled: boolean; methods: FactorMethod[] };
 }
 
 @Injectable()
@@ -20,6 +21,7 @@ export class AccountService {
   ) {}
 
   async me(actor: Actor): Promise<MeView> {
+    const methods = await this.credentials.methodsOf(actor.userId);
     return {
       id: actor.userId,
       username: actor.username,
@@ -29,7 +31,8 @@ export class AccountService {
         // Agents have no reseller, and 2FA is always available to them (they must have it).
         availableForReseller:
           mustAlwaysHaveSecondFactor(actor) || (await this.resellers.isTwoFactorAvailable(actor.resellerId)),
-        enabled: await this.credentials.isActive(actor.userId),
+        enabled: hasFactor(methods),
+        methods,
       },
     };
   }

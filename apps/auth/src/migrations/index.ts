@@ -8,6 +8,7 @@ import { TwoFactor1764300000300 } from './1764300000300-two-factor';
 import { SignInRateLimits1764500000000 } from './1764500000000-sign-in-rate-limits';
 import { SessionPurpose1764500000100 } from './1764500000100-session-purpose';
 import { RetentionIndexes1765000000100 } from './1765000000100-retention-indexes';
+import { Passkeys1765100000000 } from './1765100000000-passkeys';
 
 export const authMigrations = [
   MessagingTables1764300000000,
@@ -18,4 +19,5 @@ export const authMigrations = [
   SessionPurpose1764500000100,
   MessagingRetentionIndexes1765000000000,
   RetentionIndexes1765000000100,
+  Passkeys1765100000000,
 ];
