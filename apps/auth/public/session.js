@@ -155,16 +155,15 @@ export function startSession({ onSignedIn, onSignedOut }) {
     });
   });
 
-  verifyForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void whileBusy(verifyForm, async () => {
+  /**
+   * Answers the second step with what `proof()` gives (a passcode, a recovery code or a passkey).
+   * A sign-in that has expired goes back to the password; anything else is said at `retry`.
+   */
+  const secondStep = (proof, retry) =>
+    whileBusy(verifyForm, async () => {
       clearError(verifyError);
-      const field = usingRecoveryCode ? recoveryCode : passcode;
-      const body = usingRecoveryCode
-        ? { challengeToken, recoveryCode: recoveryCode.value.trim() }
-        : { challengeToken, passcode: digitsOnly(passcode.value) };
       try {
-        const answer = await post('/auth/login/verify', body);
+        const answer = await post('/auth/login/verify', { challengeToken, ...(await proof()) });
         await signedIn(answer.accessToken);
       } catch (error) {
         if (error instanceof ApiError && error.code === 'invalid_challenge') {
@@ -174,10 +173,18 @@ export function startSession({ onSignedIn, onSignedOut }) {
           return;
         }
         showError(verifyError, error);
-        field.value = '';
-        field.focus();
+        if (retry instanceof HTMLInputElement) retry.value = '';
+        retry.focus();
       }
     });
+
+  verifyForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void secondStep(
+      async () =>
+        usingRecoveryCode ? { recoveryCode: recoveryCode.value.trim() } : { passcode: digitsOnly(passcode.value) },
+      usingRecoveryCode ? recoveryCode : passcode,
+    );
   });
 
   recoveryToggle.addEventListener('click', () => {
@@ -188,23 +195,10 @@ export function startSession({ onSignedIn, onSignedOut }) {
   });
 
   byId('verify-passkey-button').addEventListener('click', () => {
-    void whileBusy(verifyForm, async () => {
-      clearError(verifyError);
-      try {
-        const passkey = await passkeyAssertion('/auth/login/passkey-options', { challengeToken });
-        const answer = await post('/auth/login/verify', { challengeToken, passkey });
-        await signedIn(answer.accessToken);
-      } catch (error) {
-        if (error instanceof ApiError && error.code === 'invalid_challenge') {
-          showPasswordStep();
-          showError(passwordError, error);
-          password.focus();
-          return;
-        }
-        showError(verifyError, error);
-        byId('verify-passkey-button').focus();
-      }
-    });
+    void secondStep(
+      async () => ({ passkey: await passkeyAssertion('/auth/login/passkey-options', { challengeToken }) }),
+      byId('verify-passkey-button'),
+    );
   });
 
   byId('passwordless-button').addEventListener('click', () => {
