@@ -100,15 +100,11 @@ export class PageFiles {
   private send(response: Response, name: string, root = this.directory): void {
     if (!root) throw new DomainError(404, ErrorCodes.NotFound, 'The dashboard pages are not installed on this server.');
     // Revalidated on every load (ETag), so a new release is picked up without a stale mix of files.
-    response.sendFile(
-      name,
-      { root, dotfiles: 'deny', headers: { 'Cache-Control': 'no-cache' } },
-      (error) => {
-        // Only when the file vanished after start, or the client went away mid-transfer.
-        if (!error || response.headersSent) return;
-        this.logger.warn(`could not send ${name}: ${error.message}`);
-        response.status(404).json({ statusCode: 404, error: ErrorCodes.NotFound, message: 'There is no such file.' });
-      },
-    );
+    response.sendFile(name, { root, dotfiles: 'deny', headers: { 'Cache-Control': 'no-cache' } }, (error) => {
+      // Only when the file vanished after start, or the client went away mid-transfer.
+      if (!error || response.headersSent) return;
+      this.logger.warn(`could not send ${name}: ${error.message}`);
+      response.status(404).json({ statusCode: 404, error: ErrorCodes.NotFound, message: 'There is no such file.' });
+    });
   }
 }
