@@ -21,7 +21,6 @@ export class PasskeySignInController {
   @ApiErrors([429, 'too_many_requests'])
   @Post('options')
   @HttpCode(200)
-  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- validated (it must be {}), nothing in it is used
   options(@Body() _body: EmptyDto) {
     return this.signIn.passwordlessOptions();
   }
