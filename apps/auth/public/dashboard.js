@@ -1,13 +1,12 @@
+// @ts-check
 // The dashboard at `/`: a home view and Profile → Change Account Security, the support article's
 // steps: request 2FA from support, Set Up Google Authenticator, save the recovery codes; later
-// new recovery codes or turning it off. Beside Google Authenticator: Add a Passkey, and the
-// passkeys with Remove.
+// new recovery codes or turning it off.
 
-import { ApiError, get, post, request } from './api.js';
-import { announce, byId, clearError, digitsOnly, el, formatTime, showError, showOnly, whileBusy } from './dom.js';
+import { ApiError, get, post } from './api.js';
+import { announce, byId, clearError, digitsOnly, formatTime, showError, showOnly, whileBusy } from './dom.js';
 import { authenticatorSetup } from './authenticator-setup.js';
 import { myRequests } from './my-requests.js';
-import { passkeyAdder } from './passkey-add.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
 import { startSession } from './session.js';
 import { usersView } from './users-view.js';
@@ -25,7 +24,6 @@ const panels = [
   'request-ticket',
   'setup-start-panel',
   'setup-panel',
-  'passkeys-panel',
   'codes-panel',
   'enabled-panel',
 ].map(byId);
@@ -34,8 +32,6 @@ const securityError = byId('security-error');
 
 /** @type {Me | null} */
 let me = null;
-/** The user's passkeys as GET /auth/passkeys lists them. */
-let passkeys = [];
 /** Bumped whenever what is on screen is replaced, so a late answer or poll of an old view stops. */
 let generation = 0;
 
@@ -107,29 +103,21 @@ async function refreshSecurity() {
   const mine = generation;
   /** @type {Me} */
   let fresh;
-  let freshPasskeys;
   try {
-    [fresh, freshPasskeys] = await Promise.all([get('/auth/me'), get('/auth/passkeys')]);
+    fresh = await get('/auth/me');
   } catch (error) {
     if (mine === generation) showError(securityError, error);
     return;
   }
   if (mine !== generation) return;
   me = fresh;
-  passkeys = freshPasskeys.items;
   renderSecurity();
 }
 
-const hasTotp = () => me.twoFactor.methods?.includes('totp') ?? me.twoFactor.enabled;
-
 function renderSummary() {
-  const { availableForReseller, enabled } = me.twoFactor;
-  const factors = [
-    ...(hasTotp() ? ['Google Authenticator'] : []),
-    ...(passkeys.length ? [passkeys.length === 1 ? 'a passkey' : `${passkeys.length} passkeys`] : []),
-  ];
+  const { availableForReseller, enabled } = signedInUser().twoFactor;
   let summary = enabled
-    ? `Two-factor authentication is on: ${factors.join(' and ')} ${factors.length > 1 ? 'are' : 'is'} set up for your account.`
+    ? 'Two-factor authentication is on: Google Authenticator is set up for your account.'
     : 'Two-factor authentication is off for your account.';
   if (enabled && !availableForReseller)
     summary += ' Your reseller has turned two-factor authentication off, so no passcode is asked for now.';
@@ -142,23 +130,14 @@ function renderSecurity() {
   const user = signedInUser();
   const { availableForReseller, enabled } = user.twoFactor;
   renderSummary();
-  renderPasskeys();
   // Agents always keep their second factor: new recovery codes, but no turning it off.
-  byId('disable-form').hidden = me.role === 'agent';
-  // New recovery codes are confirmed with a passcode: only with Google Authenticator.
-  byId('new-codes-form').hidden = !hasTotp();
-  const canSetUp = availableForReseller && !hasTotp() ? [byId('setup-start-panel')] : [];
-  const passkeyPanel = availableForReseller || passkeys.length ? [byId('passkeys-panel')] : [];
-  const enabledPanel = enabled && (hasTotp() || me.role !== 'agent') ? [byId('enabled-panel')] : [];
-  if (me.role === 'agent') {
-    showOnly([byId('agent-note'), ...enabledPanel, ...canSetUp, ...passkeyPanel], panels);
+  byId('disable-form').hidden = user.role === 'agent';
+  if (user.role === 'agent') {
+    showOnly([byId('agent-note'), ...(enabled ? [byId('enabled-panel')] : [])], panels);
   } else if (enabled) {
-    showOnly([...enabledPanel, ...canSetUp, ...passkeyPanel], panels);
+    showOnly([byId('enabled-panel')], panels);
   } else if (availableForReseller) {
-    showOnly(
-      [...canSetUp, ...passkeyPanel, ...(byId('request-ticket').hidden ? [] : [byId('request-ticket')])],
-      panels,
-    );
+    showOnly([byId('setup-start-panel'), ...(byId('request-ticket').hidden ? [] : [byId('request-ticket')])], panels);
   } else {
     showOnly([], panels);
     void showLatestRequest();
@@ -292,10 +271,8 @@ byId('request-button').addEventListener('click', () => void requestTwoFactor());
 
 const setup = authenticatorSetup({
   onSaved: (answer) => {
-    me = {
-      ...me,
-      twoFactor: { ...me.twoFactor, enabled: true, methods: ['totp', ...(me.twoFactor.methods ?? [])] },
-    };
+    const user = signedInUser();
+    me = { ...user, twoFactor: { ...user.twoFactor, enabled: true } };
     renderSummary();
     announce(
       securityStatus,
@@ -324,81 +301,6 @@ async function startSetup() {
 
 byId('setup-button').addEventListener('click', () => void startSetup());
 
-// --- Add a Passkey, the passkeys, Remove -------------------------------------------------------
-
-function renderPasskeys() {
-  byId('passkeys-empty').hidden = passkeys.length > 0;
-  byId('passkey-list').replaceChildren(
-    ...passkeys.map((passkey) => {
-      const remove = el('button', { type: 'button', class: 'secondary', text: 'Remove' });
-      remove.addEventListener('click', () => askToRemove(passkey));
-      const used = passkey.lastUsedAt ? `last used ${formatTime(passkey.lastUsedAt)}` : 'not used yet';
-      return el(
-        'li',
-        {},
-        el('span', { class: 'passkey-name', text: passkey.name }),
-        el('span', { class: 'passkey-meta', text: `added ${formatTime(passkey.createdAt)}, ${used}` }),
-        remove,
-      );
-    }),
-  );
-}
-
-const adder = passkeyAdder({
-  onAdded: (answer) => {
-    announce(securityStatus, `The passkey “${answer.name}” was added. Your other sessions were signed out.`);
-    if (answer.recoveryCodes) {
-      showCodes(answer.recoveryCodes);
-      return;
-    }
-    void refreshSecurity();
-  },
-});
-
-const removeForm = byId('remove-passkey-form');
-const removeError = byId('remove-passkey-error');
-let removing = null;
-
-function askToRemove(passkey) {
-  removing = passkey;
-  byId('remove-passkey-name').textContent = `“${passkey.name}”`;
-  removeForm.reset();
-  clearError(removeError);
-  removeForm.hidden = false;
-  byId('remove-passkey-password').focus();
-}
-
-function closeRemove() {
-  removing = null;
-  removeForm.reset();
-  clearError(removeError);
-  removeForm.hidden = true;
-}
-
-removeForm.addEventListener('submit', (event) => {
-  event.preventDefault();
-  void whileBusy(removeForm, async () => {
-    clearError(removeError);
-    const passkey = removing;
-    if (!passkey) return;
-    try {
-      await request('DELETE', `/auth/passkeys/${encodeURIComponent(passkey.id)}`, {
-        currentPassword: byId('remove-passkey-password').value,
-      });
-      closeRemove();
-      announce(securityStatus, `The passkey “${passkey.name}” was removed.`);
-      await refreshSecurity();
-      byId('passkeys-title').focus();
-    } catch (error) {
-      showError(removeError, error);
-      byId('remove-passkey-password').value = '';
-      byId('remove-passkey-password').focus();
-    }
-  });
-});
-
-byId('remove-passkey-cancel').addEventListener('click', closeRemove);
-
 // --- recovery codes, new codes, turning it off -----------------------------------------------
 
 const codes = recoveryCodesPanel({
@@ -419,7 +321,7 @@ function showCodes(recoveryCodes) {
 
 byId('codes-done').addEventListener('click', () => {
   codes.clear();
-  void refreshSecurity();
+  renderSecurity();
   byId('security-title').focus();
 });
 
@@ -475,12 +377,9 @@ codeForm(
         : { currentPassword, recoveryCode: code },
     ),
   () => {
-    me = { ...me, twoFactor: { ...me.twoFactor, enabled: false, methods: [] } };
-    passkeys = [];
-    announce(
-      securityStatus,
-      'Two-factor authentication is off for your account: Google Authenticator and every passkey were removed.',
-    );
+    const user = signedInUser();
+    me = { ...user, twoFactor: { ...user.twoFactor, enabled: false } };
+    announce(securityStatus, 'Two-factor authentication is off for your account.');
     renderSecurity();
     byId('security-title').focus();
   },
@@ -503,9 +402,6 @@ startSession({
     users.clear();
     byId('users-link').hidden = true;
     requests.clear();
-    adder.clear();
-    closeRemove();
-    passkeys = [];
     byId('request-ticket').hidden = true;
     showOnly([], views);
   },
