@@ -132,17 +132,34 @@ function installExitHook(): void {
   });
 }
 
-/** A free port, found by letting the kernel pick one; a small race with other processes is accepted. */
-export function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/**
+ * Ports for the services' listeners, below Linux's ephemeral range (32768 and up): a port the
+ * kernel picks for port 0 comes from that range, the same one outgoing connections take their
+ * local port from, so between its choice and the service's listen a starting service's own
+ * connection could take it (EADDRINUSE). Below it, only another listener can.
+ */
+const LISTENER_PORTS = { from: 20_000, to: 32_000 };
+/** Ports this process has handed out: never given twice, though a stopped test frees them. */
+const handedOut = new Set<number>();
+
+/** A port no one listens on (IPv4 or IPv6), not handed out before by this process. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 200; tries++) {
+    const port = LISTENER_PORTS.from + Math.floor(Math.random() * (LISTENER_PORTS.to - LISTENER_PORTS.from));
+    if (handedOut.has(port) || !(await canListen(port))) continue;
+    handedOut.add(port);
+    return port;
+  }
+  throw new Error(`no free port between ${LISTENER_PORTS.from} and ${LISTENER_PORTS.to}`);
+}
+
+/** Whether a listener on every address (what the services open) can take the port now. */
+function canListen(port: number): Promise<boolean> {
+  return new Promise((answer) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      if (!address || typeof address === 'string') return reject(new Error('could not read the chosen port'));
-      server.close(() => resolvePort(address.port));
-    });
+    server.once('error', () => answer(false));
+    server.listen(port, () => server.close(() => answer(true)));
   });
 }
 
