@@ -32,8 +32,12 @@ export default tseslint.config(
   {
     // Page modules without their JSDoc types yet (no `// @ts-check`): linted, not type-checked.
     files: [
+      'apps/auth/public/dashboard.js',
       'apps/auth/public/desk*.js',
+      'apps/auth/public/enrollment.js',
       'apps/auth/public/my-requests.js',
+      'apps/auth/public/passkey*.js',
+      'apps/auth/public/session.js',
       'apps/auth/public/ticket-format.js',
       'apps/auth/public/users-view.js',
     ],

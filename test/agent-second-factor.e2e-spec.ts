@@ -245,7 +245,11 @@ describe('a second factor for agents', () => {
       });
       expectError(refused, 403, 'two_factor_mandatory');
       expect(refused.body.message).toContain('agents must always keep two-factor authentication');
-      expect((await signedIn.get('/auth/me')).body.twoFactor).toEqual({ availableForReseller: true, enabled: true });
+      expect((await signedIn.get('/auth/me')).body.twoFactor).toEqual({
+        availableForReseller: true,
+        enabled: true,
+        methods: ['totp', 'recovery_code'],
+      });
       expect((await signIn(agent)).body.status).toBe('two_factor_required');
       // The refusal spent nothing: the recovery code it was given still works.
       const challenge = (await signIn(agent)).body.challengeToken;
@@ -325,7 +329,11 @@ describe('a second factor for agents', () => {
       });
       const client = gw.anon.as(response.body.accessToken);
       expect((await client.get('/tickets')).status).toBe(200);
-      expect((await client.get('/auth/me')).body.twoFactor).toEqual({ availableForReseller: false, enabled: false });
+      expect((await client.get('/auth/me')).body.twoFactor).toEqual({
+        availableForReseller: false,
+        enabled: false,
+        methods: [],
+      });
       expectError(await client.post('/auth/2fa/setup', {}), 403, 'two_factor_not_enabled_for_reseller');
     });
   });

@@ -33,7 +33,7 @@ interface World {
 }
 
 interface Row {
-  method: 'get' | 'post';
+  method: 'get' | 'post' | 'delete';
   /** As the OpenAPI document names it. */
   path: string;
   call(world: World, client: ApiClient, scope: Scope, caller: Caller): Promise<ApiResponse>;
@@ -72,6 +72,24 @@ const ROUTES: Row[] = [
     path: '/auth/sso/ringos',
     call: (_, c) => c.post('/auth/sso/ringos', { assertion: 'not.a.jwt' }),
     expect: everyone(401),
+  },
+  {
+    method: 'post',
+    path: '/auth/login/passkey-options',
+    call: (_, c) => c.post('/auth/login/passkey-options', { challengeToken: 'made-up' }),
+    expect: everyone(401),
+  },
+  {
+    method: 'post',
+    path: '/auth/passkey/options',
+    call: (_, c) => c.post('/auth/passkey/options', {}),
+    expect: everyone(200),
+  },
+  {
+    method: 'post',
+    path: '/auth/passkey',
+    call: (_, c) => c.post('/auth/passkey', { response: { id: 'not-a-passkey' } }),
+    expect: everyone(400),
   },
   { method: 'get', path: '/auth/login-options', call: (_, c) => c.get('/auth/login-options'), expect: everyone(200) },
   { method: 'get', path: '/health', call: (_, c) => c.get('/health'), expect: everyone(200) },
@@ -115,6 +133,27 @@ const ROUTES: Row[] = [
     path: '/auth/2fa/recovery-codes',
     call: (_, c) => c.post('/auth/2fa/recovery-codes', { currentPassword: 'x', passcode: '123456' }),
     expect: signedIn(409, 400),
+  },
+
+  // Passkeys: under the same rule as Google Authenticator (the agent always may).
+  {
+    method: 'post',
+    path: '/auth/passkeys/registration-options',
+    call: (_, c) => c.post('/auth/passkeys/registration-options', {}),
+    expect: signedIn(403, 200),
+  },
+  {
+    method: 'post',
+    path: '/auth/passkeys',
+    call: (_, c) => c.post('/auth/passkeys', { response: { id: 'x' }, name: 'Key', currentPassword: 'x' }),
+    expect: signedIn(403, 400),
+  },
+  { method: 'get', path: '/auth/passkeys', call: (_, c) => c.get('/auth/passkeys'), expect: signedIn(200) },
+  {
+    method: 'delete',
+    path: '/auth/passkeys/{id}',
+    call: (_, c) => c.request('DELETE', '/auth/passkeys/not-an-id', { currentPassword: 'x' }),
+    expect: signedIn(400),
   },
 
   // Resellers and users.

@@ -148,7 +148,11 @@ describe('without the broker', () => {
       expect(verified.status).toBe(200);
       expect(verified.body.status).toBe('authenticated');
       const client = gw.anon.as(verified.body.accessToken);
-      expect((await client.get('/auth/me')).body.twoFactor).toEqual({ availableForReseller: true, enabled: true });
+      expect((await client.get('/auth/me')).body.twoFactor).toEqual({
+        availableForReseller: true,
+        enabled: true,
+        methods: ['totp', 'recovery_code'],
+      });
 
       const introspected = await gw.agent.post('/auth/introspect', { token: verified.body.accessToken });
       expect(introspected.status).toBe(200);

@@ -26,7 +26,10 @@ class Live {
 /** The fields each route takes today. */
 const FIELDS_BY_ROUTE = {
   login: ['username', 'password'],
-  verify: ['challengeToken', 'passcode', 'recoveryCode'],
+  verify: ['challengeToken', 'passcode', 'recoveryCode', 'passkey'],
+  passkeyOptions: ['challengeToken'],
+  passwordless: ['response'],
+  addPasskey: ['response', 'name', 'currentPassword'],
   activate: ['passcode', 'currentPassword'],
   disable: ['currentPassword', 'passcode', 'recoveryCode'],
   recoveryCodes: ['currentPassword', 'passcode'],
@@ -44,7 +47,7 @@ const FIELDS_BY_ROUTE = {
   audit: ['username', 'resellerId', 'limit'],
 };
 /** Fields the contract names that no route takes yet; they go into bodies as fields of other routes do. */
-const CONTRACT_ONLY_FIELDS = ['deviceToken', 'passkey', 'rememberDevice', 'graceDays', 'response'];
+const CONTRACT_ONLY_FIELDS = ['deviceToken', 'rememberDevice', 'graceDays'];
 const ALL_FIELDS = [...new Set([...Object.values(FIELDS_BY_ROUTE).flat(), ...CONTRACT_ONLY_FIELDS])];
 
 /** What a right-looking value for each field is. */
@@ -195,6 +198,41 @@ describe('bodies mixing the fields of every route', () => {
       path: () => '/auth/login/verify',
       own: FIELDS_BY_ROUTE.verify,
       callers: ['anon'],
+    },
+    {
+      name: 'POST /auth/login/passkey-options',
+      method: 'POST',
+      path: () => '/auth/login/passkey-options',
+      own: FIELDS_BY_ROUTE.passkeyOptions,
+      callers: ['anon'],
+    },
+    {
+      name: 'POST /auth/passkey/options',
+      method: 'POST',
+      path: () => '/auth/passkey/options',
+      own: [],
+      callers: ['anon'],
+    },
+    {
+      name: 'POST /auth/passkey',
+      method: 'POST',
+      path: () => '/auth/passkey',
+      own: FIELDS_BY_ROUTE.passwordless,
+      callers: ['anon'],
+    },
+    {
+      name: 'POST /auth/passkeys/registration-options',
+      method: 'POST',
+      path: () => '/auth/passkeys/registration-options',
+      own: [],
+      callers: ['user', 'agent'],
+    },
+    {
+      name: 'POST /auth/passkeys',
+      method: 'POST',
+      path: () => '/auth/passkeys',
+      own: FIELDS_BY_ROUTE.addPasskey,
+      callers: ['user', 'agent'],
     },
     {
       name: 'POST /auth/sso/ringos',

@@ -117,6 +117,20 @@ describe('per-address limits on the sign-in routes', () => {
     expectLimited(await gw.anon.post('/auth/login', nobody(), from(address)));
   });
 
+  it('counts the passkey sign-in routes in the same allowance', async () => {
+    const address = '198.51.100.31';
+    const passkeyRoutes = [
+      () => gw.anon.post('/auth/passkey/options', {}, from(address)),
+      () => gw.anon.post('/auth/passkey', { response: { id: 'x' } }, from(address)),
+      () => gw.anon.post('/auth/login/passkey-options', { challengeToken: 'made-up' }, from(address)),
+    ];
+    for (let i = 0; i < LIMIT; i++) expect((await passkeyRoutes[i % 3]()).status).not.toBe(429);
+    for (const send of passkeyRoutes) expectLimited(await send());
+    expectLimited(await gw.anon.post('/auth/login', nobody(), from(address)));
+    // The pages' own calls after signing in are not sign-ins.
+    expect((await gw.anon.get('/auth/login-options', from(address))).status).toBe(200);
+  });
+
   it('refuses a flood from one address while a user elsewhere keeps signing in', async () => {
     const attacker = '203.0.113.66';
     const user = await gw.factory.user();

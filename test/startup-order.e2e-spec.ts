@@ -130,6 +130,6 @@ describe('start-up order', () => {
     const resolved: TicketView = await resolvedTicket(gw, ticket.id);
     expect(resolved.history.map((entry) => entry.toStatus)).toEqual(['open', 'approved', 'resolved']);
     const me = await gw.anon.as(token).get('/auth/me');
-    expect(me.body.twoFactor).toEqual({ availableForReseller: true, enabled: false });
+    expect(me.body.twoFactor).toEqual({ availableForReseller: true, enabled: false, methods: [] });
   });
 });

@@ -120,7 +120,7 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
       resellerId: resellerA.id,
       role: 'reseller_user',
       email: null,
-      twoFactor: { availableForReseller: false, enabled: false },
+      twoFactor: { availableForReseller: false, enabled: false, methods: [] },
     });
   });
 
@@ -203,7 +203,7 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
       { intervalMs: 25 },
     );
     console.log(`approve → /auth/me availableForReseller=true took ${Date.now() - approvedAt} ms`);
-    expect(response.body.twoFactor).toEqual({ availableForReseller: true, enabled: false });
+    expect(response.body.twoFactor).toEqual({ availableForReseller: true, enabled: false, methods: [] });
   });
 
   it('turns 2FA on for the reseller, one version later', async () => {
@@ -313,7 +313,7 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
     it("makes 2FA unavailable to the reseller's users again", async () => {
       await eventually(async () => {
         const current = await me(userA);
-        expect(current.body?.twoFactor).toEqual({ availableForReseller: false, enabled: false });
+        expect(current.body?.twoFactor).toEqual({ availableForReseller: false, enabled: false, methods: [] });
       });
     });
 

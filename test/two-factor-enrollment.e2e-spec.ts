@@ -53,13 +53,21 @@ describe('setting up Google Authenticator', () => {
     const response = await user.client.post('/auth/2fa/setup', {});
     expectError(response, 403, 'two_factor_not_enabled_for_reseller');
     expect(response.body.message).toMatch(/ticket/i);
-    expect((await user.client.get('/auth/me')).body.twoFactor).toEqual({ availableForReseller: false, enabled: false });
+    expect((await user.client.get('/auth/me')).body.twoFactor).toEqual({
+      availableForReseller: false,
+      enabled: false,
+      methods: [],
+    });
   });
 
   it('offers setup once an approved enable_2fa ticket has been resolved', async () => {
     const ticket = await switchResellerTwoFactor(gw, user, true);
     expect(ticket).toMatchObject({ type: 'enable_2fa', status: 'resolved', resellerId: user.resellerId });
-    expect((await user.client.get('/auth/me')).body.twoFactor).toEqual({ availableForReseller: true, enabled: false });
+    expect((await user.client.get('/auth/me')).body.twoFactor).toEqual({
+      availableForReseller: true,
+      enabled: false,
+      methods: [],
+    });
   });
 
   it('shows an otpauth URL for "PBX Dashboard" with a random key of at least 160 bits', async () => {
@@ -149,7 +157,7 @@ describe('setting up Google Authenticator', () => {
       resellerId: user.resellerId,
       role: 'reseller_user',
       email: null,
-      twoFactor: { availableForReseller: true, enabled: true },
+      twoFactor: { availableForReseller: true, enabled: true, methods: ['totp', 'recovery_code'] },
     });
   });
 
@@ -259,6 +267,7 @@ describe('setting up Google Authenticator', () => {
       expect((await user.client.get('/auth/me')).body.twoFactor).toEqual({
         availableForReseller: true,
         enabled: false,
+        methods: [],
       });
 
       const signIn = await passwordLogin(gw.anon, user);

@@ -148,7 +148,7 @@ describe('signing in with a passcode', () => {
     for (const recoveryCode of [123, false, null, ['x'], { code: 'x' }, user.recoveryCodes[5]]) {
       const response = await verify({ challengeToken, passcode: '123456', recoveryCode });
       expectError(response, 400, 'validation_failed');
-      expect(response.body.message).toBe('Send either a passcode or a recoveryCode, not both.');
+      expect(response.body.message).toBe('Send either a passcode, a recoveryCode or a passkey, not both.');
     }
     expectError(await verify({ challengeToken }), 400, 'validation_failed');
     expectError(await verify({ challengeToken, recoveryCode: 123 }), 400, 'validation_failed');

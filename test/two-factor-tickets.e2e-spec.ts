@@ -77,7 +77,11 @@ describe('tickets that change two-factor authentication', () => {
       expect(response.status).toBe(200);
       expect(response.body.status).toBe('authenticated');
       const me = await gw.anon.as(response.body.accessToken).get('/auth/me');
-      expect(me.body.twoFactor).toEqual({ availableForReseller: true, enabled: true });
+      expect(me.body.twoFactor).toEqual({
+        availableForReseller: true,
+        enabled: true,
+        methods: ['totp', 'recovery_code'],
+      });
     });
   });
 
@@ -114,7 +118,7 @@ describe('tickets that change two-factor authentication', () => {
         expiresIn: expect.any(Number),
       });
       const me = await gw.anon.as(response.body.accessToken).get('/auth/me');
-      expect(me.body.twoFactor).toEqual({ availableForReseller: true, enabled: false });
+      expect(me.body.twoFactor).toEqual({ availableForReseller: true, enabled: false, methods: [] });
     });
 
     it('ends the sessions the user had, so whoever has the lost phone is signed out too', async () => {

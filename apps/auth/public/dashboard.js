@@ -1,12 +1,13 @@
-// @ts-check
 // The dashboard at `/`: a home view and Profile → Change Account Security, the support article's
 // steps: request 2FA from support, Set Up Google Authenticator, save the recovery codes; later
-// new recovery codes or turning it off.
+// new recovery codes or turning it off. Beside Google Authenticator: Add a Passkey, and the
+// passkeys with Remove.
 
-import { ApiError, get, post } from './api.js';
-import { announce, byId, clearError, digitsOnly, formatTime, showError, showOnly, whileBusy } from './dom.js';
+import { ApiError, get, post, request } from './api.js';
+import { announce, byId, clearError, digitsOnly, el, formatTime, showError, showOnly, whileBusy } from './dom.js';
 import { authenticatorSetup } from './authenticator-setup.js';
 import { myRequests } from './my-requests.js';
+import { passkeyAdder } from './passkey-add.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
 import { startSession } from './session.js';
 import { usersView } from './users-view.js';
@@ -24,6 +25,7 @@ const panels = [
   'request-ticket',
   'setup-start-panel',
   'setup-panel',
+  'passkeys-panel',
   'codes-panel',
   'enabled-panel',
 ].map(byId);
@@ -32,6 +34,8 @@ const securityError = byId('security-error');
 
 /** @type {Me | null} */
 let me = null;
+/** The user's passkeys as GET /auth/passkeys lists them. */
+let passkeys = [];
 /** Bumped whenever what is on screen is replaced, so a late answer or poll of an old view stops. */
 let generation = 0;
 
@@ -103,21 +107,29 @@ async function refreshSecurity() {
   const mine = generation;
   /** @type {Me} */
   let fresh;
+  let freshPasskeys;
   try {
-    fresh = await get('/auth/me');
+    [fresh, freshPasskeys] = await Promise.all([get('/auth/me'), get('/auth/passkeys')]);
   } catch (error) {
     if (mine === generation) showError(securityError, error);
     return;
   }
   if (mine !== generation) return;
   me = fresh;
+  passkeys = freshPasskeys.items;
   renderSecurity();
 }
 
+const hasTotp = () => me.twoFactor.methods?.includes('totp') ?? me.twoFactor.enabled;
+
 function renderSummary() {
-  const { availableForReseller, enabled } = signedInUser().twoFactor;
+  const { availableForReseller, enabled } = me.twoFactor;
+  const factors = [
+    ...(hasTotp() ? ['Google Authenticator'] : []),
+    ...(passkeys.length ? [passkeys.length === 1 ? 'a passkey' : `${passkeys.length} passkeys`] : []),
+  ];
   let summary = enabled
-    ? 'Two-factor authentication is on: Google Authenticator is set up for your account.'
+    ? `Two-factor authentication is on: ${factors.join(' and ')} ${factors.length > 1 ? 'are' : 'is'} set up for your account.`
     : 'Two-factor authentication is off for your account.';
   if (enabled && !availableForReseller)
     summary += ' Your reseller has turned two-factor authentication off, so no passcode is asked for now.';
@@ -130,14 +142,23 @@ function renderSecurity() {
   const user = signedInUser();
   const { availableForReseller, enabled } = user.twoFactor;
   renderSummary();
+  renderPasskeys();
   // Agents always keep their second factor: new recovery codes, but no turning it off.
-  byId('disable-form').hidden = user.role === 'agent';
-  if (user.role === 'agent') {
-    showOnly([byId('agent-note'), ...(enabled ? [byId('enabled-panel')] : [])], panels);
+  byId('disable-form').hidden = me.role === 'agent';
+  // New recovery codes are confirmed with a passcode: only with Google Authenticator.
+  byId('new-codes-form').hidden = !hasTotp();
+  const canSetUp = availableForReseller && !hasTotp() ? [byId('setup-start-panel')] : [];
+  const passkeyPanel = availableForReseller || passkeys.length ? [byId('passkeys-panel')] : [];
+  const enabledPanel = enabled && (hasTotp() || me.role !== 'agent') ? [byId('enabled-panel')] : [];
+  if (me.role === 'agent') {
+    showOnly([byId('agent-note'), ...enabledPanel, ...canSetUp, ...passkeyPanel], panels);
   } else if (enabled) {
-    showOnly([byId('enabled-panel')], panels);
+    showOnly([...enabledPanel, ...canSetUp, ...passkeyPanel], panels);
   } else if (availableForReseller) {
-    showOnly([byId('setup-start-panel'), ...(byId('request-ticket').hidden ? [] : [byId('request-ticket')])], panels);
+    showOnly(
+      [...canSetUp, ...passkeyPanel, ...(byId('request-ticket').hidden ? [] : [byId('request-ticket')])],
+      panels,
+    );
   } else {
     showOnly([], panels);
     void showLatestRequest();
@@ -271,8 +292,10 @@ byId('request-button').addEventListener('click', () => void requestTwoFactor());
 
 const setup = authenticatorSetup({
   onSaved: (answer) => {
-    const user = signedInUser();
-    me = { ...user, twoFactor: { ...user.twoFactor, enabled: true } };
+    me = {
+      ...me,
+      twoFactor: { ...me.twoFactor, enabled: true, methods: ['totp', ...(me.twoFactor.methods ?? [])] },
+    };
     renderSummary();
     announce(
       securityStatus,
@@ -301,6 +324,81 @@ async function startSetup() {
 
 byId('setup-button').addEventListener('click', () => void startSetup());
 
+// --- Add a Passkey, the passkeys, Remove -------------------------------------------------------
+
+function renderPasskeys() {
+  byId('passkeys-empty').hidden = passkeys.length > 0;
+  byId('passkey-list').replaceChildren(
+    ...passkeys.map((passkey) => {
+      const remove = el('button', { type: 'button', class: 'secondary', text: 'Remove' });
+      remove.addEventListener('click', () => askToRemove(passkey));
+      const used = passkey.lastUsedAt ? `last used ${formatTime(passkey.lastUsedAt)}` : 'not used yet';
+      return el(
+        'li',
+        {},
+        el('span', { class: 'passkey-name', text: passkey.name }),
+        el('span', { class: 'passkey-meta', text: `added ${formatTime(passkey.createdAt)}, ${used}` }),
+        remove,
+      );
+    }),
+  );
+}
+
+const adder = passkeyAdder({
+  onAdded: (answer) => {
+    announce(securityStatus, `The passkey “${answer.name}” was added. Your other sessions were signed out.`);
+    if (answer.recoveryCodes) {
+      showCodes(answer.recoveryCodes);
+      return;
+    }
+    void refreshSecurity();
+  },
+});
+
+const removeForm = byId('remove-passkey-form');
+const removeError = byId('remove-passkey-error');
+let removing = null;
+
+function askToRemove(passkey) {
+  removing = passkey;
+  byId('remove-passkey-name').textContent = `“${passkey.name}”`;
+  removeForm.reset();
+  clearError(removeError);
+  removeForm.hidden = false;
+  byId('remove-passkey-password').focus();
+}
+
+function closeRemove() {
+  removing = null;
+  removeForm.reset();
+  clearError(removeError);
+  removeForm.hidden = true;
+}
+
+removeForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void whileBusy(removeForm, async () => {
+    clearError(removeError);
+    const passkey = removing;
+    if (!passkey) return;
+    try {
+      await request('DELETE', `/auth/passkeys/${encodeURIComponent(passkey.id)}`, {
+        currentPassword: byId('remove-passkey-password').value,
+      });
+      closeRemove();
+      announce(securityStatus, `The passkey “${passkey.name}” was removed.`);
+      await refreshSecurity();
+      byId('passkeys-title').focus();
+    } catch (error) {
+      showError(removeError, error);
+      byId('remove-passkey-password').value = '';
+      byId('remove-passkey-password').focus();
+    }
+  });
+});
+
+byId('remove-passkey-cancel').addEventListener('click', closeRemove);
+
 // --- recovery codes, new codes, turning it off -----------------------------------------------
 
 const codes = recoveryCodesPanel({
@@ -321,7 +419,7 @@ function showCodes(recoveryCodes) {
 
 byId('codes-done').addEventListener('click', () => {
   codes.clear();
-  renderSecurity();
+  void refreshSecurity();
   byId('security-title').focus();
 });
 
@@ -377,9 +475,12 @@ codeForm(
         : { currentPassword, recoveryCode: code },
     ),
   () => {
-    const user = signedInUser();
-    me = { ...user, twoFactor: { ...user.twoFactor, enabled: false } };
-    announce(securityStatus, 'Two-factor authentication is off for your account.');
+    me = { ...me, twoFactor: { ...me.twoFactor, enabled: false, methods: [] } };
+    passkeys = [];
+    announce(
+      securityStatus,
+      'Two-factor authentication is off for your account: Google Authenticator and every passkey were removed.',
+    );
     renderSecurity();
     byId('security-title').focus();
   },
@@ -402,6 +503,9 @@ startSession({
     users.clear();
     byId('users-link').hidden = true;
     requests.clear();
+    adder.clear();
+    closeRemove();
+    passkeys = [];
     byId('request-ticket').hidden = true;
     showOnly([], views);
   },

@@ -1,12 +1,12 @@
-// @ts-check
 // A sign-in that must set up a second factor before it completes (an agent without one): the page
-// goes straight to Set Up Google Authenticator, then shows the recovery codes, then carries on
+// goes straight to Set Up Google Authenticator (or Add a Passkey), then shows the recovery codes, then carries on
 // signed in — and offers nothing else until then. The enrollment token it holds meanwhile is good
 // only for the set-up (and for logging out, which Cancel does).
 
 import { accessToken, post } from './api.js';
 import { byId, clearError, showError, showOnly } from './dom.js';
 import { authenticatorSetup } from './authenticator-setup.js';
+import { passkeyAdder } from './passkey-add.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
 
 /** @type {Record<string, string>} */
@@ -40,15 +40,19 @@ export function enrollmentStep({ onDone, onCancel }) {
     heading: () => `PBX Dashboard recovery codes for ${username || 'your account'}`,
   });
 
+  /** The first factor is active and the sign-in complete: from here on the tab holds a full session. */
+  const enrolled = (answer) => {
+    accessToken.set(answer.accessToken);
+    codes.show(answer.recoveryCodes);
+    showOnly([panels[1]], panels);
+    byId('enroll-codes-title').focus();
+  };
+
+  const adder = passkeyAdder({ prefix: 'enroll-', onAdded: enrolled });
+
   const setup = authenticatorSetup({
     prefix: 'enroll-',
-    onSaved: (answer) => {
-      // The sign-in is complete: from here on the tab holds a full session.
-      accessToken.set(/** @type {string} */ (answer.accessToken));
-      codes.show(answer.recoveryCodes);
-      showOnly([panels[1]], panels);
-      byId('enroll-codes-title').focus();
-    },
+    onSaved: enrolled,
     onCancel: async () => {
       try {
         await post('/auth/logout');
@@ -87,6 +91,7 @@ export function enrollmentStep({ onDone, onCancel }) {
     },
     hide() {
       setup.clear();
+      adder.clear();
       codes.clear();
       section.hidden = true;
     },

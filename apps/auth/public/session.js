@@ -1,13 +1,23 @@
-// @ts-check
 // Sign-in, the account bar and log-out, shared by the dashboard and the desk.
 //   1. Username and Password, then Log in;
-//   2. when the account has Google Authenticator: Passcode (or a recovery code), then Verify;
+//   2. when the account has a second factor: its methods — Passcode then Verify, Use a Passkey, or a
+//      recovery code;
 //      when it must set one up first (an agent without one): the set-up, then the recovery codes;
-//   on a RingOS host, RingOS single sign-on instead (no passcode: RingOS did the second factor).
+//   on a RingOS host, RingOS single sign-on instead (no passcode: RingOS did the second factor);
+//   or Use a Passkey instead of all that: a discoverable passkey signs in without a password.
 
 import { accessToken, ApiError, get, onSessionEnded, post } from './api.js';
 import { announce, byId, clearError, digitsOnly, showError, whileBusy } from './dom.js';
 import { enrollmentStep } from './enrollment.js';
+import { passkeyAssertion } from './passkeys.js';
+
+/** What the second step says, by the methods the account has (`two_factor_required`'s `methods`). */
+const VERIFY_HELP = {
+  totp: 'Your account is protected with Google Authenticator. Open the app and enter the 6-digit passcode it shows for PBX Dashboard now.',
+  passkey:
+    'Your account is protected with a passkey. Choose Use a Passkey and confirm with your device or security key.',
+  both: 'Enter the 6-digit passcode Google Authenticator shows for PBX Dashboard now, or choose Use a Passkey.',
+};
 
 /** @typedef {import('./api.js').Me} Me */
 /** @typedef {import('./api.js').LoginAnswer} LoginAnswer */
@@ -42,6 +52,8 @@ export function startSession({ onSignedIn, onSignedOut }) {
   /** @type {string | null} */
   let challengeToken = null;
   let usingRecoveryCode = false;
+  /** The second factors of the account signing in, from `two_factor_required`. */
+  let methods = ['totp'];
   const enrollment = enrollmentStep({
     onDone: () => void enter(),
     onCancel: (message) => showSignIn(message),
@@ -49,15 +61,26 @@ export function startSession({ onSignedIn, onSignedOut }) {
 
   const setRecoveryMode = (/** @type {boolean} */ on) => {
     usingRecoveryCode = on;
-    byId('passcode-field').hidden = on;
+    const totp = methods.includes('totp');
+    const passkey = methods.includes('passkey');
+    byId('passcode-field').hidden = on || !totp;
     byId('recovery-code-field').hidden = !on;
-    recoveryToggle.textContent = on ? 'Use a passcode instead' : 'Use a recovery code instead';
-    passcode.required = !on;
+    byId('passkey-step').hidden = on || !passkey;
+    byId('verify-button').hidden = !on && !totp;
+    byId('verify-help').textContent = VERIFY_HELP[totp && passkey ? 'both' : passkey ? 'passkey' : 'totp'];
+    recoveryToggle.textContent = on
+      ? `Use ${totp ? 'a passcode' : 'a passkey'} instead`
+      : 'Use a recovery code instead';
+    passcode.required = !on && totp;
     recoveryCode.required = on;
   };
 
+  /** The first control of the second step: the passcode, else Use a Passkey. */
+  const focusSecondStep = () => (methods.includes('totp') ? passcode : byId('verify-passkey-button')).focus();
+
   const showPasswordStep = () => {
     challengeToken = null;
+    methods = ['totp'];
     verifyForm.reset();
     setRecoveryMode(false);
     clearError(verifyError);
@@ -131,9 +154,11 @@ export function startSession({ onSignedIn, onSignedOut }) {
         }
         if (answer.status === 'two_factor_required') {
           challengeToken = answer.challengeToken;
+          methods = Array.isArray(answer.methods) && answer.methods.length ? answer.methods : ['totp'];
+          setRecoveryMode(false);
           passwordForm.hidden = true;
           verifyForm.hidden = false;
-          passcode.focus();
+          focusSecondStep();
           return;
         }
         await signedIn(answer.accessToken);
@@ -145,17 +170,15 @@ export function startSession({ onSignedIn, onSignedOut }) {
     });
   });
 
-  verifyForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    void whileBusy(verifyForm, async () => {
+  /**
+   * Answers the second step with what `proof()` gives (a passcode, a recovery code or a passkey).
+   * A sign-in that has expired goes back to the password; anything else is said at `retry`.
+   */
+  const secondStep = (proof, retry) =>
+    whileBusy(verifyForm, async () => {
       clearError(verifyError);
-      const field = usingRecoveryCode ? recoveryCode : passcode;
-      const body = usingRecoveryCode
-        ? { challengeToken, recoveryCode: recoveryCode.value.trim() }
-        : { challengeToken, passcode: digitsOnly(passcode.value) };
       try {
-        /** @type {Authenticated} */
-        const answer = await post('/auth/login/verify', body);
+        const answer = await post('/auth/login/verify', { challengeToken, ...(await proof()) });
         await signedIn(answer.accessToken);
       } catch (error) {
         if (error instanceof ApiError && error.code === 'invalid_challenge') {
@@ -165,16 +188,48 @@ export function startSession({ onSignedIn, onSignedOut }) {
           return;
         }
         showError(verifyError, error);
-        field.value = '';
-        field.focus();
+        if (retry instanceof HTMLInputElement) retry.value = '';
+        retry.focus();
       }
     });
+
+  verifyForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    void secondStep(
+      async () =>
+        usingRecoveryCode ? { recoveryCode: recoveryCode.value.trim() } : { passcode: digitsOnly(passcode.value) },
+      usingRecoveryCode ? recoveryCode : passcode,
+    );
   });
 
   recoveryToggle.addEventListener('click', () => {
     setRecoveryMode(!usingRecoveryCode);
     clearError(verifyError);
-    (usingRecoveryCode ? recoveryCode : passcode).focus();
+    if (usingRecoveryCode) recoveryCode.focus();
+    else focusSecondStep();
+  });
+
+  byId('verify-passkey-button').addEventListener('click', () => {
+    void secondStep(
+      async () => ({ passkey: await passkeyAssertion('/auth/login/passkey-options', { challengeToken }) }),
+      byId('verify-passkey-button'),
+    );
+  });
+
+  byId('passwordless-button').addEventListener('click', () => {
+    void whileBusy(passwordForm, async () => {
+      clearError(passwordError);
+      announce(notice, '');
+      try {
+        const response = await passkeyAssertion('/auth/passkey/options');
+        const answer = await post('/auth/passkey', { response });
+        passwordForm.reset();
+        await signedIn(answer.accessToken);
+      } catch (error) {
+        showError(passwordError, error);
+        byId('passwordless-button').focus();
+      }
+    });
   });
 
   byId('start-over').addEventListener('click', () => {

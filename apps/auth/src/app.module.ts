@@ -12,6 +12,7 @@ import { LoginModule } from './login/login.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { authMigrations } from './migrations';
 import { PagesModule } from './pages/pages.module';
+import { PasskeysModule } from './passkeys/passkeys.module';
 import { authRetentionRules } from './retention';
 import { ResellerPolicyModule } from './reseller-policy/reseller-policy.module';
 import { ResellerUsersModule } from './reseller-users/reseller-users.module';
@@ -48,6 +49,7 @@ export class AppModule {
         GatewayModule,
         ResellerUsersModule,
         EnrollmentModule,
+        PasskeysModule,
         SsoModule,
         PagesModule,
         NotificationsModule,

@@ -138,4 +138,37 @@ describe('loadAuthConfig', () => {
       );
     });
   });
+
+  describe('passkeys (WebAuthn)', () => {
+    it('defaults to rp id localhost and the origin http://localhost on the service port', () => {
+      expect(loadAuthConfig({}).webauthn).toEqual({ rpId: 'localhost', origins: ['http://localhost:3000'] });
+      expect(loadAuthConfig({ PORT: '8080' }).webauthn.origins).toEqual(['http://localhost:8080']);
+    });
+
+    it('takes a domain and its https origins, subdomains included', () => {
+      const config = loadAuthConfig({
+        WEBAUTHN_RP_ID: 'example.com',
+        WEBAUTHN_ORIGINS: 'https://dashboard.example.com, https://example.com:8443',
+      });
+      expect(config.webauthn).toEqual({
+        rpId: 'example.com',
+        origins: ['https://dashboard.example.com', 'https://example.com:8443'],
+      });
+    });
+
+    it.each([
+      [{ WEBAUTHN_RP_ID: '127.0.0.1' }, /^Invalid configuration: WEBAUTHN_RP_ID /],
+      [{ WEBAUTHN_RP_ID: 'https://example.com' }, /^Invalid configuration: WEBAUTHN_RP_ID /],
+      [{ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'http://example.com' }, /WEBAUTHN_ORIGINS .*https/],
+      [{ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.org' }, /WEBAUTHN_ORIGINS .*WEBAUTHN_RP_ID/],
+      [{ WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://notexample.com' }, /WEBAUTHN_ORIGINS/],
+      [
+        { WEBAUTHN_RP_ID: 'example.com', WEBAUTHN_ORIGINS: 'https://example.com/login' },
+        /WEBAUTHN_ORIGINS .*bare origin/,
+      ],
+      [{ WEBAUTHN_ORIGINS: 'localhost:3000' }, /^Invalid configuration: WEBAUTHN_ORIGINS /],
+    ])('refuses %j with one line naming the variable', (env, message) => {
+      expect(configError(env)).toMatch(message);
+    });
+  });
 });

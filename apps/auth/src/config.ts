@@ -76,6 +76,15 @@ const authEnvSchema = commonEnvSchema(3000).extend({
       },
     )
     .default(''),
+  // Passkeys (WebAuthn): README, "Passkeys". Origins default to http://localhost:$PORT.
+  WEBAUTHN_RP_ID: z
+    .string()
+    .regex(
+      /^(?=.*[a-z])[a-z0-9-]+(\.[a-z0-9-]+)*$/,
+      'must be a host name like dashboard.example.com (no scheme, port or IP address)',
+    )
+    .default('localhost'),
+  WEBAUTHN_ORIGINS: optionalText,
 });
 
 /** What the gateway may read from files (`JWT_SECRET_FILE=/run/secrets/jwt_secret`), besides the database and broker passwords. */
@@ -124,8 +133,42 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env) {
           from: raw.MAIL_FROM?.trim() ?? { name: raw.TOTP_ISSUER, address: DEFAULT_MAIL_FROM_ADDRESS },
         }
       : null,
+    webauthn: {
+      rpId: raw.WEBAUTHN_RP_ID,
+      origins: webauthnOrigins(raw.WEBAUTHN_ORIGINS, raw.WEBAUTHN_RP_ID, raw.PORT),
+    },
     ringosHosts: raw.RINGOS_HOSTS.split(',')
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
   };
+}
+
+/**
+ * The origins a passkey may be used from: each an exact origin (scheme, host, port) on the relying
+ * party's domain, https except on localhost (where browsers allow WebAuthn over http).
+ */
+function webauthnOrigins(listed: string | undefined, rpId: string, port: number): string[] {
+  const origins = (listed ?? `http://localhost:${port}`)
+    .split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError('WEBAUTHN_ORIGINS', `"${origin}" is not an origin like https://dashboard.example.com`);
+    }
+    if (url.origin !== origin)
+      throw new ConfigError('WEBAUTHN_ORIGINS', `"${origin}" must be a bare origin like https://dashboard.example.com`);
+    if (url.protocol !== 'https:' && !(url.protocol === 'http:' && url.hostname === 'localhost'))
+      throw new ConfigError('WEBAUTHN_ORIGINS', `"${origin}" must use https (http only on localhost)`);
+    if (url.hostname !== rpId && !url.hostname.endsWith(`.${rpId}`))
+      throw new ConfigError(
+        'WEBAUTHN_ORIGINS',
+        `"${origin}" is not on WEBAUTHN_RP_ID ${rpId} or one of its subdomains`,
+      );
+  }
+  if (origins.length === 0) throw new ConfigError('WEBAUTHN_ORIGINS', 'must list at least one origin');
+  return origins;
 }

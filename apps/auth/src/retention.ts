@@ -3,6 +3,7 @@ import type { AuthConfig } from './config';
 import { expiredChallenges } from './login/challenge-retention';
 import { finishedSecurityMails } from './notifications/security-mail-retention';
 import { SECURITY_MAIL_MAX_AGE_DAYS } from './notifications/security-mail-outbox';
+import { expiredWebauthnChallenges } from './passkeys/webauthn-challenge-retention';
 import { endedSessions } from './sessions/session-retention';
 import { endedSignInWindows } from './sign-in-limits/sign-in-rate-limit-retention';
 import { expiredAssertionIds } from './sso/used-assertion-retention';
@@ -20,5 +21,6 @@ export function authRetentionRules(
     idleAttemptThrottles(minutes),
     endedSignInWindows(minutes),
     finishedSecurityMails(config.OUTBOX_RETENTION_DAYS, SECURITY_MAIL_MAX_AGE_DAYS),
+    expiredWebauthnChallenges(minutes),
   ];
 }

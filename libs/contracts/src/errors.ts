@@ -42,6 +42,10 @@ export const ErrorCodes = {
   EnrollmentRequired: 'enrollment_required',
   /** The account must keep a second factor (an agent), so it cannot be turned off. */
   TwoFactorMandatory: 'two_factor_mandatory',
+  /** A WebAuthn response that is malformed, does not verify, or answers a challenge that is not live. */
+  InvalidPasskey: 'invalid_passkey',
+  /** Passkey sign-in options for an account that has no passkey. */
+  NoPasskey: 'no_passkey',
 } as const;
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
 

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import type { Actor } from '@pbx2fa/contracts';
 import { Clock } from '../common/clock';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
-import { enrollmentDaysLeft, mustAlwaysHaveSecondFactor } from '../second-factor/second-factor-policy';
+import {
+  enrollmentDaysLeft,
+  hasFactor,
+  mustAlwaysHaveSecondFactor,
+  type FactorMethod,
+} from '../second-factor/second-factor-policy';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
 import { UserRepository } from '../users/user.repository';
 
@@ -14,7 +19,9 @@ export interface MeView {
   email: string | null;
   twoFactor: {
     availableForReseller: boolean;
+    /** The user has a second factor (an authenticator or a passkey); `methods`: which. */
     enabled: boolean;
+    methods: FactorMethod[];
     /**
      * Only inside the grace period of the reseller's `required` mode, for a user without a factor:
      * the deadline, and the whole days left until then (the last day counts as 1).
@@ -34,11 +41,12 @@ export class AccountService {
   ) {}
 
   async me(actor: Actor): Promise<MeView> {
-    const [policy, enabled] = await Promise.all([
+    const [policy, methods] = await Promise.all([
       this.resellers.policyOf(actor.resellerId),
-      this.credentials.isActive(actor.userId),
+      this.credentials.methodsOf(actor.userId),
     ]);
     const reseller = policy && { mode: policy.twoFactorMode, enrollBy: policy.enrollBy && new Date(policy.enrollBy) };
+    const enabled = hasFactor(methods);
     const daysLeft = enrollmentDaysLeft(enabled, reseller, this.clock.now());
     return {
       id: actor.userId,
@@ -50,6 +58,7 @@ export class AccountService {
         // Agents have no reseller, and 2FA is always available to them (they must have it).
         availableForReseller: mustAlwaysHaveSecondFactor(actor) || (policy?.twoFactorEnabled ?? false),
         enabled,
+        methods,
         ...(daysLeft !== null && reseller?.enrollBy
           ? { enrollBy: reseller.enrollBy.toISOString(), enrollmentDaysLeft: daysLeft }
           : {}),

@@ -16,6 +16,10 @@ export const AuditEvents = {
   RecoveryCodeUsed: 'recovery_code.used',
   RecoveryCodesRegenerated: 'recovery_codes.regenerated',
   UserCreated: 'user.created',
+  PasskeyRegistered: 'passkey.registered',
+  PasskeyRemoved: 'passkey.removed',
+  /** Passwordless sign-in with a discoverable passkey (a passkey as the second step is login.second_factor). */
+  LoginPasskey: 'login.passkey',
 } as const;
 export type AuditEvent = (typeof AuditEvents)[keyof typeof AuditEvents];
 

@@ -10,7 +10,9 @@ export function setUpOpenApi(app: INestApplication): void {
       'Two-factor authentication for the hosted-PBX reseller dashboard. Every error is ' +
         '`{ statusCode, error, message }`; `error` is a stable code, `message` a sentence for a person. ' +
         'An `enrollmentToken` (from `POST /auth/login` when the account must set up a second factor first) is good only for ' +
-        '`POST /auth/2fa/setup`, `POST /auth/2fa/activate` and `POST /auth/logout`; every other authenticated route answers it 403 `enrollment_required`.',
+        '`POST /auth/2fa/setup`, `POST /auth/2fa/activate`, `POST /auth/passkeys/registration-options`, `POST /auth/passkeys` and `POST /auth/logout`; ' +
+        'every other authenticated route answers it 403 `enrollment_required`. Passkeys (WebAuthn): options and responses travel in the JSON form ' +
+        "of @simplewebauthn/browser's startRegistration / startAuthentication; relying party WEBAUTHN_RP_ID, origins WEBAUTHN_ORIGINS.",
     )
     .setVersion('1.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }, 'bearer')

@@ -48,7 +48,14 @@ export class EnrollmentResponse {
 export class TwoFactorStatus {
   @ApiProperty({ description: "the user's reseller has 2FA on (always true for agents, who must have it)" })
   availableForReseller: boolean;
-  @ApiProperty({ description: 'the user has activated an authenticator' }) enabled: boolean;
+  @ApiProperty({ description: 'the user has a second factor: Google Authenticator or a passkey' }) enabled: boolean;
+  @ApiProperty({
+    type: [String],
+    enum: ['totp', 'passkey', 'recovery_code'],
+    example: ['totp', 'passkey', 'recovery_code'],
+    description: "the user's second factors, as two_factor_required names them",
+  })
+  methods: string[];
   @ApiPropertyOptional({
     format: 'date-time',
     description:
@@ -97,6 +104,57 @@ export class ActivateResponse {
   @ApiPropertyOptional({ description: 'only when called with an enrollmentToken: the completed sign-in' })
   accessToken?: string;
   @ApiPropertyOptional({ example: 3600, description: 'with accessToken: seconds until it expires' }) expiresIn?: number;
+}
+
+export class WebauthnOptionsResponse {
+  @ApiProperty({ description: 'base64url; single use, good for five minutes' }) challenge: string;
+  @ApiPropertyOptional({ example: 300000 }) timeout?: number;
+  @ApiPropertyOptional({ example: 'localhost', description: 'request options: WEBAUTHN_RP_ID' }) rpId?: string;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'creation options: WEBAUTHN_RP_ID and the name',
+  })
+  rp?: Record<string, unknown>;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'creation options: the user handle and name',
+  })
+  user?: Record<string, unknown>;
+  @ApiPropertyOptional({ type: [Object], description: "request options: the user's passkeys (none for passwordless)" })
+  allowCredentials?: Record<string, unknown>[];
+  @ApiPropertyOptional({
+    type: [Object],
+    description: "creation options: the user's passkeys, not to be registered twice",
+  })
+  excludeCredentials?: Record<string, unknown>[];
+  @ApiPropertyOptional({ enum: ['required', 'preferred', 'discouraged'] }) userVerification?: string;
+}
+
+export class PasskeyResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Work laptop' }) name: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, type: String }) lastUsedAt: string | null;
+}
+
+export class PasskeyListResponse {
+  @ApiProperty({ type: [PasskeyResponse] }) items: PasskeyResponse[];
+}
+
+export class RegisteredPasskeyResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Work laptop' }) name: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({
+    type: [String],
+    description: "only for the user's first second factor: ten codes, shown once",
+  })
+  recoveryCodes?: string[];
+  @ApiPropertyOptional({ description: 'only when called with an enrollmentToken: the completed sign-in' })
+  accessToken?: string;
+  @ApiPropertyOptional({ example: 3600 }) expiresIn?: number;
 }
 
 export class DisableResponse {

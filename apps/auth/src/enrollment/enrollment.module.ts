@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
 import { SecondFactorModule } from '../second-factor/second-factor.module';
+import { PasskeysModule } from '../passkeys/passkeys.module';
 import { UsersModule } from '../users/users.module';
 import { CurrentPasswordCheck } from './current-password';
 import { EnrollmentController } from './enrollment.controller';
@@ -9,7 +10,7 @@ import { TwoFactorResetEventController } from './two-factor-reset.event-controll
 import { TwoFactorResetService } from './two-factor-reset.service';
 
 @Module({
-  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule],
+  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, PasskeysModule],
   controllers: [EnrollmentController, TwoFactorResetEventController],
   providers: [EnrollmentService, CurrentPasswordCheck, TwoFactorResetService],
 })

@@ -8,7 +8,12 @@ import { AUTH_CONFIG, type AuthConfig } from '../config';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';
 import { newRecoveryCodes } from '../second-factor/recovery-codes';
-import { mustAlwaysHaveSecondFactor } from '../second-factor/second-factor-policy';
+import { PasskeyRepository } from '../passkeys/passkey.repository';
+import {
+  hasFactor,
+  mustAlwaysHaveSecondFactor,
+  twoFactorNotEnabledForReseller,
+} from '../second-factor/second-factor-policy';
 import { SECRET_BOX, SecondFactorVerifier } from '../second-factor/second-factor.verifier';
 import type { SecretBox } from '../second-factor/secret-box';
 import { newTotpSecret, otpauthUrl } from '../second-factor/totp';
@@ -50,6 +55,7 @@ export class EnrollmentService {
     private readonly users: UserRepository,
     private readonly credentials: TwoFactorCredentialRepository,
     private readonly recoveryCodes: RecoveryCodeRepository,
+    private readonly passkeys: PasskeyRepository,
     private readonly verifier: SecondFactorVerifier,
     private readonly currentPassword: CurrentPasswordCheck,
     private readonly resellers: ResellerDirectory,
@@ -64,13 +70,8 @@ export class EnrollmentService {
   /** A new pending secret on every call; the active one (if any) is untouched until activation. */
   async setup(actor: Actor, client: ClientInfo): Promise<SetupView> {
     const user = await this.requireUser(actor);
-    if (!mustAlwaysHaveSecondFactor(user) && !(await this.resellers.isTwoFactorAvailable(user.resellerId))) {
-      throw new DomainError(
-        403,
-        ErrorCodes.TwoFactorNotEnabledForReseller,
-        'Two-factor authentication is not enabled for your reseller yet. Open a support ticket to request it.',
-      );
-    }
+    if (!mustAlwaysHaveSecondFactor(user) && !(await this.resellers.isTwoFactorAvailable(user.resellerId)))
+      throw twoFactorNotEnabledForReseller();
     if (await this.credentials.isActive(user.id)) {
       throw new DomainError(
         409,
@@ -176,11 +177,19 @@ export class EnrollmentService {
         'Support agents must always keep two-factor authentication, so it cannot be turned off for your account.',
       );
     }
-    await this.requireActive(user.id);
+    if (!hasFactor(await this.credentials.methodsOf(user.id))) {
+      throw new DomainError(
+        409,
+        ErrorCodes.TwoFactorNotActive,
+        'Two-factor authentication is not on for your account.',
+      );
+    }
     await this.currentPassword.require(user, body.currentPassword, client);
     await this.verifier.verify(user, { passcode: body.passcode, recoveryCode: body.recoveryCode }, client, 400);
     await this.dataSource.transaction(async (manager) => {
+      // Every factor goes: the authenticator, each passkey, and the recovery codes that backed them up.
       await this.credentials.remove(user.id, manager);
+      const passkeysRemoved = await this.passkeys.removeAll(manager, user.id);
       await this.recoveryCodes.removeAll(manager, user.id);
       const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, sessionId);
       await this.audit.record(
@@ -188,7 +197,7 @@ export class EnrollmentService {
           ...auditSubject(user, client),
           event: AuditEvents.TwoFactorDisabled,
           outcome: 'success',
-          detail: { otherSessionsEnded },
+          detail: { otherSessionsEnded, passkeysRemoved },
         },
         manager,
       );

@@ -4,12 +4,13 @@ import { Events, type TicketUserTwoFactorResetApprovedPayload } from '@pbx2fa/co
 import { OutboxWriter } from '@pbx2fa/messaging';
 import { AuditEvents } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
+import { PasskeyRepository } from '../passkeys/passkey.repository';
 import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
 import { SessionRepository } from '../sessions/session.repository';
 import { UserRepository } from '../users/user.repository';
 
-/** An approved "reset user 2FA" ticket: the user's authenticator, recovery codes and sessions are cleared. */
+/** An approved "reset user 2FA" ticket: the user's authenticator, passkeys, recovery codes and sessions are cleared. */
 @Injectable()
 export class TwoFactorResetService {
   private readonly logger = new Logger(TwoFactorResetService.name);
@@ -18,6 +19,7 @@ export class TwoFactorResetService {
     private readonly users: UserRepository,
     private readonly credentials: TwoFactorCredentialRepository,
     private readonly recoveryCodes: RecoveryCodeRepository,
+    private readonly passkeys: PasskeyRepository,
     private readonly sessions: SessionRepository,
     private readonly audit: AuditLog,
     private readonly outbox: OutboxWriter,
@@ -31,6 +33,7 @@ export class TwoFactorResetService {
     const user = await this.users.findInReseller(approval.targetUsername, approval.resellerId);
     if (user) {
       const hadAuthenticator = await this.credentials.remove(user.id, manager);
+      const passkeysRemoved = await this.passkeys.removeAll(manager, user.id);
       await this.recoveryCodes.removeAll(manager, user.id);
       // Whoever holds the lost phone may be signed in too: every session ends, none is the caller's.
       const sessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id);
@@ -42,7 +45,7 @@ export class TwoFactorResetService {
           userId: user.id,
           resellerId: user.resellerId,
           actor: approval.approvedBy,
-          detail: { ticketId: approval.ticketId, hadAuthenticator, sessionsEnded },
+          detail: { ticketId: approval.ticketId, hadAuthenticator, passkeysRemoved, sessionsEnded },
         },
         manager,
       );

@@ -4,10 +4,11 @@ import { clientInfo } from '../common/correlation-id';
 import { Public } from '@pbx2fa/platform';
 import { LoginDto } from './dto/login.dto';
 import { VerifyLoginDto } from './dto/verify-login.dto';
+import { LoginPasskeyOptionsDto } from '../passkeys/dto/passkey.dto';
 import { LoginService } from './login.service';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../docs/api-errors.decorator';
-import { ChallengeResponse, EnrollmentResponse, TokenResponse } from '../docs/responses';
+import { ChallengeResponse, EnrollmentResponse, TokenResponse, WebauthnOptionsResponse } from '../docs/responses';
 
 @ApiTags('sign-in')
 @ApiExtraModels(TokenResponse, ChallengeResponse, EnrollmentResponse)
@@ -37,9 +38,14 @@ export class LoginController {
     return this.login.login(body, clientInfo(request));
   }
 
-  @ApiOperation({ summary: 'Answer the challenge with a passcode or a recovery code' })
+  @ApiOperation({
+    summary: 'Answer the challenge with a passcode, a recovery code or a passkey',
+    description:
+      'passkey: what startAuthentication() returned for the options of POST /auth/login/passkey-options. A passkey that does not verify is counted like a wrong passcode (401 invalid_passcode).',
+  })
   @ApiOkResponse({ type: TokenResponse })
   @ApiErrors(
+    [400, 'invalid_passkey'],
     [401, 'invalid_passcode'],
     [401, 'invalid_challenge'],
     [429, 'too_many_attempts'],
@@ -50,5 +56,18 @@ export class LoginController {
   @HttpCode(200)
   verify(@Body() body: VerifyLoginDto, @Req() request: Request) {
     return this.login.verify(body, clientInfo(request));
+  }
+
+  @ApiOperation({
+    summary: "WebAuthn request options for the second step, naming the user's passkeys",
+    description: 'Answer them with startAuthentication({ optionsJSON }), then POST /auth/login/verify with passkey.',
+  })
+  @ApiOkResponse({ type: WebauthnOptionsResponse })
+  @ApiErrors([401, 'invalid_challenge'], [409, 'no_passkey'], [429, 'too_many_requests'])
+  @Public()
+  @Post('passkey-options')
+  @HttpCode(200)
+  passkeyOptions(@Body() body: LoginPasskeyOptionsDto) {
+    return this.login.passkeyOptions(body.challengeToken);
   }
 }

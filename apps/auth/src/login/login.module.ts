@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
 import { SecondFactorModule } from '../second-factor/second-factor.module';
+import { PasskeysModule } from '../passkeys/passkeys.module';
 import { UsersModule } from '../users/users.module';
 import { ChallengeRepository } from './challenge.repository';
 import { LoginController } from './login.controller';
@@ -8,7 +9,7 @@ import { LoginService } from './login.service';
 import { PasswordSignInRepository } from './password-sign-in.repository';
 
 @Module({
-  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule],
+  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, PasskeysModule],
   controllers: [LoginController],
   providers: [LoginService, ChallengeRepository, PasswordSignInRepository],
   exports: [LoginService],

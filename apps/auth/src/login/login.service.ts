@@ -9,7 +9,8 @@ import {
   type EnrollmentReason,
   type FactorMethod,
 } from '../second-factor/second-factor-policy';
-import { SecondFactorVerifier } from '../second-factor/second-factor.verifier';
+import { PasskeySignInService } from '../passkeys/passkey-sign-in.service';
+import { SecondFactorVerifier, type SecondFactorMethod } from '../second-factor/second-factor.verifier';
 import {
   AccessTokenService,
   type ClientInfo,
@@ -44,6 +45,13 @@ const invalidChallenge = () =>
     'This sign-in has expired or was already completed. Please sign in again.',
   );
 
+/** RFC 8176 methods of a completed second step: a passkey is a hardware-held key (`hwk`). */
+const AMR: Record<SecondFactorMethod, string[]> = {
+  passcode: ['pwd', 'otp', 'mfa'],
+  recovery_code: ['pwd', 'mfa'],
+  passkey: ['pwd', 'hwk', 'mfa'],
+};
+
 /**
  * Password sign-in, then — when the user's reseller has 2FA on and the user activated it, or the
  * user is an agent — a short-lived, single-use challenge answered with a passcode or a recovery
@@ -58,6 +66,7 @@ export class LoginService {
     private readonly tokens: AccessTokenService,
     private readonly challenges: ChallengeRepository,
     private readonly verifier: SecondFactorVerifier,
+    private readonly passkeys: PasskeySignInService,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
   ) {}
@@ -92,22 +101,36 @@ export class LoginService {
     const challenge = await this.challenges.findLive(body.challengeToken, this.clock.now());
     if (!challenge) throw invalidChallenge();
     const { user } = challenge;
-    const method = await this.verifier.verify(
-      user,
-      { passcode: body.passcode, recoveryCode: body.recoveryCode },
-      client,
-      401,
-      challenge.secondFactor,
-    );
+    const tokenHash = challengeTokenHash(body.challengeToken);
+    let method: SecondFactorMethod;
+    if (body.passkey !== undefined) {
+      await this.passkeys.verifySecondFactor(user, body.passkey, tokenHash, client);
+      method = 'passkey';
+    } else {
+      method = await this.verifier.verify(
+        user,
+        { passcode: body.passcode, recoveryCode: body.recoveryCode },
+        client,
+        401,
+        challenge.secondFactor,
+      );
+    }
     const issued = await this.tokens.issueForChallenge(
       user,
-      method === 'passcode' ? ['pwd', 'otp', 'mfa'] : ['pwd', 'mfa'],
+      AMR[method],
       client,
       { ...auditSubject(user, client), event: AuditEvents.LoginSecondFactor, outcome: 'success', detail: { method } },
-      { tokenHash: challengeTokenHash(body.challengeToken), now: this.clock.now() },
+      { tokenHash, now: this.clock.now() },
     );
     if (!issued) throw invalidChallenge();
     return issued;
+  }
+
+  /** WebAuthn request options for the second step of a live sign-in, naming the user's own passkeys. */
+  async passkeyOptions(challengeToken: string) {
+    const challenge = await this.challenges.findLive(challengeToken, this.clock.now());
+    if (!challenge) throw invalidChallenge();
+    return this.passkeys.secondFactorOptions(challenge.user, challengeTokenHash(challengeToken));
   }
 
   private async requireEnrollment(user: User, reason: EnrollmentReason, client: ClientInfo): Promise<EnrollmentIssued> {

@@ -8,6 +8,7 @@ import { TwoFactor1764300000300 } from './1764300000300-two-factor';
 import { SignInRateLimits1764500000000 } from './1764500000000-sign-in-rate-limits';
 import { SessionPurpose1764500000100 } from './1764500000100-session-purpose';
 import { RetentionIndexes1765000000100 } from './1765000000100-retention-indexes';
+import { Passkeys1765100000000 } from './1765100000000-passkeys';
 import { UserEmail1766200000000 } from './1766200000000-user-email';
 import { SecurityMailOutbox1766200000100 } from '../notifications/security-mail.migration';
 import { ResellerModesAndLastLogin1766000000200 } from './1766000000200-reseller-modes-and-last-login';
@@ -21,6 +22,7 @@ export const authMigrations = [
   SessionPurpose1764500000100,
   MessagingRetentionIndexes1765000000000,
   RetentionIndexes1765000000100,
+  Passkeys1765100000000,
   ResellerModesAndLastLogin1766000000200,
   UserEmail1766200000000,
   SecurityMailOutbox1766200000100,

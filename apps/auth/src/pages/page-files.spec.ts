@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { assemblePage, findPublicDirectory } from './page-files';
+import { assemblePage, findPublicDirectory, findWebauthnBrowserDirectory, scriptsUnder } from './page-files';
 
 const ROOT = resolve(__dirname, '..', '..', '..', '..');
 const PUBLIC = join(ROOT, 'apps', 'auth', 'public');
@@ -45,5 +45,26 @@ describe('assemblePage', () => {
     // The Profile page keeps the ids it always had; the desk has no Profile.
     expect(dashboard.match(/id="activate-form"/g)).toHaveLength(1);
     expect(desk).not.toContain('id="activate-form"');
+  });
+});
+
+describe('the @simplewebauthn/browser module the pages import', () => {
+  it('is found in node_modules with its entry and the files it imports, relative paths only', () => {
+    const directory = findWebauthnBrowserDirectory();
+    expect(directory).not.toBeNull();
+    const scripts = scriptsUnder(directory as string);
+    expect(scripts).toEqual(
+      expect.arrayContaining(['index.js', 'methods/startRegistration.js', 'methods/startAuthentication.js']),
+    );
+    expect(scripts.every((path) => !path.startsWith('/') && !path.includes('..') && !path.includes('\\'))).toBe(true);
+  });
+
+  it('puts Add a Passkey on Profile and in the set-up a sign-in may require, each with ids of its own', () => {
+    const [dashboard, desk] = ['index.html', 'desk.html'].map((name) => assemblePage(PUBLIC, name));
+    expect(dashboard.match(/id="add-passkey-form"/g)).toHaveLength(1);
+    for (const page of [dashboard, desk]) {
+      expect(page.match(/id="enroll-add-passkey-form"/g)).toHaveLength(1);
+      expect(page).toContain('>Use a Passkey</button>');
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
@@ -15,6 +15,26 @@ export type PageName = (typeof PAGES)[number];
  */
 const INCLUDE = /^[ \t]*<!-- include ([a-z0-9-]+\.part\.html)(?: prefix=([a-z0-9-]+))? -->$/gm;
 const MAX_INCLUDE_DEPTH = 3;
+
+/**
+ * @simplewebauthn/browser's ES module build (`esm/`, whose imports are all relative), served as
+ * it is under /assets/simplewebauthn/: the pages import it with no bundler and no inline script.
+ */
+export function findWebauthnBrowserDirectory(): string | null {
+  try {
+    const directory = join(dirname(require.resolve('@simplewebauthn/browser')), '..', 'esm');
+    return existsSync(join(directory, 'index.js')) ? directory : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Every .js file under `directory`, as paths relative to it with forward slashes. */
+export function scriptsUnder(directory: string): string[] {
+  return readdirSync(directory, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && entry.name.endsWith('.js'))
+    .map((entry) => relative(directory, join(entry.parentPath, entry.name)).split(sep).join('/'));
+}
 
 /** A page with its includes put in. */
 export function assemblePage(directory: string, name: string, prefix = '', depth = 0): string {
@@ -45,6 +65,10 @@ export class PageFiles {
   private readonly directory = findPublicDirectory();
   private readonly assets: ReadonlySet<string>;
   private readonly pages = new Map<PageName, string>();
+  private readonly webauthnDirectory = findWebauthnBrowserDirectory();
+  private readonly webauthnScripts: ReadonlySet<string> = new Set(
+    this.webauthnDirectory ? scriptsUnder(this.webauthnDirectory) : [],
+  );
 
   constructor() {
     if (!this.directory)
@@ -66,19 +90,21 @@ export class PageFiles {
     this.send(response, name);
   }
 
-  private send(response: Response, name: string): void {
-    if (!this.directory)
-      throw new DomainError(404, ErrorCodes.NotFound, 'The dashboard pages are not installed on this server.');
+  /** A file of @simplewebauthn/browser's ES module build, by its path under esm/ (only those found at start). */
+  webauthnScript(response: Response, path: string): void {
+    if (!this.webauthnDirectory || !this.webauthnScripts.has(path))
+      throw new DomainError(404, ErrorCodes.NotFound, 'There is no such file.');
+    this.send(response, path, this.webauthnDirectory);
+  }
+
+  private send(response: Response, name: string, root = this.directory): void {
+    if (!root) throw new DomainError(404, ErrorCodes.NotFound, 'The dashboard pages are not installed on this server.');
     // Revalidated on every load (ETag), so a new release is picked up without a stale mix of files.
-    response.sendFile(
-      name,
-      { root: this.directory, dotfiles: 'deny', headers: { 'Cache-Control': 'no-cache' } },
-      (error) => {
-        // Only when the file vanished after start, or the client went away mid-transfer.
-        if (!error || response.headersSent) return;
-        this.logger.warn(`could not send ${name}: ${error.message}`);
-        response.status(404).json({ statusCode: 404, error: ErrorCodes.NotFound, message: 'There is no such file.' });
-      },
-    );
+    response.sendFile(name, { root, dotfiles: 'deny', headers: { 'Cache-Control': 'no-cache' } }, (error) => {
+      // Only when the file vanished after start, or the client went away mid-transfer.
+      if (!error || response.headersSent) return;
+      this.logger.warn(`could not send ${name}: ${error.message}`);
+      response.status(404).json({ statusCode: 404, error: ErrorCodes.NotFound, message: 'There is no such file.' });
+    });
   }
 }

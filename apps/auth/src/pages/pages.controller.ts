@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { Public } from '@pbx2fa/platform';
 import { PageFiles } from './page-files';
 
-/** The dashboard (`/`) and the agents' desk (`/desk`); their scripts and styles under `/assets/`. */
+/** The dashboard (`/`) and the agents' desk (`/desk`); their scripts and styles under `/assets/`, @simplewebauthn/browser under `/assets/simplewebauthn/`. */
 @ApiExcludeController()
 @Public()
 @Controller()
@@ -19,6 +19,12 @@ export class PagesController {
   @Get('desk')
   desk(@Res() response: Response): void {
     this.files.page(response, 'desk.html');
+  }
+
+  /** Express 5 hands a `*path` wildcard over as its segments. */
+  @Get('assets/simplewebauthn/*path')
+  webauthnScript(@Param('path') path: string[] | string, @Res() response: Response): void {
+    this.files.webauthnScript(response, Array.isArray(path) ? path.join('/') : path);
   }
 
   @Get('assets/:name')

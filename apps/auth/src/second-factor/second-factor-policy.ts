@@ -1,4 +1,4 @@
-import type { Role, TwoFactorMode } from '@pbx2fa/contracts';
+import { DomainError, ErrorCodes, type Role, type TwoFactorMode } from '@pbx2fa/contracts';
 
 /**
  * Who must have a second factor, and what a sign-in does about it. One home for the rule that
@@ -8,7 +8,7 @@ import type { Role, TwoFactorMode } from '@pbx2fa/contracts';
  */
 
 /** A user's second factors as the contract names them (`methods` of `two_factor_required`). */
-export type FactorMethod = 'totp' | 'recovery_code';
+export type FactorMethod = 'totp' | 'passkey' | 'recovery_code';
 
 /** Why a sign-in must set up a second factor before it is complete. `reseller_policy` is for the reseller's `required` mode. */
 export type EnrollmentReason = 'agent' | 'reseller_policy';
@@ -72,3 +72,11 @@ export function secondFactorAsked(
 ): boolean {
   return askedByResellerPolicy || (mustAlwaysHaveSecondFactor(user) && hasFactor(methods));
 }
+
+/** The answer to setting up a factor (an authenticator or a passkey) while the user's reseller has no 2FA. */
+export const twoFactorNotEnabledForReseller = () =>
+  new DomainError(
+    403,
+    ErrorCodes.TwoFactorNotEnabledForReseller,
+    'Two-factor authentication is not enabled for your reseller yet. Open a support ticket to request it.',
+  );

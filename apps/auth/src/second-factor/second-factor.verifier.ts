@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
+import { DomainError, ErrorCodes, type ErrorCode } from '@pbx2fa/contracts';
 import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
@@ -18,13 +18,25 @@ export const WRONG_PASSCODE_MESSAGE =
 export const REPLAYED_PASSCODE_MESSAGE =
   'That passcode was already used. Codes change every 30 seconds: wait for the next one in Google Authenticator and enter it.';
 export const WRONG_RECOVERY_CODE_MESSAGE = 'That recovery code is not valid or has already been used.';
+export const WRONG_PASSKEY_MESSAGE =
+  'That passkey could not be verified. Use a passkey registered to your account, or another of your sign-in methods.';
 
 export interface SecondFactorProof {
   passcode?: string;
   recoveryCode?: string;
 }
 
-export type SecondFactorMethod = 'passcode' | 'recovery_code';
+export type SecondFactorMethod = 'passcode' | 'recovery_code' | 'passkey';
+
+/** What a second-factor attempt answers when it is wrong: 401 at sign-in, 400 on the account-security page. */
+export interface FailureAnswer {
+  status: 400 | 401;
+  /** `invalid_passcode` unless said otherwise. */
+  code?: ErrorCode;
+}
+
+/** A check's verdict: true when the answer is right, else the sentence that tells the person what was wrong. */
+export type CheckOutcome = true | string;
 
 /** What checking a user's second factor reads first, when the caller already has it: the sealed active secret. */
 export interface SecondFactorState {
@@ -55,33 +67,47 @@ export class SecondFactorVerifier {
     failureStatus: 400 | 401,
     known?: SecondFactorState,
   ): Promise<SecondFactorMethod> {
-    const attempt = await this.throttle.reserve(secondFactorKey(user.id), 'passcodes');
     const method: SecondFactorMethod = proof.recoveryCode !== undefined ? 'recovery_code' : 'passcode';
-    const verdict =
-      method === 'passcode'
-        ? await this.checkPasscode(user.id, proof.passcode ?? '', known ? known.activeSecret : undefined)
-        : await this.checkRecoveryCode(user.id, proof.recoveryCode ?? '');
-    if (verdict === 'accepted') {
-      await this.throttle.succeeded(attempt);
-      if (method === 'recovery_code') {
-        const remaining = await this.recoveryCodes.countUnused(user.id);
-        await this.audit.record({
-          ...auditSubject(user, client),
-          event: AuditEvents.RecoveryCodeUsed,
-          outcome: 'success',
-          detail: { remaining },
-        });
-      }
-      return method;
+    await this.attempt(user, method, client, { status: failureStatus }, async () => {
+      const verdict =
+        method === 'passcode'
+          ? await this.checkPasscode(user.id, proof.passcode ?? '', known ? known.activeSecret : undefined)
+          : await this.checkRecoveryCode(user.id, proof.recoveryCode ?? '');
+      if (verdict === 'accepted') return true;
+      if (verdict === 'replayed') return REPLAYED_PASSCODE_MESSAGE;
+      return method === 'passcode' ? WRONG_PASSCODE_MESSAGE : WRONG_RECOVERY_CODE_MESSAGE;
+    });
+    if (method === 'recovery_code') {
+      const remaining = await this.recoveryCodes.countUnused(user.id);
+      await this.audit.record({
+        ...auditSubject(user, client),
+        event: AuditEvents.RecoveryCodeUsed,
+        outcome: 'success',
+        detail: { remaining },
+      });
     }
-    return this.fail(
-      user,
-      client,
-      method,
-      attempt,
-      failureStatus,
-      verdict === 'replayed' ? REPLAYED_PASSCODE_MESSAGE : undefined,
-    );
+    return method;
+  }
+
+  /**
+   * One second-factor attempt of any kind (a passkey's too) under the same lock and audit: the
+   * attempt is reserved before `check` runs, a right answer ends the run of failures, and a wrong
+   * one is audited (and locks at the fifth) and thrown as `failure` with the check's sentence.
+   */
+  async attempt(
+    user: User,
+    method: SecondFactorMethod,
+    client: ClientInfo,
+    failure: FailureAnswer,
+    check: () => Promise<CheckOutcome>,
+  ): Promise<void> {
+    const attempt = await this.throttle.reserve(secondFactorKey(user.id), 'passcodes');
+    const outcome = await check();
+    if (outcome === true) {
+      await this.throttle.succeeded(attempt);
+      return;
+    }
+    return this.fail(user, client, method, attempt, failure, outcome);
   }
 
   /** Checks a passcode against a secret being enrolled; a wrong one counts toward the same lock. */
@@ -96,7 +122,7 @@ export class SecondFactorVerifier {
       await this.throttle.succeeded(attempt);
       return match.step;
     }
-    return this.fail(user, client, 'passcode', attempt, 400);
+    return this.fail(user, client, 'passcode', attempt, { status: 400 }, WRONG_PASSCODE_MESSAGE);
   }
 
   /** `activeSecret` as read by the caller, or undefined to read it here. */
@@ -122,8 +148,8 @@ export class SecondFactorVerifier {
     client: ClientInfo,
     method: SecondFactorMethod,
     attempt: ReservedAttempt,
-    status: 400 | 401,
-    message?: string,
+    failure: FailureAnswer,
+    message: string,
   ): Promise<never> {
     await this.audit.record({
       ...auditSubject(user, client),
@@ -140,11 +166,7 @@ export class SecondFactorVerifier {
         detail: { until: attempt.locksUntil.toISOString() },
       });
     }
-    throw new DomainError(
-      status,
-      ErrorCodes.InvalidPasscode,
-      message ?? (method === 'passcode' ? WRONG_PASSCODE_MESSAGE : WRONG_RECOVERY_CODE_MESSAGE),
-    );
+    throw new DomainError(failure.status, failure.code ?? ErrorCodes.InvalidPasscode, message);
   }
 }
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
+import { USER_HAS_PASSKEY } from '../passkeys/passkey.repository';
+import type { FactorMethod } from './second-factor-policy';
 
 export interface TwoFactorCredential {
   userId: string;
@@ -21,12 +23,13 @@ export interface SealedSecrets {
 export type SealedColumn = 'pending_secret' | 'active_secret';
 
 /**
- * Whether a password sign-in asks user `u` for a passcode: the reseller has 2FA on (the
- * gateway's copy of its policy) and the user activated an authenticator. A boolean SQL expression.
+ * Whether a password sign-in asks user `u` for a second factor: the reseller has 2FA on (the
+ * gateway's copy of its policy) and the user activated an authenticator or registered a passkey.
+ * A boolean SQL expression.
  */
-export const SECOND_FACTOR_REQUIRED = `EXISTS (
-  SELECT FROM two_factor_credentials c JOIN reseller_policies p ON p.reseller_id = u.reseller_id AND p.two_factor_enabled
-   WHERE c.user_id = u.id AND c.active_secret IS NOT NULL)`;
+export const SECOND_FACTOR_REQUIRED = `(EXISTS (SELECT FROM reseller_policies p WHERE p.reseller_id = u.reseller_id AND p.two_factor_enabled)
+  AND (EXISTS (SELECT FROM two_factor_credentials c WHERE c.user_id = u.id AND c.active_secret IS NOT NULL)
+       OR ${USER_HAS_PASSKEY}))`;
 
 /**
  * The second factors user `u` holds, as the contract names them (see FactorMethod): a text[]
@@ -34,6 +37,7 @@ export const SECOND_FACTOR_REQUIRED = `EXISTS (
  */
 export const FACTOR_METHODS = `array_remove(ARRAY[
   CASE WHEN EXISTS (SELECT FROM two_factor_credentials c WHERE c.user_id = u.id AND c.active_secret IS NOT NULL) THEN 'totp' END,
+  CASE WHEN ${USER_HAS_PASSKEY} THEN 'passkey' END,
   CASE WHEN EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) THEN 'recovery_code' END
 ], NULL)`;
 
@@ -50,6 +54,16 @@ export class TwoFactorCredentialRepository {
       [userId],
     );
     return rows[0] ?? null;
+  }
+
+  /** The second factors the user holds (FACTOR_METHODS). */
+  async methodsOf(userId: string, manager: EntityManager = this.dataSource.manager): Promise<FactorMethod[]> {
+    const [row] = await queryRows<{ methods: FactorMethod[] }>(
+      manager,
+      `SELECT ${FACTOR_METHODS} AS methods FROM users u WHERE u.id = $1`,
+      [userId],
+    );
+    return row?.methods ?? [];
   }
 
   async isActive(userId: string): Promise<boolean> {

@@ -22,5 +22,6 @@ export const enrollmentRequired = () =>
     403,
     ErrorCodes.EnrollmentRequired,
     'Your sign-in is not finished: set up two-factor authentication first (Set Up Google Authenticator: POST /auth/2fa/setup, ' +
-      'then POST /auth/2fa/activate with the passcode and your current password). Until then this token can do nothing else.',
+      'then POST /auth/2fa/activate with the passcode and your current password; or Add a Passkey: POST /auth/passkeys/registration-options, ' +
+      'then POST /auth/passkeys). Until then this token can do nothing else.',
   );

@@ -3,7 +3,14 @@ import { DomainError } from '@pbx2fa/contracts';
 import type { SignInRateLimit } from './sign-in-rate-limit';
 
 /** The routes that sign someone in, each of which may cost a hash or a signature check. */
-const SIGN_IN_PATHS: ReadonlySet<string> = new Set(['/auth/login', '/auth/login/verify', '/auth/sso/ringos']);
+const SIGN_IN_PATHS: ReadonlySet<string> = new Set([
+  '/auth/login',
+  '/auth/login/verify',
+  '/auth/login/passkey-options',
+  '/auth/sso/ringos',
+  '/auth/passkey/options',
+  '/auth/passkey',
+]);
 
 /**
  * A refused request's answer is held about a second (jittered, so that a flood's connections

@@ -1,8 +1,8 @@
-import { IsString, Length } from 'class-validator';
+import { IsNotEmptyObject, IsObject, IsString, Length } from 'class-validator';
 import { ExactlyOneOf } from '@pbx2fa/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-@ExactlyOneOf(['passcode', 'recoveryCode'])
+@ExactlyOneOf(['passcode', 'recoveryCode', 'passkey'])
 export class VerifyLoginDto {
   @ApiProperty({ description: 'from POST /auth/login' })
   @IsString()
@@ -18,4 +18,13 @@ export class VerifyLoginDto {
   @IsString({ message: 'recoveryCode must be text: one of your recovery codes' })
   @Length(1, 40, { message: 'recoveryCode must be one of your recovery codes' })
   recoveryCode?: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'what startAuthentication() returned for the options of POST /auth/login/passkey-options',
+  })
+  @IsObject({ message: 'passkey must be the object startAuthentication() returned' })
+  @IsNotEmptyObject({}, { message: 'passkey must be the object startAuthentication() returned' })
+  passkey?: Record<string, unknown>;
 }

@@ -1,0 +1,28 @@
+import { Module } from '@nestjs/common';
+import { CurrentPasswordCheck } from '../enrollment/current-password';
+import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
+import { SecondFactorModule } from '../second-factor/second-factor.module';
+import { UsersModule } from '../users/users.module';
+import { PasskeyRegistrationService } from './passkey-registration.service';
+import { PasskeySignInController } from './passkey-sign-in.controller';
+import { PasskeySignInService } from './passkey-sign-in.service';
+import { PasskeyRepository } from './passkey.repository';
+import { PasskeysController } from './passkeys.controller';
+import { RelyingParty } from './relying-party';
+import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
+
+/** Passkeys (WebAuthn): registering them on Profile, and signing in with them. */
+@Module({
+  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule],
+  controllers: [PasskeysController, PasskeySignInController],
+  providers: [
+    PasskeyRepository,
+    WebauthnChallengeRepository,
+    RelyingParty,
+    PasskeyRegistrationService,
+    PasskeySignInService,
+    CurrentPasswordCheck,
+  ],
+  exports: [PasskeyRepository, PasskeySignInService],
+})
+export class PasskeysModule {}
