@@ -9,6 +9,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { COSEALG } from '@simplewebauthn/server/helpers';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
 import type { StoredPasskey } from './passkey.repository';
 import { WEBAUTHN_CHALLENGE_TTL_SECONDS } from './webauthn-challenge.repository';
@@ -24,6 +25,13 @@ export interface RegisteredCredential {
 }
 
 const TIMEOUT_MS = WEBAUTHN_CHALLENGE_TTL_SECONDS * 1000;
+
+/**
+ * EdDSA, ES256, RS256: what authenticators in the field use. The library's default puts ML-DSA-44
+ * first wherever the runtime's WebCrypto can verify it (Node 24), and Chromium's passkeys
+ * registered that way then failed every sign-in (test/browser-passkeys on Node 24).
+ */
+const SUPPORTED_ALGORITHMS = [COSEALG.EdDSA, COSEALG.ES256, COSEALG.RS256];
 
 /**
  * This gateway as a WebAuthn relying party (`WEBAUTHN_RP_ID`, `WEBAUTHN_ORIGINS`), over
@@ -56,6 +64,7 @@ export class RelyingParty {
       // A discoverable credential when the authenticator can, so the same passkey signs in without a password.
       authenticatorSelection: { residentKey: 'preferred', userVerification: 'preferred' },
       excludeCredentials: existing.map((passkey) => ({ id: passkey.credentialId, transports: passkey.transports })),
+      supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
     });
   }
 
@@ -83,6 +92,7 @@ export class RelyingParty {
         expectedOrigin: this.origins,
         expectedRPID: this.rpId,
         requireUserVerification: false,
+        supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
       });
       if (!verified) return null;
       return {
