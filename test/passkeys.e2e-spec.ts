@@ -121,7 +121,7 @@ describe('passkeys', () => {
         excludeCredentials: [expect.objectContaining({ id: user.authenticator.credentials[0].id })],
       });
       // EdDSA, ES256, RS256 only: never the post-quantum algorithm Node 24's default would put first.
-      expect(options.pubKeyCredParams.map((param: { alg: number }) => param.alg)).toEqual([-8, -7, -257]);
+      expect(options.pubKeyCredParams.map((param) => param.alg)).toEqual([-8, -7, -257]);
       expect((await registrationOptions(user.client)).challenge).not.toBe(options.challenge);
     });
 
