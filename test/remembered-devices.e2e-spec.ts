@@ -111,6 +111,7 @@ describe('remembered devices', () => {
     });
   }
 
+  // Three services to start on a shared machine: more than the default two minutes when it is busy.
   beforeAll(async () => {
     stack = await startStack({
       env: { LOG_LEVEL: 'trace' },
@@ -122,7 +123,7 @@ describe('remembered devices', () => {
     const opener = await gw.factory.signedInUser();
     resellerId = opener.resellerId!;
     await switchResellerTwoFactor(gw, opener, true);
-  });
+  }, 300_000);
 
   afterAll(async () => {
     await stack?.stop();
