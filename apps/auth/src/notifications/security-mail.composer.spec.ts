@@ -35,6 +35,20 @@ describe('composeSecurityMail', () => {
     expect(new Set(subjects).size).toBe(SECURITY_MAIL_EVENTS.length);
   });
 
+  it('says for how long a device was remembered, and never names its token', () => {
+    const mail = composeSecurityMail(
+      notice({
+        event: AuditEvents.DeviceRemembered,
+        detail: { deviceId: 'd-1', label: 'Chrome on Windows', days: 30 },
+      }),
+      'PBX',
+    )!;
+    expect(mail.subject).toBe('PBX: A device was remembered for your account');
+    expect(mail.text).toContain('Remembered for: 30 days');
+    expect(mail.text).toContain('Forget the device under Profile, Remembered Devices.');
+    expect(mail.text).not.toContain('d-1');
+  });
+
   it('sends nothing for an event that is not a security notice', () => {
     expect(composeSecurityMail(notice({ event: AuditEvents.Login }), 'PBX')).toBeNull();
   });
