@@ -93,10 +93,11 @@ export class EnrollmentService {
   }
 
   /**
-   * Activating, like disabling, ends the user's other sessions; the caller's own stays. With an
-   * enrollment session (a sign-in that had to set up a factor first), activation also completes
-   * the sign-in: the enrollment session ends and a full one is opened, in the same transaction as
-   * the activation, so there is never a factor saved without the sign-in it finished.
+   * Activating, like disabling, ends the user's other sessions (the caller's own stays) and forgets
+   * every remembered device, in the activation's transaction. With an enrollment session (a sign-in
+   * that had to set up a factor first), activation also completes the sign-in: the enrollment
+   * session ends and a full one is opened, in the same transaction as the activation, so there is
+   * never a factor saved without the sign-in it finished.
    */
   async activate(
     actor: Actor,
