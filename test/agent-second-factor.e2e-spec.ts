@@ -211,6 +211,7 @@ describe('a second factor for agents', () => {
         challengeToken: expect.any(String),
         expiresIn: expect.any(Number),
         methods: ['totp', 'recovery_code'],
+        rememberDeviceDays: 0, // agents are never remembered
       });
       const wrong = await gw.anon.post('/auth/login/verify', {
         challengeToken: first.body.challengeToken,

@@ -156,6 +156,15 @@ const ROUTES: Row[] = [
     expect: signedIn(400),
   },
 
+  // Remembered devices: each caller's own only (another user's device is 404, in remembered-devices.e2e-spec.ts).
+  { method: 'get', path: '/auth/devices', call: (_, c) => c.get('/auth/devices'), expect: signedIn(200) },
+  {
+    method: 'delete',
+    path: '/auth/devices/{id}',
+    call: (_, c) => c.delete('/auth/devices/00000000-0000-4000-8000-000000000000'),
+    expect: signedIn(404),
+  },
+
   // Resellers and users.
   {
     method: 'post',

@@ -25,8 +25,8 @@ class Live {
 
 /** The fields each route takes today. */
 const FIELDS_BY_ROUTE = {
-  login: ['username', 'password'],
-  verify: ['challengeToken', 'passcode', 'recoveryCode', 'passkey'],
+  login: ['username', 'password', 'deviceToken'],
+  verify: ['challengeToken', 'passcode', 'recoveryCode', 'passkey', 'rememberDevice'],
   passkeyOptions: ['challengeToken'],
   passwordless: ['response'],
   addPasskey: ['response', 'name', 'currentPassword'],
@@ -47,7 +47,7 @@ const FIELDS_BY_ROUTE = {
   audit: ['username', 'resellerId', 'limit'],
 };
 /** Fields the contract names that no route takes yet; they go into bodies as fields of other routes do. */
-const CONTRACT_ONLY_FIELDS = ['deviceToken', 'rememberDevice', 'graceDays'];
+const CONTRACT_ONLY_FIELDS = ['graceDays'];
 const ALL_FIELDS = [...new Set([...Object.values(FIELDS_BY_ROUTE).flat(), ...CONTRACT_ONLY_FIELDS])];
 
 /** What a right-looking value for each field is. */

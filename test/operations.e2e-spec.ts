@@ -21,6 +21,8 @@ const CONTRACT_ROUTES: [method: string, path: string, errors: string[]][] = [
   ['post', '/auth/passkeys', ['invalid_passkey', 'invalid_current_password']],
   ['get', '/auth/passkeys', []],
   ['delete', '/auth/passkeys/{id}', []],
+  ['get', '/auth/devices', []],
+  ['delete', '/auth/devices/{id}', ['invalid_id', 'not_found']],
   ['post', '/auth/passkey/options', []],
   ['post', '/auth/passkey', ['invalid_passkey']],
   ['post', '/resellers', ['reseller_exists']],

@@ -288,6 +288,7 @@ describe('passkeys', () => {
         challengeToken: expect.any(String),
         expiresIn: 300,
         methods: ['passkey', 'recovery_code'],
+        rememberDeviceDays: 30,
       });
       const options = await loginPasskeyOptions(gw.anon, login.body.challengeToken);
       expect(options).toMatchObject({

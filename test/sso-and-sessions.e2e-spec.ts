@@ -112,6 +112,7 @@ describe('RingOS single sign-on and sessions', () => {
         challengeToken: expect.any(String),
         expiresIn: expect.any(Number),
         methods: expect.arrayContaining(['totp']),
+        rememberDeviceDays: 30,
       });
     });
 

@@ -56,6 +56,7 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
       challengeToken: expect.any(String),
       expiresIn: expect.any(Number),
       methods: ['totp', 'recovery_code'],
+      rememberDeviceDays: 0, // agents are never remembered
     });
     const verified = await gw.anon.post('/auth/login/verify', {
       challengeToken: response.body.challengeToken,

@@ -169,6 +169,7 @@ describe('setting up Google Authenticator', () => {
       challengeToken: expect.any(String),
       expiresIn: expect.any(Number),
       methods: ['totp', 'recovery_code'],
+      rememberDeviceDays: 30,
     });
   });
 

@@ -55,6 +55,7 @@ describe('signing in with a passcode', () => {
       challengeToken: expect.any(String),
       expiresIn: expect.any(Number),
       methods: ['totp', 'recovery_code'],
+      rememberDeviceDays: 30,
     });
     expect(response.body.expiresIn).toBeGreaterThan(0);
   });

@@ -46,7 +46,7 @@ describe('retention sweeper against PostgreSQL', () => {
 
   beforeEach(async () => {
     await sql(
-      'TRUNCATE login_challenges, sessions, used_sso_assertions, attempt_throttles, sign_in_rate_limits, inbox, outbox, users CASCADE',
+      'TRUNCATE login_challenges, sessions, used_sso_assertions, attempt_throttles, sign_in_rate_limits, remembered_devices, inbox, outbox, users CASCADE',
     );
     userId = randomUUID();
     await sql("INSERT INTO users (id, username, password_hash, role) VALUES ($1, $2, 'x', 'agent')", [
@@ -90,6 +90,23 @@ describe('retention sweeper against PostgreSQL', () => {
 
     expect(run).toMatchObject({ outcome: 'ran', removed: { sessions: 2 } });
     expect(await column('SELECT user_agent FROM sessions')).toEqual(['expired-1d', 'live', 'revoked-1d']);
+  });
+
+  it('removes remembered devices an hour past their stored expiry, and keeps remembered and recently expired ones', async () => {
+    const device = (label: string, expires: string) =>
+      sql(
+        `INSERT INTO remembered_devices (id, user_id, token_hash, label, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, now() - interval '40 days', now() + interval '${expires}')`,
+        [randomUUID(), userId, randomUUID(), label],
+      );
+    await device('expired-2h', '-2 hours');
+    await device('expired-10min', '-10 minutes');
+    await device('remembered', '20 days');
+
+    const run = await sweeper().runOnce();
+
+    expect(run).toMatchObject({ outcome: 'ran', removed: { remembered_devices: 1 } });
+    expect(await column('SELECT label FROM remembered_devices')).toEqual(['expired-10min', 'remembered']);
   });
 
   it('removes SSO assertion ids past their expiry, but never while the verifier would still accept the assertion', async () => {

@@ -13,10 +13,11 @@
  */
 /**
  * @typedef {{ status: 'authenticated', accessToken: string }
- *   | { status: 'two_factor_required', challengeToken: string }
+ *   | { status: 'two_factor_required', challengeToken: string, methods?: string[], rememberDeviceDays?: number }
  *   | { status: 'enrollment_required', enrollmentToken: string, reason: string }} LoginAnswer POST /auth/login
  */
 /** @typedef {{ accessToken: string }} Authenticated POST /auth/login/verify, POST /auth/sso/ringos */
+/** @typedef {{ accessToken: string, deviceToken?: string }} Verified POST /auth/login/verify */
 /** @typedef {{ sso: boolean }} LoginOptions GET /auth/login-options */
 /** @typedef {{ secret: string, qrCodeDataUrl: string }} AuthenticatorSetup POST /auth/2fa/setup */
 /**

@@ -1,7 +1,7 @@
 // The dashboard at `/`: a home view and Profile → Change Account Security, the support article's
 // steps: request 2FA from support, Set Up Google Authenticator, save the recovery codes; later
 // new recovery codes or turning it off. Beside Google Authenticator: Add a Passkey, and the
-// passkeys with Remove.
+// passkeys with Remove; and the Remembered Devices with Forget.
 
 import { ApiError, get, post, request } from './api.js';
 import { announce, byId, clearError, digitsOnly, el, formatTime, showError, showOnly, whileBusy } from './dom.js';
@@ -9,6 +9,7 @@ import { authenticatorSetup } from './authenticator-setup.js';
 import { myRequests } from './my-requests.js';
 import { passkeyAdder } from './passkey-add.js';
 import { recoveryCodesPanel } from './recovery-codes.js';
+import { rememberedDevicesSection } from './remembered-devices.js';
 import { startSession } from './session.js';
 import { usersView } from './users-view.js';
 
@@ -30,6 +31,7 @@ const panels = [
   'enabled-panel',
 ].map(byId);
 const securityStatus = byId('security-status');
+const rememberedDevices = rememberedDevicesSection();
 const securityError = byId('security-error');
 
 /** @type {Me | null} */
@@ -143,6 +145,8 @@ function renderSecurity() {
   const { availableForReseller, enabled } = user.twoFactor;
   renderSummary();
   renderPasskeys();
+  // Every change shown here may have forgotten the devices (a factor added or removed, 2FA off).
+  void rememberedDevices.show(user);
   // Agents always keep their second factor: new recovery codes, but no turning it off.
   byId('disable-form').hidden = me.role === 'agent';
   // New recovery codes are confirmed with a passcode: only with Google Authenticator.
@@ -505,6 +509,7 @@ startSession({
     requests.clear();
     adder.clear();
     closeRemove();
+    rememberedDevices.clear();
     passkeys = [];
     byId('request-ticket').hidden = true;
     showOnly([], views);

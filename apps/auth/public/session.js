@@ -1,7 +1,8 @@
 // Sign-in, the account bar and log-out, shared by the dashboard and the desk.
 //   1. Username and Password, then Log in;
 //   2. when the account has a second factor: its methods — Passcode then Verify, Use a Passkey, or a
-//      recovery code;
+//      recovery code — and, when the reseller offers it, Remember this device (a remembered browser
+//      sends its device token with the password and skips this step: remembered-devices.js);
 //      when it must set one up first (an agent without one): the set-up, then the recovery codes;
 //   on a RingOS host, RingOS single sign-on instead (no passcode: RingOS did the second factor);
 //   or Use a Passkey instead of all that: a discoverable passkey signs in without a password.
@@ -10,6 +11,7 @@ import { accessToken, ApiError, get, onSessionEnded, post } from './api.js';
 import { announce, byId, clearError, digitsOnly, showError, whileBusy } from './dom.js';
 import { enrollmentStep } from './enrollment.js';
 import { passkeyAssertion } from './passkeys.js';
+import { deviceTokens, rememberOption } from './remembered-devices.js';
 
 /** What the second step says, by the methods the account has (`two_factor_required`'s `methods`). */
 const VERIFY_HELP = {
@@ -54,6 +56,9 @@ export function startSession({ onSignedIn, onSignedOut }) {
   let usingRecoveryCode = false;
   /** The second factors of the account signing in, from `two_factor_required`. */
   let methods = ['totp'];
+  /** Who is signing in: whose device token a Remember this device keeps. */
+  let signingInAs = '';
+  const remember = rememberOption();
   const enrollment = enrollmentStep({
     onDone: () => void enter(),
     onCancel: (message) => showSignIn(message),
@@ -81,6 +86,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
   const showPasswordStep = () => {
     challengeToken = null;
     methods = ['totp'];
+    remember.offer(0);
     verifyForm.reset();
     setRecoveryMode(false);
     clearError(verifyError);
@@ -141,12 +147,20 @@ export function startSession({ onSignedIn, onSignedOut }) {
       clearError(passwordError);
       announce(notice, '');
       try {
+        const name = username.value.trim();
+        const deviceToken = deviceTokens.get(name);
         /** @type {LoginAnswer} */
-        const answer = await post('/auth/login', { username: username.value.trim(), password: password.value });
+        const answer = await post('/auth/login', {
+          username: name,
+          password: password.value,
+          ...(deviceToken ? { deviceToken } : {}),
+        });
         password.value = '';
+        // A token that did not skip the second step is no longer remembered (a locked second factor
+        // also waits, and then Remember this device gives a new one).
+        if (deviceToken && answer.status !== 'authenticated') deviceTokens.clear(name);
         if (answer.status === 'enrollment_required') {
           accessToken.set(answer.enrollmentToken);
-          const name = username.value.trim();
           passwordForm.reset();
           section.hidden = true;
           void enrollment.begin({ reason: answer.reason, name });
@@ -155,7 +169,9 @@ export function startSession({ onSignedIn, onSignedOut }) {
         if (answer.status === 'two_factor_required') {
           challengeToken = answer.challengeToken;
           methods = Array.isArray(answer.methods) && answer.methods.length ? answer.methods : ['totp'];
+          signingInAs = name;
           setRecoveryMode(false);
+          remember.offer(answer.rememberDeviceDays);
           passwordForm.hidden = true;
           verifyForm.hidden = false;
           focusSecondStep();
@@ -178,7 +194,13 @@ export function startSession({ onSignedIn, onSignedOut }) {
     whileBusy(verifyForm, async () => {
       clearError(verifyError);
       try {
-        const answer = await post('/auth/login/verify', { challengeToken, ...(await proof()) });
+        /** @type {import('./api.js').Verified} */
+        const answer = await post('/auth/login/verify', {
+          challengeToken,
+          ...(await proof()),
+          ...(remember.wanted() ? { rememberDevice: true } : {}),
+        });
+        if (answer.deviceToken) deviceTokens.set(signingInAs, answer.deviceToken);
         await signedIn(answer.accessToken);
       } catch (error) {
         if (error instanceof ApiError && error.code === 'invalid_challenge') {

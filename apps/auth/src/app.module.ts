@@ -13,6 +13,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { authMigrations } from './migrations';
 import { PagesModule } from './pages/pages.module';
 import { PasskeysModule } from './passkeys/passkeys.module';
+import { RememberedDevicesModule } from './remembered-devices/remembered-devices.module';
 import { authRetentionRules } from './retention';
 import { ResellerPolicyModule } from './reseller-policy/reseller-policy.module';
 import { ResellerUsersModule } from './reseller-users/reseller-users.module';
@@ -50,6 +51,7 @@ export class AppModule {
         ResellerUsersModule,
         EnrollmentModule,
         PasskeysModule,
+        RememberedDevicesModule,
         SsoModule,
         PagesModule,
         NotificationsModule,

@@ -4,6 +4,7 @@ import { expiredChallenges } from './login/challenge-retention';
 import { finishedSecurityMails } from './notifications/security-mail-retention';
 import { SECURITY_MAIL_MAX_AGE_DAYS } from './notifications/security-mail-outbox';
 import { expiredWebauthnChallenges } from './passkeys/webauthn-challenge-retention';
+import { expiredRememberedDevices } from './remembered-devices/remembered-device-retention';
 import { endedSessions } from './sessions/session-retention';
 import { endedSignInWindows } from './sign-in-limits/sign-in-rate-limit-retention';
 import { expiredAssertionIds } from './sso/used-assertion-retention';
@@ -22,5 +23,6 @@ export function authRetentionRules(
     endedSignInWindows(minutes),
     finishedSecurityMails(config.OUTBOX_RETENTION_DAYS, SECURITY_MAIL_MAX_AGE_DAYS),
     expiredWebauthnChallenges(minutes),
+    expiredRememberedDevices(minutes),
   ];
 }

@@ -20,6 +20,10 @@ export const AuditEvents = {
   PasskeyRemoved: 'passkey.removed',
   /** Passwordless sign-in with a discoverable passkey (a passkey as the second step is login.second_factor). */
   LoginPasskey: 'login.passkey',
+  /** "Remember this device" at a completed second step: that browser may skip the second factor for a while. */
+  DeviceRemembered: 'device.remembered',
+  /** The user forgot one remembered device (all of them go with a factor or password change, said in that entry). */
+  DeviceForgotten: 'device.forgotten',
 } as const;
 export type AuditEvent = (typeof AuditEvents)[keyof typeof AuditEvents];
 

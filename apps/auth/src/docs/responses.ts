@@ -30,6 +30,20 @@ export class ChallengeResponse {
     description: "the user's second factors",
   })
   methods: string[];
+  @ApiProperty({
+    example: 30,
+    description:
+      'whether the second step offers "Remember this device", and for how many days (the reseller\'s rememberDeviceDays); 0: not offered (and always 0 for agents)',
+  })
+  rememberDeviceDays: number;
+}
+
+export class VerifiedResponse extends TokenResponse {
+  @ApiPropertyOptional({
+    description:
+      'only with rememberDevice: true while the reseller offers it: keep it on this device and send it as deviceToken with the password to POST /auth/login',
+  })
+  deviceToken?: string;
 }
 
 export class EnrollmentResponse {
@@ -141,6 +155,25 @@ export class PasskeyResponse {
 
 export class PasskeyListResponse {
   @ApiProperty({ type: [PasskeyResponse] }) items: PasskeyResponse[];
+}
+
+export class RememberedDeviceResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'Chrome on Linux', description: 'the browser that was remembered, from its User-Agent' })
+  label: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time', nullable: true, description: 'the last sign-in it skipped the second factor of' })
+  lastUsedAt: string | null;
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      "when it stops skipping the second factor: its creation plus the reseller's current rememberDeviceDays",
+  })
+  expiresAt: string;
+}
+
+export class RememberedDeviceListResponse {
+  @ApiProperty({ type: [RememberedDeviceResponse] }) items: RememberedDeviceResponse[];
 }
 
 export class RegisteredPasskeyResponse {

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
 import { SecondFactorModule } from '../second-factor/second-factor.module';
 import { PasskeysModule } from '../passkeys/passkeys.module';
+import { RememberedDevicesModule } from '../remembered-devices/remembered-devices.module';
 import { UsersModule } from '../users/users.module';
 import { CurrentPasswordCheck } from './current-password';
 import { EnrollmentController } from './enrollment.controller';
@@ -10,7 +11,7 @@ import { TwoFactorResetEventController } from './two-factor-reset.event-controll
 import { TwoFactorResetService } from './two-factor-reset.service';
 
 @Module({
-  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, PasskeysModule],
+  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, PasskeysModule, RememberedDevicesModule],
   controllers: [EnrollmentController, TwoFactorResetEventController],
   providers: [EnrollmentService, CurrentPasswordCheck, TwoFactorResetService],
 })

@@ -5,6 +5,7 @@ import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
 import { AUTH_CONFIG, type AuthConfig } from '../config';
+import { RememberedDeviceRepository } from '../remembered-devices/remembered-device.repository';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';
 import { newRecoveryCodes } from '../second-factor/recovery-codes';
@@ -56,6 +57,7 @@ export class EnrollmentService {
     private readonly credentials: TwoFactorCredentialRepository,
     private readonly recoveryCodes: RecoveryCodeRepository,
     private readonly passkeys: PasskeyRepository,
+    private readonly rememberedDevices: RememberedDeviceRepository,
     private readonly verifier: SecondFactorVerifier,
     private readonly currentPassword: CurrentPasswordCheck,
     private readonly resellers: ResellerDirectory,
@@ -91,10 +93,11 @@ export class EnrollmentService {
   }
 
   /**
-   * Activating, like disabling, ends the user's other sessions; the caller's own stays. With an
-   * enrollment session (a sign-in that had to set up a factor first), activation also completes
-   * the sign-in: the enrollment session ends and a full one is opened, in the same transaction as
-   * the activation, so there is never a factor saved without the sign-in it finished.
+   * Activating, like disabling, ends the user's other sessions (the caller's own stays) and forgets
+   * every remembered device, in the activation's transaction. With an enrollment session (a sign-in
+   * that had to set up a factor first), activation also completes the sign-in: the enrollment
+   * session ends and a full one is opened, in the same transaction as the activation, so there is
+   * never a factor saved without the sign-in it finished.
    */
   async activate(
     actor: Actor,
@@ -126,12 +129,13 @@ export class EnrollmentService {
         return null;
       await this.recoveryCodes.replaceAll(manager, user.id, codes);
       const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, session.sessionId);
+      const devicesForgotten = await this.rememberedDevices.removeAllOfUser(manager, user.id);
       await this.audit.record(
         {
           ...auditSubject(user, client),
           event: AuditEvents.TwoFactorActivated,
           outcome: 'success',
-          detail: { otherSessionsEnded },
+          detail: { otherSessionsEnded, devicesForgotten },
         },
         manager,
       );
@@ -192,12 +196,13 @@ export class EnrollmentService {
       const passkeysRemoved = await this.passkeys.removeAll(manager, user.id);
       await this.recoveryCodes.removeAll(manager, user.id);
       const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, sessionId);
+      const devicesForgotten = await this.rememberedDevices.removeAllOfUser(manager, user.id);
       await this.audit.record(
         {
           ...auditSubject(user, client),
           event: AuditEvents.TwoFactorDisabled,
           outcome: 'success',
-          detail: { otherSessionsEnded, passkeysRemoved },
+          detail: { otherSessionsEnded, passkeysRemoved, devicesForgotten },
         },
         manager,
       );
@@ -217,8 +222,16 @@ export class EnrollmentService {
     const codes = newRecoveryCodes();
     await this.dataSource.transaction(async (manager) => {
       await this.recoveryCodes.replaceAll(manager, user.id, codes);
+      // Someone renews their codes when they fear the old ones leaked: a device remembered with a
+      // leaked code must not outlive them.
+      const devicesForgotten = await this.rememberedDevices.removeAllOfUser(manager, user.id);
       await this.audit.record(
-        { ...auditSubject(user, client), event: AuditEvents.RecoveryCodesRegenerated, outcome: 'success' },
+        {
+          ...auditSubject(user, client),
+          event: AuditEvents.RecoveryCodesRegenerated,
+          outcome: 'success',
+          detail: { devicesForgotten },
+        },
         manager,
       );
     });

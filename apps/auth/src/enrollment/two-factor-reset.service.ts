@@ -5,12 +5,13 @@ import { OutboxWriter } from '@pbx2fa/messaging';
 import { AuditEvents } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { PasskeyRepository } from '../passkeys/passkey.repository';
+import { RememberedDeviceRepository } from '../remembered-devices/remembered-device.repository';
 import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';
 import { TwoFactorCredentialRepository } from '../second-factor/two-factor-credential.repository';
 import { SessionRepository } from '../sessions/session.repository';
 import { UserRepository } from '../users/user.repository';
 
-/** An approved "reset user 2FA" ticket: the user's authenticator, passkeys, recovery codes and sessions are cleared. */
+/** An approved "reset user 2FA" ticket: the user's authenticator, passkeys, recovery codes, remembered devices and sessions are cleared. */
 @Injectable()
 export class TwoFactorResetService {
   private readonly logger = new Logger(TwoFactorResetService.name);
@@ -20,6 +21,7 @@ export class TwoFactorResetService {
     private readonly credentials: TwoFactorCredentialRepository,
     private readonly recoveryCodes: RecoveryCodeRepository,
     private readonly passkeys: PasskeyRepository,
+    private readonly rememberedDevices: RememberedDeviceRepository,
     private readonly sessions: SessionRepository,
     private readonly audit: AuditLog,
     private readonly outbox: OutboxWriter,
@@ -37,6 +39,7 @@ export class TwoFactorResetService {
       await this.recoveryCodes.removeAll(manager, user.id);
       // Whoever holds the lost phone may be signed in too: every session ends, none is the caller's.
       const sessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id);
+      const devicesForgotten = await this.rememberedDevices.removeAllOfUser(manager, user.id);
       await this.audit.record(
         {
           event: AuditEvents.TwoFactorReset,
@@ -45,7 +48,7 @@ export class TwoFactorResetService {
           userId: user.id,
           resellerId: user.resellerId,
           actor: approval.approvedBy,
-          detail: { ticketId: approval.ticketId, hadAuthenticator, passkeysRemoved, sessionsEnded },
+          detail: { ticketId: approval.ticketId, hadAuthenticator, passkeysRemoved, sessionsEnded, devicesForgotten },
         },
         manager,
       );

@@ -8,7 +8,13 @@ import { LoginPasskeyOptionsDto } from '../passkeys/dto/passkey.dto';
 import { LoginService } from './login.service';
 import { ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { ApiErrors } from '../docs/api-errors.decorator';
-import { ChallengeResponse, EnrollmentResponse, TokenResponse, WebauthnOptionsResponse } from '../docs/responses';
+import {
+  ChallengeResponse,
+  EnrollmentResponse,
+  TokenResponse,
+  VerifiedResponse,
+  WebauthnOptionsResponse,
+} from '../docs/responses';
 
 @ApiTags('sign-in')
 @ApiExtraModels(TokenResponse, ChallengeResponse, EnrollmentResponse)
@@ -19,7 +25,9 @@ export class LoginController {
   @ApiOperation({
     summary: 'Sign in with a password; a passcode is asked next when the user has 2FA',
     description:
-      'An agent without a second factor gets enrollment_required: an enrollmentToken good only for setting one up (agents always have a second factor).',
+      'An agent without a second factor gets enrollment_required: an enrollmentToken good only for setting one up (agents always have a second factor). ' +
+      'With deviceToken (from a sign-in with rememberDevice) and the right password, a device still remembered skips the second step (amr pwd, device); ' +
+      'any other token is ignored: the answer is the one without it.',
   })
   @ApiOkResponse({
     schema: {
@@ -41,9 +49,10 @@ export class LoginController {
   @ApiOperation({
     summary: 'Answer the challenge with a passcode, a recovery code or a passkey',
     description:
-      'passkey: what startAuthentication() returned for the options of POST /auth/login/passkey-options. A passkey that does not verify is counted like a wrong passcode (401 invalid_passcode).',
+      'passkey: what startAuthentication() returned for the options of POST /auth/login/passkey-options. A passkey that does not verify is counted like a wrong passcode (401 invalid_passcode). ' +
+      "rememberDevice: true brings deviceToken while the reseller's rememberDeviceDays is above 0 (never for agents); otherwise it is left out, without an error.",
   })
-  @ApiOkResponse({ type: TokenResponse })
+  @ApiOkResponse({ type: VerifiedResponse })
   @ApiErrors(
     [400, 'invalid_passkey'],
     [401, 'invalid_passcode'],

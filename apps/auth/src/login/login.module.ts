@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
 import { SecondFactorModule } from '../second-factor/second-factor.module';
 import { PasskeysModule } from '../passkeys/passkeys.module';
+import { RememberedDevicesModule } from '../remembered-devices/remembered-devices.module';
 import { UsersModule } from '../users/users.module';
 import { ChallengeRepository } from './challenge.repository';
 import { LoginController } from './login.controller';
@@ -9,7 +10,7 @@ import { LoginService } from './login.service';
 import { PasswordSignInRepository } from './password-sign-in.repository';
 
 @Module({
-  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, PasskeysModule],
+  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, PasskeysModule, RememberedDevicesModule],
   controllers: [LoginController],
   providers: [LoginService, ChallengeRepository, PasswordSignInRepository],
   exports: [LoginService],

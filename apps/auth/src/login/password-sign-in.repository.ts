@@ -14,6 +14,8 @@ export interface PasswordSignInState {
   factorMethods: FactorMethod[];
   /** The mode of the user's reseller and its enrollment deadline; null without a known reseller. */
   reseller: ResellerRequirement | null;
+  /** The reseller's current rememberDeviceDays; 0 without a known reseller. */
+  resellerRememberDeviceDays: number;
 }
 
 type SignInRow = User & {
@@ -21,6 +23,7 @@ type SignInRow = User & {
   factorMethods: FactorMethod[];
   resellerMode: ResellerRequirement['mode'] | null;
   resellerEnrollBy: Date | null;
+  resellerRememberDeviceDays: number | null;
 };
 
 /** What a password sign-in reads before hashing, in one query: the user and whether a passcode is asked. */
@@ -32,18 +35,21 @@ export class PasswordSignInRepository {
     const [row] = await queryRows<SignInRow>(
       this.dataSource,
       `SELECT ${USER_COLUMNS}, ${SECOND_FACTOR_REQUIRED} AS "secondFactorRequired", ${FACTOR_METHODS} AS "factorMethods",
-              p.two_factor_mode AS "resellerMode", p.enroll_by AS "resellerEnrollBy"
+              p.two_factor_mode AS "resellerMode", p.enroll_by AS "resellerEnrollBy",
+              p.remember_device_days AS "resellerRememberDeviceDays"
          FROM (SELECT) AS one
          LEFT JOIN users u ON u.username = $1
          LEFT JOIN reseller_policies p ON p.reseller_id = u.reseller_id`,
       [username.toLowerCase()],
     );
-    const { secondFactorRequired, factorMethods, resellerMode, resellerEnrollBy, ...user } = row;
+    const { secondFactorRequired, factorMethods, resellerMode, resellerEnrollBy, resellerRememberDeviceDays, ...user } =
+      row;
     return {
       user: user.id ? user : null,
       secondFactorRequired: secondFactorRequired === true,
       factorMethods,
       reseller: resellerMode ? { mode: resellerMode, enrollBy: resellerEnrollBy } : null,
+      resellerRememberDeviceDays: resellerRememberDeviceDays ?? 0,
     };
   }
 }

@@ -12,6 +12,7 @@ import { Passkeys1765100000000 } from './1765100000000-passkeys';
 import { UserEmail1766200000000 } from './1766200000000-user-email';
 import { SecurityMailOutbox1766200000100 } from '../notifications/security-mail.migration';
 import { ResellerModesAndLastLogin1766000000200 } from './1766000000200-reseller-modes-and-last-login';
+import { RememberedDevices1766300000000 } from './1766300000000-remembered-devices';
 
 export const authMigrations = [
   MessagingTables1764300000000,
@@ -26,4 +27,5 @@ export const authMigrations = [
   ResellerModesAndLastLogin1766000000200,
   UserEmail1766200000000,
   SecurityMailOutbox1766200000100,
+  RememberedDevices1766300000000,
 ];

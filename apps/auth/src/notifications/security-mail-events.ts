@@ -62,10 +62,12 @@ export const SECURITY_MAIL_KINDS: Readonly<Record<string, SecurityMailKind>> = {
     facts: (detail) =>
       typeof detail.remaining === 'number' ? [['Recovery codes left', String(detail.remaining)]] : [],
   },
-  'device.remembered': {
+  [AuditEvents.DeviceRemembered]: {
     subject: 'A device was remembered for your account',
     meaning: 'That browser can now sign in to your account with your password alone, without a second factor.',
     ifNotYou: `Forget the device under Profile, Remembered Devices. ${PASSWORD_KNOWN}`,
+    facts: (detail) =>
+      typeof detail.days === 'number' ? [['Remembered for', `${detail.days} day${detail.days === 1 ? '' : 's'}`]] : [],
   },
   [AuditEvents.SecondFactorLocked]: {
     subject: 'Your second factor was locked after wrong passcodes',

@@ -1,6 +1,6 @@
 import { AuditEvents } from '../audit/audit-events';
 import { SECURITY_MAIL_EVENTS } from './security-mail-events';
-import { composeSecurityMail, describeBrowser, formatWhen, type SecurityNotice } from './security-mail.composer';
+import { composeSecurityMail, formatWhen, type SecurityNotice } from './security-mail.composer';
 
 const CHROME_ON_WINDOWS =
   'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
@@ -33,6 +33,20 @@ describe('composeSecurityMail', () => {
   it('has a mail for every event it lists, each with its own subject', () => {
     const subjects = SECURITY_MAIL_EVENTS.map((event) => composeSecurityMail(notice({ event }), 'PBX')!.subject);
     expect(new Set(subjects).size).toBe(SECURITY_MAIL_EVENTS.length);
+  });
+
+  it('says for how long a device was remembered, and never names its token', () => {
+    const mail = composeSecurityMail(
+      notice({
+        event: AuditEvents.DeviceRemembered,
+        detail: { deviceId: 'd-1', label: 'Chrome on Windows', days: 30 },
+      }),
+      'PBX',
+    )!;
+    expect(mail.subject).toBe('PBX: A device was remembered for your account');
+    expect(mail.text).toContain('Remembered for: 30 days');
+    expect(mail.text).toContain('Forget the device under Profile, Remembered Devices.');
+    expect(mail.text).not.toContain('d-1');
   });
 
   it('sends nothing for an event that is not a security notice', () => {
@@ -75,35 +89,6 @@ describe('composeSecurityMail', () => {
     const mail = composeSecurityMail(notice({ detail: { otherSessionsEnded: 3, note: 'never-shown-value' } }), 'PBX')!;
     expect(mail.text).not.toContain('never-shown-value');
     expect(mail.html).not.toContain('never-shown-value');
-  });
-});
-
-describe('describeBrowser', () => {
-  it.each([
-    [CHROME_ON_WINDOWS, 'Chrome on Windows'],
-    [
-      'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Safari/605.1.15',
-      'Safari on macOS',
-    ],
-    [
-      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1',
-      'Safari on iOS',
-    ],
-    ['Mozilla/5.0 (X11; Ubuntu; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0', 'Firefox on Linux'],
-    [
-      'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
-      'Chrome on Android',
-    ],
-    [`${CHROME_ON_WINDOWS} Edg/131.0.0.0`, 'Edge on Windows'],
-    ['curl/8.5.0', 'curl/8.5.0'],
-    [null, 'unknown'],
-    ['line\r\nbreak', 'line  break'],
-  ])('describes %s as %s', (userAgent, expected) => {
-    expect(describeBrowser(userAgent)).toBe(expected);
-  });
-
-  it('shortens an unknown one', () => {
-    expect(describeBrowser('x'.repeat(500))).toHaveLength(121);
   });
 });
 

@@ -1,3 +1,4 @@
+import { describeBrowser } from '../common/browser-name';
 import { SECURITY_MAIL_KINDS } from './security-mail-events';
 
 /** One security event of one user, as the audit log recorded it. */
@@ -88,35 +89,6 @@ const twoDigits = (n: number) => String(n).padStart(2, '0');
 export function formatWhen(at: Date): string {
   const date = `${WEEKDAYS[at.getUTCDay()]} ${at.getUTCDate()} ${MONTHS[at.getUTCMonth()]} ${at.getUTCFullYear()}`;
   return `${date} at ${twoDigits(at.getUTCHours())}:${twoDigits(at.getUTCMinutes())} UTC`;
-}
-
-const BROWSERS: [RegExp, string][] = [
-  [/\bEdg(e|A|iOS)?\//, 'Edge'],
-  [/\bOPR\/|\bOpera\b/, 'Opera'],
-  [/\bFirefox\/|\bFxiOS\//, 'Firefox'],
-  [/\bChrom(e|ium)\/|\bCriOS\//, 'Chrome'],
-  [/\bVersion\/[\d.]+.*\bSafari\//, 'Safari'],
-];
-// Order matters: an iPhone says "like Mac OS X", Android says "Linux".
-const SYSTEMS: [RegExp, string][] = [
-  [/\bWindows\b/, 'Windows'],
-  [/\biPhone|\biPad|\biPod/, 'iOS'],
-  [/\bMac OS X\b|\bMacintosh\b/, 'macOS'],
-  [/\bAndroid\b/, 'Android'],
-  [/\bCrOS\b/, 'ChromeOS'],
-  [/\bLinux\b/, 'Linux'],
-];
-const UNRECOGNISED_SHOWN = 120;
-
-/** "Chrome on Windows" for the browsers people use; anything else as sent (shortened), or "unknown". */
-export function describeBrowser(userAgent: string | null): string {
-  if (!userAgent?.trim()) return 'unknown';
-  const browser = BROWSERS.find(([pattern]) => pattern.test(userAgent))?.[1];
-  const system = SYSTEMS.find(([pattern]) => pattern.test(userAgent))?.[1];
-  if (browser) return system ? `${browser} on ${system}` : browser;
-  // eslint-disable-next-line no-control-regex
-  const printable = userAgent.replace(/[\u0000-\u001f\u007f]/g, ' ').trim();
-  return printable.length > UNRECOGNISED_SHOWN ? `${printable.slice(0, UNRECOGNISED_SHOWN)}…` : printable;
 }
 
 export function escapeHtml(text: string): string {

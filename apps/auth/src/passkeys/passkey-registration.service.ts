@@ -7,6 +7,7 @@ import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
 import { CurrentPasswordCheck } from '../enrollment/current-password';
+import { RememberedDeviceRepository } from '../remembered-devices/remembered-device.repository';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';
 import { newRecoveryCodes } from '../second-factor/recovery-codes';
@@ -55,7 +56,7 @@ const enrollmentEnded = () =>
  * Profile → Change Account Security → Add a Passkey, under the same rule as Google Authenticator
  * (allowed when the reseller has 2FA; agents always), with the current password. The first
  * factor of either kind brings the recovery codes; with an enrollment token it completes the
- * sign-in. Adding or removing a passkey ends the user's other sessions.
+ * sign-in. Adding or removing a passkey ends the user's other sessions and forgets their remembered devices.
  */
 @Injectable()
 export class PasskeyRegistrationService {
@@ -70,6 +71,7 @@ export class PasskeyRegistrationService {
     private readonly currentPassword: CurrentPasswordCheck,
     private readonly resellers: ResellerDirectory,
     private readonly sessions: SessionRepository,
+    private readonly rememberedDevices: RememberedDeviceRepository,
     private readonly tokens: AccessTokenService,
     private readonly audit: AuditLog,
     private readonly clock: Clock,
@@ -120,12 +122,13 @@ export class PasskeyRegistrationService {
       if (!inserted) throw invalidPasskey('This passkey is already registered. Use it to sign in, or add another one.');
       if (first) await this.recoveryCodes.replaceAll(manager, user.id, codes);
       const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, session.sessionId);
+      const devicesForgotten = await this.rememberedDevices.removeAllOfUser(manager, user.id);
       await this.audit.record(
         {
           ...auditSubject(user, client),
           event: AuditEvents.PasskeyRegistered,
           outcome: 'success',
-          detail: { passkeyId: id, firstFactor: first, otherSessionsEnded },
+          detail: { passkeyId: id, firstFactor: first, otherSessionsEnded, devicesForgotten },
         },
         manager,
       );
@@ -177,12 +180,13 @@ export class PasskeyRegistrationService {
       }
       if (lastFactor) await this.recoveryCodes.removeAll(manager, user.id);
       const otherSessionsEnded = await this.sessions.revokeAllOfUser(manager, user.id, session.sessionId);
+      const devicesForgotten = await this.rememberedDevices.removeAllOfUser(manager, user.id);
       await this.audit.record(
         {
           ...auditSubject(user, client),
           event: AuditEvents.PasskeyRemoved,
           outcome: 'success',
-          detail: { passkeyId: id, lastFactor, otherSessionsEnded },
+          detail: { passkeyId: id, lastFactor, otherSessionsEnded, devicesForgotten },
         },
         manager,
       );

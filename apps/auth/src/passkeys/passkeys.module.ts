@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CurrentPasswordCheck } from '../enrollment/current-password';
+import { RememberedDevicesModule } from '../remembered-devices/remembered-devices.module';
 import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
 import { SecondFactorModule } from '../second-factor/second-factor.module';
 import { UsersModule } from '../users/users.module';
@@ -13,7 +14,7 @@ import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
 
 /** Passkeys (WebAuthn): registering them on Profile, and signing in with them. */
 @Module({
-  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule],
+  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, RememberedDevicesModule],
   controllers: [PasskeysController, PasskeySignInController],
   providers: [
     PasskeyRepository,

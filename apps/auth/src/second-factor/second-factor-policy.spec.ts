@@ -1,4 +1,10 @@
-import { enrollmentDaysLeft, enrollmentReason, hasFactor, secondFactorAsked } from './second-factor-policy';
+import {
+  enrollmentDaysLeft,
+  enrollmentReason,
+  hasFactor,
+  rememberDeviceDays,
+  secondFactorAsked,
+} from './second-factor-policy';
 
 const agent = { role: 'agent' as const };
 const user = { role: 'reseller_user' as const };
@@ -63,5 +69,12 @@ describe("a reseller's required mode", () => {
     expect(enrollmentDaysLeft(false, required('2026-12-03T12:00:00Z'), now)).toBeNull();
     expect(enrollmentDaysLeft(true, required('2026-12-10T11:00:00Z'), now)).toBeNull();
     expect(enrollmentDaysLeft(false, { mode: 'optional', enrollBy: null }, now)).toBeNull();
+  });
+
+  it("remembers a device for the reseller's current days, never an agent's, and not without a reseller's days", () => {
+    expect(rememberDeviceDays(user, 30)).toBe(30);
+    expect(rememberDeviceDays(user, 0)).toBe(0);
+    expect(rememberDeviceDays(user, null)).toBe(0);
+    expect(rememberDeviceDays(agent, 30)).toBe(0);
   });
 });

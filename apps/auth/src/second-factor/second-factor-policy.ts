@@ -73,6 +73,16 @@ export function secondFactorAsked(
   return askedByResellerPolicy || (mustAlwaysHaveSecondFactor(user) && hasFactor(methods));
 }
 
+/**
+ * How many days a device of this user may skip the second factor after "Remember this device":
+ * the reseller's current `rememberDeviceDays` (0: never offered). Never for agents: they have no
+ * reseller to set the days, and they hold the strongest powers, so each of their sign-ins is asked.
+ */
+export function rememberDeviceDays(user: { role: Role }, resellerDays: number | null | undefined): number {
+  if (mustAlwaysHaveSecondFactor(user)) return 0;
+  return Math.max(0, resellerDays ?? 0);
+}
+
 /** The answer to setting up a factor (an authenticator or a passkey) while the user's reseller has no 2FA. */
 export const twoFactorNotEnabledForReseller = () =>
   new DomainError(

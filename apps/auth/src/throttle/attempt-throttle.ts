@@ -73,6 +73,15 @@ export class AttemptThrottle {
     );
   }
 
+  /** Whether the key is locked now: what `reserve` would refuse, without taking an attempt. */
+  async isLocked(key: string): Promise<boolean> {
+    const rows = await this.dataSource.query<unknown[]>(
+      'SELECT 1 FROM attempt_throttles WHERE key = $1 AND locked_until > $2',
+      [key, this.clock.now()],
+    );
+    return rows.length > 0;
+  }
+
   private async lockedUntil(key: string, now: Date): Promise<Date> {
     const [row] = await queryRows<{ lockedUntil: Date | null }>(
       this.dataSource,

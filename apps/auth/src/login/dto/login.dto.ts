@@ -1,5 +1,5 @@
-import { IsString, Length } from 'class-validator';
-import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Length, ValidateIf } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
 export class LoginDto {
   @ApiProperty({ example: 'alice' })
@@ -11,4 +11,14 @@ export class LoginDto {
   @IsString()
   @Length(1, 256, { message: 'password must be 1 to 256 characters long' })
   password: string;
+
+  @ApiPropertyOptional({
+    description:
+      'from a sign-in with rememberDevice: true on this device; with the right password it skips the second step while remembered, and is ignored otherwise',
+  })
+  // Absent is fine; null is a wrong type, as any other.
+  @ValidateIf((body: LoginDto) => body.deviceToken !== undefined)
+  @IsString({ message: 'deviceToken must be text: the token this device was given' })
+  @Length(1, 128, { message: 'deviceToken must be the token this device was given' })
+  deviceToken?: string;
 }

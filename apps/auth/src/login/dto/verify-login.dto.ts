@@ -1,4 +1,4 @@
-import { IsNotEmptyObject, IsObject, IsString, Length } from 'class-validator';
+import { IsBoolean, IsNotEmptyObject, IsObject, IsString, Length, ValidateIf } from 'class-validator';
 import { ExactlyOneOf } from '@pbx2fa/platform';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
@@ -27,4 +27,13 @@ export class VerifyLoginDto {
   @IsObject({ message: 'passkey must be the object startAuthentication() returned' })
   @IsNotEmptyObject({}, { message: 'passkey must be the object startAuthentication() returned' })
   passkey?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description:
+      "true: this device skips the second step at the next sign-ins (for the reseller's rememberDeviceDays); the answer carries deviceToken when offered",
+  })
+  // Absent is fine; null is a wrong type, as any other.
+  @ValidateIf((body: VerifyLoginDto) => body.rememberDevice !== undefined)
+  @IsBoolean({ message: 'rememberDevice must be true or false' })
+  rememberDevice?: boolean;
 }
