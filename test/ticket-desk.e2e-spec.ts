@@ -209,7 +209,7 @@ describe('the desk: queue, search, assignment and internal notes', () => {
       expect(found.status).toBe(200);
       expect(found.body.items).toEqual([{ id: otherReseller.id, name: otherReseller.name }]);
       expectError(await user.client.get('/resellers', { query: { q: 'Harbour' } }), 403, 'forbidden');
-      expectError(await gw.agent.get('/resellers', { query: { q: 'x'.repeat(101) } }), 400, 'validation_failed');
+      expectError(await gw.agent.get('/resellers', { query: { q: 'x'.repeat(201) } }), 400, 'validation_failed');
     });
   });
 

@@ -52,3 +52,28 @@ describe('2FA event payloads', () => {
     expect(change({ enabled: true, mode: 'mandatory' })).toBe(false);
   });
 });
+
+describe('the input rules inside events', () => {
+  const reset = (targetUsername: string) =>
+    EventPayloadSchemas[Events.TicketUserTwoFactorResetApproved].safeParse({
+      ticketId,
+      resellerId: 'acme',
+      targetUsername,
+      approvedBy: 'agent-smith',
+    }).success;
+  const created = (fields: Record<string, unknown>) =>
+    EventPayloadSchemas[Events.ResellerCreated].safeParse({ resellerId: 'acme', name: 'Acme', ...fields }).success;
+
+  it('names the user of a reset with a username the gateway would accept, and nothing else', () => {
+    expect(reset('bob.smith@acme')).toBe(true);
+    expect(reset('bob smith')).toBe(false);
+    expect(reset('b'.repeat(65))).toBe(false);
+    expect(reset('')).toBe(false);
+  });
+
+  it('takes a reseller id and name within the limits a request has', () => {
+    expect(created({ name: 'n'.repeat(200) })).toBe(true);
+    expect(created({ name: 'n'.repeat(201) })).toBe(false);
+    expect(created({ resellerId: 'Acme Ltd' })).toBe(false);
+  });
+});

@@ -1,4 +1,4 @@
-import type { TwoFactorMode } from './resellers';
+import type { EventPayloads } from './event-schemas';
 
 /** The one topic exchange every event travels through; the routing key is the event name. */
 export const EVENTS_EXCHANGE = 'pbx2fa.events';
@@ -31,65 +31,9 @@ export const EventPublishers: Record<EventName, ServiceName> = {
   [Events.UserTwoFactorReset]: 'auth',
 };
 
-export interface ResellerCreatedPayload {
-  resellerId: string;
-  name: string;
-}
-
 /** What an approved 2FA ticket asks of its reseller: `enable_2fa`, `require_2fa`, `disable_2fa`. */
 export const TwoFactorActions = ['enable', 'require', 'disable'] as const;
 export type TwoFactorAction = (typeof TwoFactorActions)[number];
-
-export interface TicketTwoFactorApprovedPayload {
-  ticketId: string;
-  resellerId: string;
-  action: TwoFactorAction;
-  /** Only with `require`: days from the approval until users without a second factor must enroll (0–90). */
-  graceDays?: number;
-  approvedBy: string;
-  approvedAt?: string;
-  /**
-   * The approval's place among the reseller's approvals (1, 2, 3… as agents made them): an
-   * approval older than one already applied changes nothing. Absent only on events published
-   * before it existed, which apply in arrival order.
-   */
-  sequence?: number;
-}
-
-export interface ResellerTwoFactorChangedPayload {
-  resellerId: string;
-  enabled: boolean;
-  /** Absent on events from before modes existed: read them with `modeOf` (enabled → optional). */
-  mode?: TwoFactorMode;
-  /** In `required` mode, the ISO time from which users without a factor must enroll; null otherwise. */
-  enrollBy?: string | null;
-  rememberDeviceDays?: number;
-  version: number;
-  sourceTicketId: string | null;
-  /** When the agent approved the ticket that caused it (absent when that approval carried no time). */
-  approvedAt?: string;
-}
-
-export interface TicketUserTwoFactorResetApprovedPayload {
-  ticketId: string;
-  resellerId: string;
-  targetUsername: string;
-  approvedBy: string;
-}
-
-export interface UserTwoFactorResetPayload {
-  ticketId: string;
-  resellerId: string;
-  username: string;
-}
-
-export interface EventPayloads {
-  [Events.ResellerCreated]: ResellerCreatedPayload;
-  [Events.TicketTwoFactorApproved]: TicketTwoFactorApprovedPayload;
-  [Events.ResellerTwoFactorChanged]: ResellerTwoFactorChangedPayload;
-  [Events.TicketUserTwoFactorResetApproved]: TicketUserTwoFactorResetApprovedPayload;
-  [Events.UserTwoFactorReset]: UserTwoFactorResetPayload;
-}
 
 /**
  * What travels on the wire, inside Nest's `{ pattern, data }` packet: `data` is this envelope.

@@ -1,6 +1,3 @@
-/** 2–40 of a-z, 0-9 and '-'. */
-export const RESELLER_ID_PATTERN = /^[a-z0-9-]{2,40}$/;
-
 /**
  * A reseller's 2FA policy: `off`; `optional` (users may enroll, whoever did is asked); `required`
  * (every user must have a factor from `enrollBy` on). `twoFactorEnabled` is true unless `off`.

@@ -1,4 +1,15 @@
 import type { ErrorBody } from './errors';
+import type { CreateResellerBody, ResellerView } from './resellers';
+import type {
+  AssignBody,
+  CommentBody,
+  CreateTicketBody,
+  ListTicketsRequest,
+  TicketComment,
+  TicketIdBody,
+  TicketPage,
+  TicketView,
+} from './tickets';
 
 /** Request/response patterns the gateway calls; each service serves its own queue (rpcQueueName). */
 export const TicketRpc = {
@@ -16,6 +27,26 @@ export const ResellerRpc = {
   Create: 'resellers.create',
   Get: 'resellers.get',
 } as const;
+
+/**
+ * What each request carries and what it is answered with: `RpcClient.call` and the services'
+ * handlers (`OnRpc`) are both checked against this, as events are against their payload types.
+ */
+export interface RpcMethods {
+  [TicketRpc.Create]: { request: CreateTicketBody; answer: TicketView };
+  [TicketRpc.List]: { request: ListTicketsRequest; answer: TicketPage };
+  [TicketRpc.Get]: { request: { id: string }; answer: TicketView };
+  [TicketRpc.Comment]: { request: TicketIdBody & CommentBody; answer: TicketComment };
+  [TicketRpc.Assign]: { request: TicketIdBody & AssignBody; answer: TicketView };
+  [TicketRpc.Approve]: { request: TicketIdBody & { note?: string }; answer: TicketView };
+  [TicketRpc.Reject]: { request: TicketIdBody & { reason: string }; answer: TicketView };
+  [TicketRpc.Close]: { request: TicketIdBody; answer: TicketView };
+  [ResellerRpc.Create]: { request: CreateResellerBody; answer: ResellerView };
+  [ResellerRpc.Get]: { request: { id: string }; answer: ResellerView };
+}
+export type RpcPattern = keyof RpcMethods;
+export type TicketRpcPattern = (typeof TicketRpc)[keyof typeof TicketRpc];
+export type ResellerRpcPattern = (typeof ResellerRpc)[keyof typeof ResellerRpc];
 
 /** Who is asking, as the gateway authenticated them; services apply their rules to it. */
 export interface Actor {
@@ -36,3 +67,7 @@ export interface RpcRequest<T> {
   actor?: Actor;
   body: T;
 }
+
+/** The request a handler of `P` receives, and what it must answer. */
+export type RpcRequestOf<P extends RpcPattern> = RpcRequest<RpcMethods[P]['request']>;
+export type RpcAnswerOf<P extends RpcPattern> = RpcMethods[P]['answer'];

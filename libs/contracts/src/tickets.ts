@@ -11,7 +11,9 @@ export type TicketSort = (typeof TicketSorts)[number];
 
 /** `q` is cut into at most this many words; a ticket matches when it holds every one of them. */
 export const MAX_SEARCH_WORDS = 8;
-export const MAX_SEARCH_LENGTH = 200;
+
+/** Tickets a page when the caller does not say (at most PAGE_SIZE_MAX). */
+export const TICKET_PAGE_SIZE_DEFAULT = 20;
 
 /** The words of a search, as both the gateway (reseller names) and the ticket service read them. */
 export function searchWords(q: string | undefined): string[] {

@@ -1,12 +1,20 @@
 import { Logger } from '@nestjs/common';
 import { ClientRMQ, RmqRecordBuilder } from '@nestjs/microservices';
 import { filter, lastValueFrom, Subject, takeUntil, throwIfEmpty, timeout } from 'rxjs';
-import { DomainError, ErrorCodes, type Actor, type RpcResult } from '@pbx2fa/contracts';
+import {
+  DomainError,
+  ErrorCodes,
+  type Actor,
+  type RpcAnswerOf,
+  type RpcMethods,
+  type RpcPattern,
+  type RpcResult,
+} from '@pbx2fa/contracts';
 import type { MessagingOptions } from './messaging.options';
 import { rpcQueueName } from './topology';
 
-/** Request/response to one service over RabbitMQ, bounded by the configured timeout. */
-export class RpcClient {
+/** Request/response to one service over RabbitMQ (its patterns `P`), bounded by the configured timeout. */
+export class RpcClient<P extends RpcPattern = RpcPattern> {
   private readonly logger: Logger;
   private readonly client: ClientRMQ;
   /** Emits when the connection drops: a reply can no longer reach the calls then waiting. */
@@ -33,16 +41,20 @@ export class RpcClient {
       .subscribe(() => this.connectionLost.next());
   }
 
-  async call<T>(pattern: string, body: unknown, context: { correlationId: string; actor?: Actor }): Promise<T> {
+  async call<K extends P>(
+    pattern: K,
+    body: RpcMethods[K]['request'],
+    context: { correlationId: string; actor?: Actor },
+  ): Promise<RpcAnswerOf<K>> {
     const record = new RmqRecordBuilder({ correlationId: context.correlationId, actor: context.actor, body })
       .setOptions({ expiration: String(this.options.rpcTimeoutMs), userId: this.options.brokerUser })
       .build();
-    let result: RpcResult<T>;
+    let result: RpcResult<RpcAnswerOf<K>>;
     try {
       // Replies come back on the channel that sent the request (direct reply-to), so when the
       // connection drops the caller hears 503 at once instead of waiting out the timeout.
       result = await lastValueFrom(
-        this.client.send<RpcResult<T>>(pattern, record).pipe(
+        this.client.send<RpcResult<RpcAnswerOf<K>>>(pattern, record).pipe(
           timeout(this.options.rpcTimeoutMs),
           takeUntil(this.connectionLost),
           throwIfEmpty(() => new Error('connection to the broker lost while waiting for the answer')),

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
-import { RESELLER_ID_PATTERN, type Actor } from '@pbx2fa/contracts';
+import { IsOptional, IsString, Length } from 'class-validator';
+import { type Actor } from '@pbx2fa/contracts';
+import { PageLimit, ResellerIdField } from '../common/input-fields';
 import { CurrentActor } from '../sessions/current-actor.decorator';
 import { visibleAuditQuery } from './audit-access';
 import { AuditLog } from './audit-log';
@@ -17,18 +17,10 @@ export class AuditQueryDto {
   @Length(1, 64, { message: 'username must be 1 to 64 characters long' })
   username?: string;
 
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Matches(RESELLER_ID_PATTERN, { message: 'resellerId must be 2 to 40 characters of a-z, 0-9 and "-"' })
+  @ResellerIdField('resellerId', { optional: true })
   resellerId?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(500, { message: 'limit must be at most 500' })
+  @PageLimit(100, 500)
   limit?: number;
 }
 

@@ -1,16 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, ErrorCodes, ResellerRpc, searchWords, type Actor, type ResellerView } from '@pbx2fa/contracts';
-import type { RpcClient } from '@pbx2fa/messaging';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { ResellerPolicyRepository } from '../reseller-policy/reseller-policy.repository';
 import { requireAgent } from '../sessions/require-role';
 import type { CreateResellerDto } from './dto/create-reseller.dto';
-import { RESELLER_SETTINGS_CLIENT } from './service-clients';
+import { RESELLER_SETTINGS_CLIENT, type ResellerSettingsClient } from './service-clients';
 
 @Injectable()
 export class ResellersGatewayService {
   constructor(
-    @Inject(RESELLER_SETTINGS_CLIENT) private readonly resellerSettings: RpcClient,
+    @Inject(RESELLER_SETTINGS_CLIENT) private readonly resellerSettings: ResellerSettingsClient,
     private readonly directory: ResellerDirectory,
     private readonly policies: ResellerPolicyRepository,
   ) {}
@@ -23,7 +22,7 @@ export class ResellersGatewayService {
 
   async create(actor: Actor, body: CreateResellerDto, correlationId: string): Promise<ResellerView> {
     requireAgent(actor, 'create resellers');
-    const created = await this.resellerSettings.call<ResellerView>(ResellerRpc.Create, body, { correlationId, actor });
+    const created = await this.resellerSettings.call(ResellerRpc.Create, body, { correlationId, actor });
     await this.directory.remember(created);
     return created;
   }
@@ -34,7 +33,7 @@ export class ResellersGatewayService {
     if (actor.role !== 'agent' && !ownReseller) {
       throw new DomainError(403, ErrorCodes.Forbidden, 'Only support agents, or admins of this reseller, can view it.');
     }
-    const reseller = await this.resellerSettings.call<ResellerView>(ResellerRpc.Get, { id }, { correlationId, actor });
+    const reseller = await this.resellerSettings.call(ResellerRpc.Get, { id }, { correlationId, actor });
     await this.directory.remember(reseller);
     return reseller;
   }

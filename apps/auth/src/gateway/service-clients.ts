@@ -1,13 +1,16 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type { ResellerRpcPattern, TicketRpcPattern } from '@pbx2fa/contracts';
 import { MESSAGING_OPTIONS, RpcClient, type MessagingOptions } from '@pbx2fa/messaging';
 
 export const TICKETS_CLIENT = Symbol('TICKETS_CLIENT');
 export const RESELLER_SETTINGS_CLIENT = Symbol('RESELLER_SETTINGS_CLIENT');
+export type TicketsClient = RpcClient<TicketRpcPattern>;
+export type ResellerSettingsClient = RpcClient<ResellerRpcPattern>;
 
 class ClientsShutdown implements OnApplicationShutdown {
   constructor(
-    @Inject(TICKETS_CLIENT) private readonly tickets: RpcClient,
-    @Inject(RESELLER_SETTINGS_CLIENT) private readonly resellerSettings: RpcClient,
+    @Inject(TICKETS_CLIENT) private readonly tickets: TicketsClient,
+    @Inject(RESELLER_SETTINGS_CLIENT) private readonly resellerSettings: ResellerSettingsClient,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
@@ -22,13 +25,13 @@ class ClientsShutdown implements OnApplicationShutdown {
     {
       provide: TICKETS_CLIENT,
       inject: [MESSAGING_OPTIONS],
-      useFactory: (options: MessagingOptions) => new RpcClient('tickets', 'ticket service', options),
+      useFactory: (options: MessagingOptions) => new RpcClient<TicketRpcPattern>('tickets', 'ticket service', options),
     },
     {
       provide: RESELLER_SETTINGS_CLIENT,
       inject: [MESSAGING_OPTIONS],
       useFactory: (options: MessagingOptions) =>
-        new RpcClient('reseller-settings', 'reseller settings service', options),
+        new RpcClient<ResellerRpcPattern>('reseller-settings', 'reseller settings service', options),
     },
     ClientsShutdown,
   ],

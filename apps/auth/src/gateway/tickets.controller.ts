@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import type { Actor } from '@pbx2fa/contracts';
 import { CorrelationId } from '../common/correlation-id';
 import { CurrentActor } from '../sessions/current-actor.decorator';
@@ -16,6 +16,24 @@ import { TicketsGatewayService } from './tickets.service';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors } from '../docs/api-errors.decorator';
 import { TicketCommentResponse, TicketPageResponse, TicketResponse } from '../docs/responses';
+
+/** A POST that moves an open ticket on and answers it (200): assign, approve, reject, close. */
+function TicketDecision(path: string, summary: string, ...errors: [status: number, code: string][]) {
+  return applyDecorators(
+    ApiOperation({ summary }),
+    ApiOkResponse({ type: TicketResponse }),
+    ApiErrors(
+      [400, 'invalid_id'],
+      [403, 'forbidden'],
+      ...errors,
+      [404, 'ticket_not_found'],
+      [409, 'invalid_transition'],
+      [503, 'service_unavailable'],
+    ),
+    Post(path),
+    HttpCode(200),
+  );
+}
 
 @ApiTags('tickets')
 @ApiBearerAuth('bearer')
@@ -72,17 +90,7 @@ export class TicketsController {
     return this.tickets.comment(actor, id, body, correlationId);
   }
 
-  @ApiOperation({ summary: 'Assign an open ticket to an agent, or unassign it with null (agents)' })
-  @ApiOkResponse({ type: TicketResponse })
-  @ApiErrors(
-    [400, 'invalid_id'],
-    [403, 'forbidden'],
-    [404, 'ticket_not_found'],
-    [409, 'invalid_transition'],
-    [503, 'service_unavailable'],
-  )
-  @Post(':id/assign')
-  @HttpCode(200)
+  @TicketDecision(':id/assign', 'Assign an open ticket to an agent, or unassign it with null (agents)')
   assign(
     @CurrentActor() actor: Actor,
     @Param('id', TicketIdPipe) id: string,
@@ -92,20 +100,11 @@ export class TicketsController {
     return this.tickets.assign(actor, id, body, correlationId);
   }
 
-  @ApiOperation({
-    summary: 'Approve an open ticket (agents); a 2FA ticket then resolves itself once the change took effect',
-  })
-  @ApiOkResponse({ type: TicketResponse })
-  @ApiErrors(
-    [400, 'invalid_id'],
-    [403, 'forbidden'],
+  @TicketDecision(
+    ':id/approve',
+    'Approve an open ticket (agents); a 2FA ticket then resolves itself once the change took effect',
     [403, 'own_ticket'],
-    [404, 'ticket_not_found'],
-    [409, 'invalid_transition'],
-    [503, 'service_unavailable'],
   )
-  @Post(':id/approve')
-  @HttpCode(200)
   approve(
     @CurrentActor() actor: Actor,
     @Param('id', TicketIdPipe) id: string,
@@ -115,17 +114,7 @@ export class TicketsController {
     return this.tickets.approve(actor, id, body, correlationId);
   }
 
-  @ApiOperation({ summary: 'Reject an open ticket with a reason (agents)' })
-  @ApiOkResponse({ type: TicketResponse })
-  @ApiErrors(
-    [400, 'invalid_id'],
-    [403, 'forbidden'],
-    [404, 'ticket_not_found'],
-    [409, 'invalid_transition'],
-    [503, 'service_unavailable'],
-  )
-  @Post(':id/reject')
-  @HttpCode(200)
+  @TicketDecision(':id/reject', 'Reject an open ticket with a reason (agents)')
   reject(
     @CurrentActor() actor: Actor,
     @Param('id', TicketIdPipe) id: string,
@@ -135,18 +124,8 @@ export class TicketsController {
     return this.tickets.reject(actor, id, body, correlationId);
   }
 
-  @ApiOperation({ summary: 'Withdraw an open ticket (its opener)' })
-  @ApiOkResponse({ type: TicketResponse })
-  @ApiErrors(
-    [400, 'invalid_id'],
-    [403, 'forbidden'],
-    [404, 'ticket_not_found'],
-    [409, 'invalid_transition'],
-    [503, 'service_unavailable'],
-  )
   /** Withdrawn by its opener. */
-  @Post(':id/close')
-  @HttpCode(200)
+  @TicketDecision(':id/close', 'Withdraw an open ticket (its opener)')
   close(
     @CurrentActor() actor: Actor,
     @Param('id', TicketIdPipe) id: string,

@@ -6,12 +6,13 @@ import {
   TicketRpc,
   type Actor,
   type ListTicketsRequest,
+  type RpcMethods,
   type TicketComment,
   type TicketPage,
+  type TicketRpcPattern,
   type TicketView,
   type TicketWithReseller,
 } from '@pbx2fa/contracts';
-import type { RpcClient } from '@pbx2fa/messaging';
 import { Clock } from '../common/clock';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { ResellerPolicyRepository } from '../reseller-policy/reseller-policy.repository';
@@ -24,8 +25,11 @@ import type {
   ListTicketsQueryDto,
   RejectDto,
 } from './dto/ticket.dto';
-import { TICKETS_CLIENT } from './service-clients';
+import { TICKETS_CLIENT, type TicketsClient } from './service-clients';
 import { ticketEffect } from './ticket-effect';
+
+/** The ticket requests answered with one ticket. */
+type TicketAnswerPattern = Exclude<TicketRpcPattern, typeof TicketRpc.List | typeof TicketRpc.Comment>;
 
 /** Resellers whose name holds one search word that a search looks among. */
 const MAX_NAMED_RESELLERS = 200;
@@ -39,7 +43,7 @@ const MAX_NAMED_RESELLERS = 200;
 @Injectable()
 export class TicketsGatewayService {
   constructor(
-    @Inject(TICKETS_CLIENT) private readonly tickets: RpcClient,
+    @Inject(TICKETS_CLIENT) private readonly tickets: TicketsClient,
     private readonly directory: ResellerDirectory,
     private readonly policies: ResellerPolicyRepository,
     private readonly users: UserRepository,
@@ -72,7 +76,7 @@ export class TicketsGatewayService {
     const request: ListTicketsRequest = words.length
       ? { ...query, resellersNamed: await this.policies.idsNamedLike(words, MAX_NAMED_RESELLERS) }
       : query;
-    const page = await this.tickets.call<TicketPage>(TicketRpc.List, request, { correlationId, actor });
+    const page = await this.tickets.call(TicketRpc.List, request, { correlationId, actor });
     return { ...page, items: await this.withResellerNames(page.items, correlationId) };
   }
 
@@ -81,7 +85,7 @@ export class TicketsGatewayService {
   }
 
   comment(actor: Actor, ticketId: string, body: CommentDto, correlationId: string): Promise<TicketComment> {
-    return this.tickets.call<TicketComment>(
+    return this.tickets.call(
       TicketRpc.Comment,
       { ticketId, body: body.body, internal: body.internal },
       { correlationId, actor },
@@ -118,8 +122,13 @@ export class TicketsGatewayService {
   }
 
   /** Asks the ticket service for one ticket and names its reseller. */
-  private async ticket(pattern: string, body: unknown, actor: Actor, correlationId: string) {
-    const ticket = await this.tickets.call<TicketView>(pattern, body, { correlationId, actor });
+  private async ticket<P extends TicketAnswerPattern>(
+    pattern: P,
+    body: RpcMethods[P]['request'],
+    actor: Actor,
+    correlationId: string,
+  ): Promise<TicketWithReseller> {
+    const ticket: TicketView = await this.tickets.call(pattern, body, { correlationId, actor });
     const [named] = await this.withResellerNames([ticket], correlationId);
     return named;
   }

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, modeOf, ResellerRpc, type ResellerView } from '@pbx2fa/contracts';
-import type { RpcClient } from '@pbx2fa/messaging';
-import { RESELLER_SETTINGS_CLIENT } from '../gateway/service-clients';
+import { RESELLER_SETTINGS_CLIENT, type ResellerSettingsClient } from '../gateway/service-clients';
 import type { ResellerPolicy } from './reseller-policy.entity';
 import { ResellerPolicyRepository } from './reseller-policy.repository';
 
@@ -13,17 +12,13 @@ import { ResellerPolicyRepository } from './reseller-policy.repository';
 export class ResellerDirectory {
   constructor(
     private readonly policies: ResellerPolicyRepository,
-    @Inject(RESELLER_SETTINGS_CLIENT) private readonly resellerSettings: RpcClient,
+    @Inject(RESELLER_SETTINGS_CLIENT) private readonly resellerSettings: ResellerSettingsClient,
   ) {}
 
   async requireExisting(resellerId: string, correlationId: string): Promise<ResellerPolicy | ResellerView> {
     const local = await this.policies.find(resellerId);
     if (local) return local;
-    const remote = await this.resellerSettings.call<ResellerView>(
-      ResellerRpc.Get,
-      { id: resellerId },
-      { correlationId },
-    );
+    const remote = await this.resellerSettings.call(ResellerRpc.Get, { id: resellerId }, { correlationId });
     await this.remember(remote);
     return remote;
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCodes, type Actor } from '@pbx2fa/contracts';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { hasFactor, type FactorMethod } from '../second-factor/second-factor-policy';
-import type { ListResellerUsersQueryDto } from './dto/list-reseller-users.dto';
+import { RESELLER_USERS_PAGE_SIZE_DEFAULT, type ListResellerUsersQueryDto } from './dto/list-reseller-users.dto';
 import { ResellerUsersRepository, type ResellerUserRow } from './reseller-users.repository';
 import { decodeUserCursor, encodeUserCursor } from './user-cursor';
 
@@ -18,8 +18,6 @@ export interface ResellerUserPage {
   items: ResellerUserView[];
   nextCursor: string | null;
 }
-
-const DEFAULT_LIMIT = 50;
 
 function toView(row: ResellerUserRow): ResellerUserView {
   const methods = row.methods.filter((method) => method !== 'recovery_code');
@@ -55,7 +53,7 @@ export class ResellerUsersService {
     }
     const after = query.cursor === undefined ? undefined : decodeUserCursor(query.cursor);
     await this.directory.requireExisting(resellerId, correlationId);
-    const limit = query.limit ?? DEFAULT_LIMIT;
+    const limit = query.limit ?? RESELLER_USERS_PAGE_SIZE_DEFAULT;
     // One row more than asked tells whether there is a next page.
     const rows = await this.users.list({
       resellerId,

@@ -1,6 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import { ResellerRpc, type CreateResellerBody, type RpcRequest } from '@pbx2fa/contracts';
+import { ResellerRpc, type RpcRequestOf } from '@pbx2fa/contracts';
 import { answer, OnRpc } from '@pbx2fa/messaging';
 import { ResellersService } from './resellers.service';
 
@@ -10,12 +10,12 @@ export class ResellersRpcController {
   constructor(private readonly resellers: ResellersService) {}
 
   @OnRpc(ResellerRpc.Create)
-  create(@Payload() request: RpcRequest<CreateResellerBody>) {
+  create(@Payload() request: RpcRequestOf<typeof ResellerRpc.Create>) {
     return answer(() => this.resellers.create(request.body, request.correlationId));
   }
 
   @OnRpc(ResellerRpc.Get)
-  get(@Payload() request: RpcRequest<{ id: string }>) {
+  get(@Payload() request: RpcRequestOf<typeof ResellerRpc.Get>) {
     return answer(() => this.resellers.get(request.body.id));
   }
 }

@@ -5,6 +5,8 @@ import {
   ErrorCodes,
   Events,
   RESELLER_ID_PATTERN,
+  RESELLER_ID_RULE,
+  TextLimits,
   type CreateResellerBody,
   type ResellerView,
   type TicketTwoFactorApprovedPayload,
@@ -39,14 +41,17 @@ export class ResellersService {
 
   async create(body: CreateResellerBody, correlationId: string): Promise<ResellerView> {
     if (!RESELLER_ID_PATTERN.test(body.id ?? '')) {
-      throw new DomainError(
-        400,
-        ErrorCodes.ValidationFailed,
-        'A reseller id is 2 to 40 characters of a-z, 0-9 and "-".',
-      );
+      throw new DomainError(400, ErrorCodes.ValidationFailed, `A reseller id is ${RESELLER_ID_RULE}.`);
     }
     const name = (body.name ?? '').trim();
     if (!name) throw new DomainError(400, ErrorCodes.ValidationFailed, 'A reseller needs a name.');
+    if (name.length > TextLimits.resellerName) {
+      throw new DomainError(
+        400,
+        ErrorCodes.ValidationFailed,
+        `A reseller name is at most ${TextLimits.resellerName} characters long.`,
+      );
+    }
     const created = await this.dataSource.transaction(async (manager) => {
       const reseller = await this.resellers.insertIfAbsent(manager, body.id, name);
       if (!reseller)

@@ -62,6 +62,8 @@ describe('ticket input', () => {
       ['reset_user_2fa without targetUsername', { type: 'reset_user_2fa' }],
       ['reset_user_2fa with a blank targetUsername', { type: 'reset_user_2fa', targetUsername: '  ' }],
       ['targetUsername on another type', { type: 'enable_2fa', targetUsername: 'bob' }],
+      ['a targetUsername no user can have', { type: 'reset_user_2fa', targetUsername: 'bob smith' }],
+      ['a targetUsername over 64 characters', { type: 'reset_user_2fa', targetUsername: 'b'.repeat(65) }],
       ['a subject over 200 characters', { type: 'general', subject: 'x'.repeat(201) }],
       ['a description over 5000 characters', { type: 'general', description: 'x'.repeat(5001) }],
       ['a subject that is not text', { type: 'general', subject: ['a'] }],
@@ -218,10 +220,13 @@ describe('ticket input', () => {
       expect(refusal(() => parseInternal('yes'))).toMatchObject(validationFailed);
     });
 
-    it('takes an optional note and a required reason', () => {
+    it('takes an optional note and a required reason of at most 2000 characters, as the gateway does', () => {
       expect(parseNote(undefined)).toBeNull();
       expect(parseNote(' fine ')).toBe('fine');
-      expect(refusal(() => parseNote('x'.repeat(5001)))).toMatchObject(validationFailed);
+      expect(parseNote('x'.repeat(2000))).toHaveLength(2000);
+      expect(refusal(() => parseNote('x'.repeat(2001)))).toMatchObject(validationFailed);
+      expect(parseReason('y'.repeat(2000))).toHaveLength(2000);
+      expect(refusal(() => parseReason('y'.repeat(2001)))).toMatchObject(validationFailed);
       expect(parseReason('Not eligible')).toBe('Not eligible');
       expect(refusal(() => parseReason(undefined))).toMatchObject(validationFailed);
       expect(refusal(() => parseReason('  '))).toMatchObject(validationFailed);

@@ -3,29 +3,29 @@ import {
   ErrorCodes,
   GRACE_DAYS_MAX,
   GRACE_DAYS_MIN,
-  MAX_SEARCH_LENGTH,
   MAX_SEARCH_WORDS,
+  PAGE_SIZE_MAX,
   RESELLER_ID_PATTERN,
+  RESELLER_ID_RULE,
   searchWords,
+  TextLimits,
+  TICKET_PAGE_SIZE_DEFAULT,
   TicketSorts,
   TicketStatuses,
   TicketTypes,
+  USERNAME_PATTERN,
   type TicketSort,
   type TicketStatus,
   type TicketType,
 } from '@pbx2fa/contracts';
 import { cursorFor, type TicketCursor } from './ticket-cursor';
 
-/** Reads what the gateway forwarded, refusing with the contract's 400 before any rule runs. */
+/**
+ * Reads what the gateway forwarded, refusing with the contract's 400 before any rule runs. The
+ * limits are the gateway's own (`@pbx2fa/contracts` input-rules): a caller that skips the gateway
+ * gets no more room than one that goes through it.
+ */
 
-export const MAX_SUBJECT = 200;
-export const MAX_TEXT = 5000;
-export const MAX_USERNAME = 200;
-export const DEFAULT_LIMIT = 20;
-export const MAX_LIMIT = 100;
-
-/** A username as the gateway accepts one (see USERNAME_PATTERN there). */
-const USERNAME = /^[A-Za-z0-9._@-]{3,64}$/;
 /** Resellers whose name holds one search word: enough for any name a person types. */
 const MAX_NAMED_RESELLERS = 200;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -94,7 +94,7 @@ function optionalEnum<T extends string>(value: unknown, field: string, allowed: 
 function optionalResellerId(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string' || !RESELLER_ID_PATTERN.test(value)) {
-    throw invalid('resellerId must be 2 to 40 characters of a-z, 0-9 and "-".');
+    throw invalid(`resellerId must be ${RESELLER_ID_RULE}.`);
   }
   return value;
 }
@@ -103,7 +103,7 @@ export function parseNewTicket(body: unknown): NewTicketInput {
   const fields = objectOf(body);
   const type = optionalEnum(fields.type, 'type', TicketTypes);
   if (!type) throw invalid(`Say what the ticket is for: type must be one of ${TicketTypes.join(', ')}.`);
-  const targetUsername = optionalText(fields.targetUsername, 'targetUsername', MAX_USERNAME) ?? null;
+  const targetUsername = optionalTargetUsername(fields.targetUsername);
   if (type === 'reset_user_2fa' && !targetUsername) {
     throw invalid(
       'A reset_user_2fa ticket needs targetUsername: the user whose two-factor authentication should be reset.',
@@ -113,8 +113,9 @@ export function parseNewTicket(body: unknown): NewTicketInput {
   const graceDays = parseGraceDays(type, fields.graceDays);
   return {
     type,
-    subject: optionalText(fields.subject, 'subject', MAX_SUBJECT) ?? DEFAULT_SUBJECTS[type](targetUsername),
-    description: optionalText(fields.description, 'description', MAX_TEXT) ?? '',
+    subject:
+      optionalText(fields.subject, 'subject', TextLimits.ticketSubject) ?? DEFAULT_SUBJECTS[type](targetUsername),
+    description: optionalText(fields.description, 'description', TextLimits.ticketDescription) ?? '',
     targetUsername,
     graceDays,
     resellerId: optionalResellerId(fields.resellerId),
@@ -137,23 +138,31 @@ function parseGraceDays(type: TicketType, value: unknown): number | null {
 
 /** `limit` may come as a number or, straight from a query string, as digits. */
 function parseLimit(value: unknown): number {
-  if (value === undefined || value === null || value === '') return DEFAULT_LIMIT;
+  if (value === undefined || value === null || value === '') return TICKET_PAGE_SIZE_DEFAULT;
   const limit = typeof value === 'string' && /^\d{1,4}$/.test(value) ? Number(value) : value;
-  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw invalid(`limit must be a whole number from 1 to ${MAX_LIMIT}.`);
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > PAGE_SIZE_MAX) {
+    throw invalid(`limit must be a whole number from 1 to ${PAGE_SIZE_MAX}.`);
   }
   return limit;
 }
 
 function optionalUsername(value: unknown, field: string): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value !== 'string' || !USERNAME.test(value)) throw invalid(`${field} must be a username.`);
+  if (typeof value !== 'string' || !USERNAME_PATTERN.test(value)) throw invalid(`${field} must be a username.`);
   return value.toLowerCase();
+}
+
+/** The user a reset is for, as typed (trimmed): their username, in any case. */
+function optionalTargetUsername(value: unknown): string | null {
+  const text = typeof value === 'string' ? value.trim() : value;
+  if (text === undefined || text === null || text === '') return null;
+  if (typeof text !== 'string' || !USERNAME_PATTERN.test(text)) throw invalid('targetUsername must be a username.');
+  return text;
 }
 
 /** The words of `q`, each with the resellers named like it (the gateway's lookup, one list per word). */
 function parseSearch(q: unknown, named: unknown): SearchWord[] {
-  const text = optionalText(q, 'q', MAX_SEARCH_LENGTH);
+  const text = optionalText(q, 'q', TextLimits.search);
   const words = searchWords(text);
   if (named !== undefined && named !== null) {
     const valid =
@@ -225,17 +234,17 @@ export function parseTicketRequest(body: unknown): Record<string, unknown> & { t
 }
 
 export function parseCommentBody(value: unknown): string {
-  const body = optionalText(value, 'body', MAX_TEXT);
+  const body = optionalText(value, 'body', TextLimits.comment);
   if (!body) throw invalid('A comment needs some text in body.');
   return body;
 }
 
 export function parseNote(value: unknown): string | null {
-  return optionalText(value, 'note', MAX_TEXT) ?? null;
+  return optionalText(value, 'note', TextLimits.decisionNote) ?? null;
 }
 
 export function parseReason(value: unknown): string {
-  const reason = optionalText(value, 'reason', MAX_TEXT);
+  const reason = optionalText(value, 'reason', TextLimits.decisionNote);
   if (!reason) throw invalid('Give a reason for rejecting the ticket; whoever opened it will read it.');
   return reason;
 }

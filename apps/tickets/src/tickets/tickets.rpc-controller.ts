@@ -1,14 +1,6 @@
 import { Controller } from '@nestjs/common';
 import { Payload } from '@nestjs/microservices';
-import {
-  TicketRpc,
-  type AssignBody,
-  type CommentBody,
-  type CreateTicketBody,
-  type ListTicketsRequest,
-  type RpcRequest,
-  type TicketIdBody,
-} from '@pbx2fa/contracts';
+import { TicketRpc, type RpcRequestOf } from '@pbx2fa/contracts';
 import { answer, OnRpc } from '@pbx2fa/messaging';
 import { TicketAssignmentService } from './ticket-assignment.service';
 import { TicketDecisionsService } from './ticket-decisions.service';
@@ -24,42 +16,42 @@ export class TicketsRpcController {
   ) {}
 
   @OnRpc(TicketRpc.Create)
-  create(@Payload() request: RpcRequest<CreateTicketBody>) {
+  create(@Payload() request: RpcRequestOf<typeof TicketRpc.Create>) {
     return answer(() => this.tickets.create(request.actor, request.body));
   }
 
   @OnRpc(TicketRpc.List)
-  list(@Payload() request: RpcRequest<ListTicketsRequest>) {
+  list(@Payload() request: RpcRequestOf<typeof TicketRpc.List>) {
     return answer(() => this.tickets.list(request.actor, request.body));
   }
 
   @OnRpc(TicketRpc.Get)
-  get(@Payload() request: RpcRequest<{ id: string }>) {
+  get(@Payload() request: RpcRequestOf<typeof TicketRpc.Get>) {
     return answer(() => this.tickets.get(request.actor, request.body));
   }
 
   @OnRpc(TicketRpc.Comment)
-  comment(@Payload() request: RpcRequest<TicketIdBody & CommentBody>) {
+  comment(@Payload() request: RpcRequestOf<typeof TicketRpc.Comment>) {
     return answer(() => this.tickets.comment(request.actor, request.body));
   }
 
   @OnRpc(TicketRpc.Assign)
-  assign(@Payload() request: RpcRequest<TicketIdBody & AssignBody>) {
+  assign(@Payload() request: RpcRequestOf<typeof TicketRpc.Assign>) {
     return answer(() => this.assignment.assign(request.actor, request.body));
   }
 
   @OnRpc(TicketRpc.Approve)
-  approve(@Payload() request: RpcRequest<TicketIdBody & { note?: string }>) {
+  approve(@Payload() request: RpcRequestOf<typeof TicketRpc.Approve>) {
     return answer(() => this.decisions.approve(request.actor, request.body, request.correlationId));
   }
 
   @OnRpc(TicketRpc.Reject)
-  reject(@Payload() request: RpcRequest<TicketIdBody & { reason: string }>) {
+  reject(@Payload() request: RpcRequestOf<typeof TicketRpc.Reject>) {
     return answer(() => this.decisions.reject(request.actor, request.body));
   }
 
   @OnRpc(TicketRpc.Close)
-  close(@Payload() request: RpcRequest<TicketIdBody>) {
+  close(@Payload() request: RpcRequestOf<typeof TicketRpc.Close>) {
     return answer(() => this.decisions.close(request.actor, request.body));
   }
 }

@@ -1,15 +1,10 @@
-import { IsString, Length, Matches } from 'class-validator';
-import { RESELLER_ID_PATTERN } from '@pbx2fa/contracts';
-import { ApiProperty } from '@nestjs/swagger';
+import { TextLimits } from '@pbx2fa/contracts';
+import { ResellerIdField, TextField } from '../../common/input-fields';
 
 export class CreateResellerDto {
-  @ApiProperty({ example: 'acme', pattern: '^[a-z0-9-]{2,40}$' })
-  @IsString()
-  @Matches(RESELLER_ID_PATTERN, { message: 'id must be 2 to 40 characters of a-z, 0-9 and "-"' })
+  @ResellerIdField('id', { doc: { example: 'acme' } })
   id: string;
 
-  @ApiProperty({ example: 'Acme Telecom' })
-  @IsString()
-  @Length(1, 200, { message: 'name must be 1 to 200 characters long' })
+  @TextField('name', 1, TextLimits.resellerName, { doc: { example: 'Acme Telecom' } })
   name: string;
 }

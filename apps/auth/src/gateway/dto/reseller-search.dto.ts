@@ -1,10 +1,10 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, IsString, Length } from 'class-validator';
+import { TextLimits } from '@pbx2fa/contracts';
+import { TextField } from '../../common/input-fields';
 
 export class ResellerSearchQueryDto {
-  @ApiPropertyOptional({ maxLength: 100, description: 'words in the name or id; empty lists the first resellers' })
-  @IsOptional()
-  @IsString()
-  @Length(0, 100, { message: 'q must be at most 100 characters long' })
+  @TextField('q', 0, TextLimits.search, {
+    optional: true,
+    doc: { description: 'words in the name or id; empty lists the first resellers' },
+  })
   q?: string;
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   IsBoolean,
   IsDefined,
@@ -7,7 +6,6 @@ import {
   IsInt,
   IsOptional,
   IsString,
-  Length,
   Matches,
   Max,
   Min,
@@ -16,40 +14,37 @@ import {
 import {
   GRACE_DAYS_MAX,
   GRACE_DAYS_MIN,
-  MAX_SEARCH_LENGTH,
-  RESELLER_ID_PATTERN,
+  TextLimits,
+  TICKET_PAGE_SIZE_DEFAULT,
   TicketSorts,
   TicketStatuses,
   TicketTypes,
+  USERNAME_PATTERN,
   type TicketSort,
   type TicketStatus,
   type TicketType,
 } from '@pbx2fa/contracts';
-import { USERNAME_PATTERN } from '../../users/dto/create-user.dto';
-
-const RESELLER_ID_MESSAGE = { message: 'resellerId must be 2 to 40 characters of a-z, 0-9 and "-"' };
+import { PageCursor, PageLimit, ResellerIdField, TextField, UsernameField } from '../../common/input-fields';
 
 export class CreateTicketDto {
   @ApiProperty({ enum: TicketTypes })
   @IsIn(TicketTypes, { message: `type must be one of ${TicketTypes.join(', ')}` })
   type: TicketType;
 
-  @ApiPropertyOptional({ maxLength: 200, description: 'defaults to a sentence naming the request' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200, { message: 'subject must be 1 to 200 characters long' })
+  @TextField('subject', 1, TextLimits.ticketSubject, {
+    optional: true,
+    doc: { description: 'defaults to a sentence naming the request' },
+  })
   subject?: string;
 
-  @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional()
-  @IsString()
-  @Length(0, 5000, { message: 'description must be at most 5000 characters long' })
+  @TextField('description', 0, TextLimits.ticketDescription, { optional: true })
   description?: string;
 
-  @ApiPropertyOptional({ description: 'the user whose 2FA to reset; required for reset_user_2fa, only there' })
-  @IsOptional()
-  @IsString()
-  @Matches(USERNAME_PATTERN, { message: 'targetUsername must be a username' })
+  @UsernameField('targetUsername', {
+    optional: true,
+    message: 'targetUsername must be a username',
+    doc: { description: 'the user whose 2FA to reset; required for reset_user_2fa, only there' },
+  })
   targetUsername?: string;
 
   @ApiPropertyOptional({
@@ -64,12 +59,10 @@ export class CreateTicketDto {
   @Max(GRACE_DAYS_MAX, { message: `graceDays must be at most ${GRACE_DAYS_MAX}` })
   graceDays?: number;
 
-  @ApiPropertyOptional({
-    description: "agents only: the reseller the ticket is for (others' tickets are for their own)",
+  @ResellerIdField('resellerId', {
+    optional: true,
+    doc: { description: "agents only: the reseller the ticket is for (others' tickets are for their own)" },
   })
-  @IsOptional()
-  @IsString()
-  @Matches(RESELLER_ID_PATTERN, RESELLER_ID_MESSAGE)
   resellerId?: string;
 }
 
@@ -84,28 +77,25 @@ export class ListTicketsQueryDto {
   @IsIn(TicketTypes, { message: `type must be one of ${TicketTypes.join(', ')}` })
   type?: TicketType;
 
-  @ApiPropertyOptional({ description: 'agents: any reseller; others: only their own (another is refused with 403)' })
-  @IsOptional()
-  @IsString()
-  @Matches(RESELLER_ID_PATTERN, RESELLER_ID_MESSAGE)
+  @ResellerIdField('resellerId', {
+    optional: true,
+    doc: { description: 'agents: any reseller; others: only their own (another is refused with 403)' },
+  })
   resellerId?: string;
 
   @ApiPropertyOptional({ description: 'tickets assigned to this agent (a username), or `me` for the caller' })
-  @IsOptional()
   @ValidateIf((query: ListTicketsQueryDto) => query.assignee !== 'me')
-  @IsString()
-  @Matches(USERNAME_PATTERN, { message: 'assignee must be a username, or me' })
+  @UsernameField('assignee', { optional: true, message: 'assignee must be a username, or me' })
   assignee?: string;
 
-  @ApiPropertyOptional({
-    maxLength: MAX_SEARCH_LENGTH,
-    description:
-      'words to find (every one must match) in the subject, description, reseller id or reseller name, or opener',
-    example: 'bluewave password',
+  @TextField('q', 0, TextLimits.search, {
+    optional: true,
+    doc: {
+      description:
+        'words to find (every one must match) in the subject, description, reseller id or reseller name, or opener',
+      example: 'bluewave password',
+    },
   })
-  @IsOptional()
-  @IsString()
-  @Length(0, MAX_SEARCH_LENGTH, { message: `q must be at most ${MAX_SEARCH_LENGTH} characters long` })
   q?: string;
 
   @ApiPropertyOptional({
@@ -116,25 +106,15 @@ export class ListTicketsQueryDto {
   @IsIn(TicketSorts, { message: `sort must be one of ${TicketSorts.join(', ')}` })
   sort?: TicketSort;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(100, { message: 'limit must be at most 100' })
+  @PageLimit(TICKET_PAGE_SIZE_DEFAULT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page, with the same sort' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 500, { message: 'cursor is not valid' })
+  @PageCursor('nextCursor of the previous page, with the same sort')
   cursor?: string;
 }
 
 export class CommentDto {
-  @ApiProperty({ maxLength: 5000 })
-  @IsString()
-  @Length(1, 5000, { message: 'body must be 1 to 5000 characters long' })
+  @TextField('body', 1, TextLimits.comment)
   body: string;
 
   @ApiPropertyOptional({
@@ -156,17 +136,12 @@ export class AssignDto {
 }
 
 export class ApproveDto {
-  @ApiPropertyOptional({ maxLength: 2000 })
-  @IsOptional()
-  @IsString()
-  @Length(0, 2000, { message: 'note must be at most 2000 characters long' })
+  @TextField('note', 0, TextLimits.decisionNote, { optional: true })
   note?: string;
 }
 
 export class RejectDto {
-  @ApiProperty({ maxLength: 2000, description: 'shown to the reseller' })
-  @IsString()
-  @Length(1, 2000, { message: 'reason must be 1 to 2000 characters long' })
+  @TextField('reason', 1, TextLimits.decisionNote, { doc: { description: 'shown to the reseller' } })
   reason: string;
 }
 

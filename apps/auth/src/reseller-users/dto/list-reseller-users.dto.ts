@@ -1,6 +1,8 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { PageCursor, PageLimit } from '../../common/input-fields';
+
+export const RESELLER_USERS_PAGE_SIZE_DEFAULT = 50;
 
 export const TwoFactorFilters = ['enabled', 'missing'] as const;
 export type TwoFactorFilter = (typeof TwoFactorFilters)[number];
@@ -14,17 +16,9 @@ export class ListResellerUsersQueryDto {
   @IsIn(TwoFactorFilters, { message: `twoFactor must be one of ${TwoFactorFilters.join(', ')}` })
   twoFactor?: TwoFactorFilter;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'limit must be a whole number' })
-  @Min(1, { message: 'limit must be at least 1' })
-  @Max(100, { message: 'limit must be at most 100' })
+  @PageLimit(RESELLER_USERS_PAGE_SIZE_DEFAULT)
   limit?: number;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 500, { message: 'cursor is not valid' })
+  @PageCursor()
   cursor?: string;
 }

@@ -1,15 +1,10 @@
-import { IsEmail, IsIn, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-import { RESELLER_ID_PATTERN, Roles, type Role } from '@pbx2fa/contracts';
+import { IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
+import { Roles, type Role } from '@pbx2fa/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-
-export const USERNAME_PATTERN = /^[A-Za-z0-9._@-]{3,64}$/;
+import { ResellerIdField, UsernameField } from '../../common/input-fields';
 
 export class CreateUserDto {
-  @ApiProperty({ example: 'alice', description: '3–64 of letters, digits, . _ @ -; unique regardless of case' })
-  @IsString()
-  @Matches(USERNAME_PATTERN, {
-    message: 'username must be 3 to 64 characters of letters, digits, ".", "_", "@" or "-"',
-  })
+  @UsernameField('username', { doc: { example: 'alice', description: 'unique regardless of case' } })
   username: string;
 
   @ApiProperty({ minLength: 12, maxLength: 256, format: 'password' })
@@ -17,10 +12,10 @@ export class CreateUserDto {
   @Length(12, 256, { message: 'password must be 12 to 256 characters long' })
   password: string;
 
-  @ApiPropertyOptional({ example: 'acme', description: 'required for reseller roles; absent for agents' })
-  @IsOptional()
-  @IsString()
-  @Matches(RESELLER_ID_PATTERN, { message: 'resellerId must be 2 to 40 characters of a-z, 0-9 and "-"' })
+  @ResellerIdField('resellerId', {
+    optional: true,
+    doc: { example: 'acme', description: 'required for reseller roles; absent for agents' },
+  })
   resellerId?: string;
 
   @ApiProperty({ enum: Roles })
