@@ -263,6 +263,7 @@ describe('rules enforced by single SQL statements', () => {
         secondFactorRequired: false,
         factorMethods: [],
         reseller: null,
+        resellerRememberDeviceDays: 0,
       });
       const userId = await userWithActiveAuthenticator();
       const [{ username }] = await dataSource.query('SELECT username FROM users WHERE id = $1', [userId]);
