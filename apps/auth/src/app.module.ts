@@ -31,7 +31,6 @@ export class AppModule {
       imports: [
         ServiceFoundationModule.register({
           service: 'auth',
-          schema: 'auth',
           config,
           entities: authEntities,
           migrations: authMigrations,
