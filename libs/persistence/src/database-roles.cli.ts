@@ -16,7 +16,10 @@ const SERVICES: Record<ServiceWithSchema, 'AUTH' | 'TICKETS' | 'RESELLER_SETTING
   tickets: 'TICKETS',
   'reseller-settings': 'RESELLER_SETTINGS',
 };
-const PASSWORDS = ['DATABASE_ADMIN_PASSWORD', ...Object.values(SERVICES).map((prefix) => `${prefix}_DATABASE_PASSWORD`)];
+const PASSWORDS = [
+  'DATABASE_ADMIN_PASSWORD',
+  ...Object.values(SERVICES).map((prefix) => `${prefix}_DATABASE_PASSWORD`),
+];
 
 const password = z.string().min(1).optional();
 const schema = z.object({

@@ -76,7 +76,9 @@ function plan(requests: ServiceRoleRequest[]): Plan[] {
   for (const [index, entry] of plans.entries()) {
     const other = plans.findIndex((candidate, at) => at !== index && candidate.role === entry.role);
     if (other !== -1)
-      throw new Error(`${entry.service} and ${plans[other].service} both connect as ${entry.role}: each needs its own role`);
+      throw new Error(
+        `${entry.service} and ${plans[other].service} both connect as ${entry.role}: each needs its own role`,
+      );
   }
   return plans;
 }
@@ -134,13 +136,18 @@ export async function ensureServiceRoles(
   const outcomes = new Map<ServiceWithSchema, ServiceRoleOutcome>();
 
   await withClient(adminUrl, null, async (admin) => {
+    // Checked for every service before anything changes.
+    const existing = await admin.query<{ rolname: string; rolsuper: boolean }>(
+      'SELECT rolname, rolsuper FROM pg_roles WHERE rolname = ANY($1)',
+      [plans.map((entry) => entry.role)],
+    );
+    const superuser = plans.find((entry) => existing.rows.some((row) => row.rolname === entry.role && row.rolsuper));
+    if (superuser)
+      throw new Error(
+        `${superuser.service}: ${superuser.role} is a superuser; a service connects as a role of its own`,
+      );
     for (const entry of plans) {
-      const found = await admin.query<{ rolsuper: boolean }>('SELECT rolsuper FROM pg_roles WHERE rolname = $1', [
-        entry.role,
-      ]);
-      if (found.rows[0]?.rolsuper)
-        throw new Error(`${entry.service}: ${entry.role} is a superuser; a service connects as a role of its own`);
-      const created = found.rowCount === 0;
+      const created = !existing.rows.some((row) => row.rolname === entry.role);
       const password = entry.password === null ? '' : ` PASSWORD ${literal(scramVerifier(entry.password))}`;
       await admin.query(
         `${created ? 'CREATE' : 'ALTER'} ROLE ${quote(entry.role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS${password}`,
