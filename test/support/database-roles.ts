@@ -2,8 +2,8 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Client } from 'pg';
 import type { ServiceName } from '@pbx2fa/contracts';
+import { dropRoles } from './infrastructure';
 
 const run = promisify(execFile);
 const CLI = join(__dirname, '..', '..', 'dist', 'libs', 'persistence', 'src', 'database-roles.cli.js');
@@ -48,14 +48,8 @@ export async function createDatabaseRoles(adminUrl: string, database: string): P
   let dropped = false;
   const drop = async () => {
     if (dropped) return;
-    const client = new Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      for (const role of Object.values(roles)) await client.query(`DROP ROLE IF EXISTS "${role}"`);
-      dropped = true;
-    } finally {
-      await client.end();
-    }
+    await dropRoles(Object.values(roles), adminUrl);
+    dropped = true;
   };
   try {
     const { stdout } = await run(process.execPath, [CLI], { env, timeout: 60_000 });
