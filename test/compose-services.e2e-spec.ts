@@ -154,10 +154,10 @@ describe('the services as docker-compose runs them', () => {
       suffix,
     );
     databaseRoles = databaseRolesOf(env);
-    expect(databaseRoles).toEqual([
+    expect(databaseRoles.sort()).toEqual([
       `pbx2fa_auth_${suffix}`,
-      `pbx2fa_tickets_${suffix}`,
       `pbx2fa_reseller_settings_${suffix}`,
+      `pbx2fa_tickets_${suffix}`,
     ]);
     const output: string[] = [];
     const child = startLikeCompose(service, env, (text) => output.push(text));
