@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { scramVerifier } from '@pbx2fa/persistence';
 import { connect, type Gateway, type ResellerView, type SignedInUser } from './support/api';
 import { createDatabaseRoles, type DatabaseRoles } from './support/database-roles';
+import { dropRoles } from './support/infrastructure';
 import { POSTGRES_ADMIN_URL, SERVICES, startStack, type ServiceName, type Stack } from './support/stack';
 import { enroll, signInWithPasscode, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
 import { query } from './support/wire';
@@ -187,9 +188,18 @@ describe('one PostgreSQL role per service', () => {
         (error: { code: number; stderr: string }) => `${error.code}: ${error.stderr.trim()}`,
       );
     const own = (service: ServiceName) => new URL(stack.databaseUrlAs(service)).username;
-    expect(await attempt([own('auth'), 'postgres', own('reseller-settings')])).toBe(
-      '1: database-roles: tickets: postgres is a superuser; a service connects as a role of its own',
-    );
+    // A superuser of this test's own, not the machine's: were the check gone, the command would demote it.
+    const superuser = `${database}_superuser`;
+    await query(stack.databaseUrl, `CREATE ROLE "${superuser}" SUPERUSER`);
+    try {
+      expect(await attempt([own('auth'), superuser, own('reseller-settings')])).toBe(
+        `1: database-roles: tickets: ${superuser} is a superuser; a service connects as a role of its own`,
+      );
+      const [still] = await query(stack.databaseUrl, 'SELECT rolsuper FROM pg_roles WHERE rolname = $1', [superuser]);
+      expect(still).toEqual({ rolsuper: true });
+    } finally {
+      await dropRoles([superuser]);
+    }
     expect(await attempt([own('auth'), own('auth'), own('reseller-settings')])).toBe(
       `1: database-roles: auth and tickets both connect as ${own('auth')}: each needs its own role`,
     );

@@ -8,9 +8,11 @@ export const DEFAULT_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
 
-export const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/.test(value), {
-  message: 'must be a postgres:// URL that names a database',
-});
+export const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/.test(value), {
+    message: 'must be a postgres:// URL that names a database',
+  });
 const AMQP_URL = /^amqps?:\/\/[^\s,]+$/;
 
 /**

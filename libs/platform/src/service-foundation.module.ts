@@ -26,13 +26,7 @@ export interface ServiceFoundationOptions {
 /** What every service stands on: its own schema, the outbox/inbox messaging, retention, and /health. */
 @Module({})
 export class ServiceFoundationModule {
-  static register({
-    service,
-    config,
-    entities,
-    migrations,
-    retention = [],
-  }: ServiceFoundationOptions): DynamicModule {
+  static register({ service, config, entities, migrations, retention = [] }: ServiceFoundationOptions): DynamicModule {
     return {
       module: ServiceFoundationModule,
       providers: [
