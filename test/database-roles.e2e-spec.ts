@@ -60,6 +60,8 @@ describe('one PostgreSQL role per service', () => {
   let reseller: ResellerView;
   let admin: SignedInUser;
   let alice: EnrolledUser;
+  /** Roles a test makes besides the stack's; dropped after its database. */
+  const scratchRoles: string[] = [];
 
   beforeAll(async () => {
     stack = await startStack({ databaseRoles: true });
@@ -68,6 +70,7 @@ describe('one PostgreSQL role per service', () => {
 
   afterAll(async () => {
     await stack?.stop();
+    await dropRoles(scratchRoles);
   });
 
   it('runs the story with every service as its own role: an approval turns 2FA on, a user enrolls and signs in', async () => {
@@ -191,15 +194,12 @@ describe('one PostgreSQL role per service', () => {
     // A superuser of this test's own, not the machine's: were the check gone, the command would demote it.
     const superuser = `${database}_superuser`;
     await query(stack.databaseUrl, `CREATE ROLE "${superuser}" SUPERUSER`);
-    try {
-      expect(await attempt([own('auth'), superuser, own('reseller-settings')])).toBe(
-        `1: database-roles: tickets: ${superuser} is a superuser; a service connects as a role of its own`,
-      );
-      const [still] = await query(stack.databaseUrl, 'SELECT rolsuper FROM pg_roles WHERE rolname = $1', [superuser]);
-      expect(still).toEqual({ rolsuper: true });
-    } finally {
-      await dropRoles([superuser]);
-    }
+    scratchRoles.push(superuser);
+    expect(await attempt([own('auth'), superuser, own('reseller-settings')])).toBe(
+      `1: database-roles: tickets: ${superuser} is a superuser; a service connects as a role of its own`,
+    );
+    const [still] = await query(stack.databaseUrl, 'SELECT rolsuper FROM pg_roles WHERE rolname = $1', [superuser]);
+    expect(still).toEqual({ rolsuper: true });
     expect(await attempt([own('auth'), own('auth'), own('reseller-settings')])).toBe(
       `1: database-roles: auth and tickets both connect as ${own('auth')}: each needs its own role`,
     );
