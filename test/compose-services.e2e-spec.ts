@@ -4,16 +4,14 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, login } from './support/api';
 import {
+  composeEnvHere,
   databaseRolesOf,
   loadComposeDefinitions,
-  pointedAtThisMachine,
   resolvedComposeFile,
   REPOSITORY,
   runHealthcheck,
   startLikeCompose,
   stopLikeCompose,
-  withBrokerUsersOf,
-  withDatabaseRolesOf,
   type ComposeService,
 } from './support/compose';
 import { dropDatabase, dropRoles, rabbitmqctl } from './support/infrastructure';
@@ -149,10 +147,7 @@ describe('the services as docker-compose runs them', () => {
       expect(services[name].depends_on).toMatchObject({
         'database-roles': { condition: 'service_completed_successfully' },
       });
-    const env = withDatabaseRolesOf(
-      pointedAtThisMachine(service.environment ?? {}, { database, vhost, secretsDir }),
-      suffix,
-    );
+    const env = composeEnvHere(service.environment ?? {}, { database, vhost, secretsDir }, suffix);
     databaseRoles = databaseRolesOf(env);
     expect(databaseRoles.sort()).toEqual([
       `pbx2fa_auth_${suffix}`,
@@ -209,17 +204,9 @@ describe('the services as docker-compose runs them', () => {
     async (name) => {
       const service = services[name];
       expect(service.command).toEqual(['npm', 'run', `start:${name}`]);
-      const env = withDatabaseRolesOf(
-        withBrokerUsersOf(
-          pointedAtThisMachine(service.environment ?? {}, {
-            database,
-            vhost,
-            secretsDir,
-            port: await freePort(),
-            managementPort: await freePort(),
-          }),
-          suffix,
-        ),
+      const env = composeEnvHere(
+        service.environment ?? {},
+        { database, vhost, secretsDir, port: await freePort(), managementPort: await freePort() },
         suffix,
       );
       expect(env.RABBITMQ_URL).toContain(`pbx2fa-${name}-${suffix}@`);
@@ -295,8 +282,9 @@ describe('docker compose up without any .env', () => {
     // What the compose RabbitMQ does at boot with the definitions file the secrets service wrote, done here.
     brokerUsers = await loadComposeDefinitions(secretsDir, vhost, suffix);
     // The one-shot database-roles, with the passwords the secrets service generated.
-    const rolesEnv = withDatabaseRolesOf(
-      pointedAtThisMachine(services['database-roles'].environment ?? {}, { database, vhost, secretsDir }),
+    const rolesEnv = composeEnvHere(
+      services['database-roles'].environment ?? {},
+      { database, vhost, secretsDir },
       suffix,
     );
     databaseRoles = databaseRolesOf(rolesEnv);
@@ -317,17 +305,9 @@ describe('docker compose up without any .env', () => {
     for (const name of ['reseller-settings', 'tickets', 'auth']) {
       const service = services[name];
       // Each service's own generated broker user, named for this test (the machine's broker is shared).
-      const env = withDatabaseRolesOf(
-        withBrokerUsersOf(
-          pointedAtThisMachine(service.environment ?? {}, {
-            database,
-            vhost,
-            secretsDir,
-            port: await freePort(),
-            managementPort: await freePort(),
-          }),
-          suffix,
-        ),
+      const env = composeEnvHere(
+        service.environment ?? {},
+        { database, vhost, secretsDir, port: await freePort(), managementPort: await freePort() },
         suffix,
       );
       expect(env.NODE_ENV).toBe('development');

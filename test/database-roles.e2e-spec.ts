@@ -155,22 +155,23 @@ describe('one PostgreSQL role per service', () => {
 
   it("stores each role's password as PostgreSQL's own SCRAM verifier of it, never the password", async () => {
     const url = new URL(stack.databaseUrlAs('auth'));
-    const [{ stored }] = await query<{ stored: string }>(
-      stack.databaseUrl,
-      'SELECT rolpassword AS stored FROM pg_authid WHERE rolname = $1',
-      [url.username],
-    );
-    const [, iterations, salt] = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(stored) ?? [];
-    expect(stored).toBe(scramVerifier(url.password, Buffer.from(salt, 'base64'), Number(iterations)));
-    // The same function gives what PostgreSQL itself makes of a password it is sent in clear.
+    /** The role's stored verifier, and the one `scramVerifier` makes of the password with its salt. */
+    const verifiers = async () => {
+      const [{ stored }] = await query<{ stored: string }>(
+        stack.databaseUrl,
+        'SELECT rolpassword AS stored FROM pg_authid WHERE rolname = $1',
+        [url.username],
+      );
+      const [, iterations, salt] = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(stored) ?? [];
+      return { stored, made: scramVerifier(url.password, Buffer.from(salt, 'base64'), Number(iterations)) };
+    };
+    const fromScript = await verifiers();
+    expect(fromScript.stored).toBe(fromScript.made);
+    // The same function gives what PostgreSQL itself makes of the password sent in clear.
     await query(stack.databaseUrl, `ALTER ROLE "${url.username}" PASSWORD '${url.password}'`);
-    const [{ own }] = await query<{ own: string }>(
-      stack.databaseUrl,
-      'SELECT rolpassword AS own FROM pg_authid WHERE rolname = $1',
-      [url.username],
-    );
-    const [, ownIterations, ownSalt] = /^SCRAM-SHA-256\$(\d+):([^$]+)\$/.exec(own) ?? [];
-    expect(own).toBe(scramVerifier(url.password, Buffer.from(ownSalt, 'base64'), Number(ownIterations)));
+    const fromPostgres = await verifiers();
+    expect(fromPostgres.stored).not.toBe(fromScript.stored);
+    expect(fromPostgres.stored).toBe(fromPostgres.made);
   });
 
   it('refuses to give a service the superuser, or two services one role, and changes nothing', async () => {

@@ -210,3 +210,16 @@ export function withBrokerUsersOf(env: Record<string, string>, suffix: string): 
       .join(','),
   };
 }
+
+/**
+ * A compose service's environment as it runs in a test here: pointed at this machine, and its
+ * broker user and database roles named for the test (`suffix`), as the test made them.
+ */
+export function composeEnvHere(
+  environment: Record<string, string>,
+  here: ThisMachine,
+  suffix: string,
+): Record<string, string> {
+  const env = pointedAtThisMachine(environment, here);
+  return withDatabaseRolesOf(env.RABBITMQ_URL ? withBrokerUsersOf(env, suffix) : env, suffix);
+}
