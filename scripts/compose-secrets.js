@@ -10,7 +10,8 @@
  * - The bootstrap agent's password, when generated, is printed once, here.
  *
  * The services read the files through their *_FILE variables; PostgreSQL through
- * POSTGRES_PASSWORD_FILE; RabbitMQ through the conf.d file written beside them, which loads a
+ * POSTGRES_PASSWORD_FILE (the superuser), the one-shot `database-roles` through *_DATABASE_PASSWORD_FILE
+ * (each service's own role); RabbitMQ through the conf.d file written beside them, which loads a
  * definitions file at boot: the operator's user (RABBITMQ_USER), one user per service with only
  * its own queues and routing keys (README, "RabbitMQ users"), and every exchange, queue and
  * binding. Nothing secret is ever printed but the generated agent password, once.
@@ -31,6 +32,10 @@ const production = process.env.NODE_ENV === 'production';
 /** file name → [variable that may give it, how to make one] */
 const SECRETS = {
   postgres_password: ['POSTGRES_PASSWORD', () => randomBytes(24).toString('hex')],
+  // Each service's own PostgreSQL role (the one-shot `database-roles` sets them; README, "Database roles").
+  postgres_auth_password: ['POSTGRES_AUTH_PASSWORD', () => randomBytes(24).toString('hex')],
+  postgres_tickets_password: ['POSTGRES_TICKETS_PASSWORD', () => randomBytes(24).toString('hex')],
+  postgres_reseller_settings_password: ['POSTGRES_RESELLER_SETTINGS_PASSWORD', () => randomBytes(24).toString('hex')],
   rabbitmq_password: ['RABBITMQ_PASSWORD', () => randomBytes(24).toString('hex')],
   rabbitmq_auth_password: ['RABBITMQ_AUTH_PASSWORD', () => randomBytes(24).toString('hex')],
   rabbitmq_tickets_password: ['RABBITMQ_TICKETS_PASSWORD', () => randomBytes(24).toString('hex')],

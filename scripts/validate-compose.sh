@@ -7,7 +7,7 @@
 # 1. `docker-compose config` (Debian's 1.29, which also keeps us off keys it rejects, such as
 #    top-level `name:` and healthcheck `start_interval`), else `docker compose config` (v2).
 # 2. Checks the normalized result: the expected services, a healthcheck on every one but the
-#    one-shot `secrets` (which must not restart; others wait for it to complete),
+#    one-shots `secrets` and `database-roles` (which must not restart; others wait for them to complete),
 #    depends_on only with `condition: service_healthy`, and no published port except auth's 3000
 #    and, for the development mail catcher (mailpit) and the optional `observability` profile
 #    (Prometheus, Grafana), ports on 127.0.0.1 only.
@@ -76,11 +76,11 @@ with open(sys.argv[1]) as handle:
 
 problems = []
 services = config.get("services") or {}
-expected = {"secrets", "postgres", "rabbitmq", "reseller-settings", "tickets", "auth", "mailpit"}
+expected = {"secrets", "database-roles", "postgres", "rabbitmq", "reseller-settings", "tickets", "auth", "mailpit"}
 # Tools for a person at this machine (the mail catcher's page): published on its loopback only.
 loopback_only = {"mailpit"}
 # One-shot services: they run to completion before the others start; nothing to health-check.
-one_shot = {"secrets"}
+one_shot = {"secrets", "database-roles"}
 missing = expected - set(services)
 if missing:
     problems.append("missing services: " + ", ".join(sorted(missing)))

@@ -4,17 +4,17 @@ import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, login } from './support/api';
 import {
+  composeEnvHere,
+  databaseRolesOf,
   loadComposeDefinitions,
-  pointedAtThisMachine,
   resolvedComposeFile,
   REPOSITORY,
   runHealthcheck,
   startLikeCompose,
   stopLikeCompose,
-  withBrokerUsersOf,
   type ComposeService,
 } from './support/compose';
-import { dropDatabase, rabbitmqctl } from './support/infrastructure';
+import { dropDatabase, dropRoles, rabbitmqctl } from './support/infrastructure';
 import { freePort } from './support/stack';
 
 /**
@@ -32,6 +32,9 @@ describe('the services as docker-compose runs them', () => {
   const operatorEnv = {
     NODE_ENV: 'production',
     POSTGRES_PASSWORD: 'unused-with-trust-auth',
+    POSTGRES_AUTH_PASSWORD: randomBytes(24).toString('hex'),
+    POSTGRES_TICKETS_PASSWORD: randomBytes(24).toString('hex'),
+    POSTGRES_RESELLER_SETTINGS_PASSWORD: randomBytes(24).toString('hex'),
     RABBITMQ_USER: 'compose-operator',
     RABBITMQ_PASSWORD: randomBytes(24).toString('hex'),
     RABBITMQ_AUTH_PASSWORD: randomBytes(24).toString('hex'),
@@ -46,6 +49,7 @@ describe('the services as docker-compose runs them', () => {
   const running = new Map<string, { child: ChildProcess; env: Record<string, string> }>();
   let services: Record<string, ComposeService>;
   let brokerUsers: string[] = [];
+  let databaseRoles: string[] = [];
 
   /** Where the `secrets` volume (/run/pbx2fa-secrets) is, here. */
   const secretsDir = join(logDir, 'secrets');
@@ -58,14 +62,15 @@ describe('the services as docker-compose runs them', () => {
   afterAll(async () => {
     await Promise.all([...running.values()].map(({ child }) => stopLikeCompose(child)));
     await dropDatabase(database);
+    await dropRoles(databaseRoles);
     await rabbitmqctl('delete_vhost', vhost).catch(() => undefined);
     for (const user of brokerUsers) await rabbitmqctl('delete_user', user).catch(() => undefined);
   });
 
   it('gives every container a healthcheck and publishes only the gateway', () => {
-    // The one-shot `secrets` runs to completion before anything else starts.
+    // The one-shots `secrets` and `database-roles` run to completion before the services start.
     const withoutHealthcheck = Object.keys(services).filter(
-      (name) => name !== 'secrets' && !services[name].healthcheck?.test?.length,
+      (name) => !['secrets', 'database-roles'].includes(name) && !services[name].healthcheck?.test?.length,
     );
     const optional = (name: string) => services[name].profiles?.includes('observability');
     const publishing = Object.keys(services).filter(
@@ -83,6 +88,7 @@ describe('the services as docker-compose runs them', () => {
     expect(services.auth.ports).toHaveLength(1);
     expect(services.auth.depends_on).toMatchObject({
       postgres: { condition: 'service_healthy' },
+      'database-roles': { condition: 'service_completed_successfully' },
       rabbitmq: { condition: 'service_healthy' },
       tickets: { condition: 'service_healthy' },
       'reseller-settings': { condition: 'service_healthy' },
@@ -134,6 +140,30 @@ describe('the services as docker-compose runs them', () => {
       expect(services[name].depends_on).toEqual({ secrets: { condition: 'service_completed_successfully' } });
   });
 
+  it("makes each service's own PostgreSQL role as the superuser, with the password given in .env, before the services start", async () => {
+    const service = services['database-roles'];
+    expect(service.command).toEqual(['npm', 'run', 'database-roles']);
+    for (const name of ['auth', 'tickets', 'reseller-settings'])
+      expect(services[name].depends_on).toMatchObject({
+        'database-roles': { condition: 'service_completed_successfully' },
+      });
+    const env = composeEnvHere(service.environment ?? {}, { database, vhost, secretsDir }, suffix);
+    databaseRoles = databaseRolesOf(env);
+    expect(databaseRoles.sort()).toEqual([
+      `pbx2fa_auth_${suffix}`,
+      `pbx2fa_reseller_settings_${suffix}`,
+      `pbx2fa_tickets_${suffix}`,
+    ]);
+    const output: string[] = [];
+    const child = startLikeCompose(service, env, (text) => output.push(text));
+    expect(await new Promise<number | null>((done) => child.once('exit', done))).toBe(0);
+    expect(output.join('')).toContain(
+      `auth: role pbx2fa_auth_${suffix} owns schema auth in database ${database} (created, password set)`,
+    );
+    for (const password of [operatorEnv.POSTGRES_AUTH_PASSWORD, operatorEnv.POSTGRES_TICKETS_PASSWORD])
+      expect(output.join('')).not.toContain(password);
+  });
+
   it('generates every secret once when none is given (a first look without .env), and never in production', async () => {
     const firstLook = await resolvedComposeFile({});
     expect(firstLook.secrets.environment).toMatchObject({ NODE_ENV: 'development' });
@@ -165,7 +195,7 @@ describe('the services as docker-compose runs them', () => {
     });
     expect(production.code).toBe(1);
     expect(production.output).toContain(
-      'NODE_ENV=production generates no secret: set POSTGRES_PASSWORD, RABBITMQ_PASSWORD, RABBITMQ_AUTH_PASSWORD, RABBITMQ_TICKETS_PASSWORD, RABBITMQ_RESELLER_SETTINGS_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY, BOOTSTRAP_AGENT_PASSWORD',
+      'NODE_ENV=production generates no secret: set POSTGRES_PASSWORD, POSTGRES_AUTH_PASSWORD, POSTGRES_TICKETS_PASSWORD, POSTGRES_RESELLER_SETTINGS_PASSWORD, RABBITMQ_PASSWORD, RABBITMQ_AUTH_PASSWORD, RABBITMQ_TICKETS_PASSWORD, RABBITMQ_RESELLER_SETTINGS_PASSWORD, JWT_SECRET, TOTP_ENCRYPTION_KEY, BOOTSTRAP_AGENT_PASSWORD',
     );
   });
 
@@ -174,17 +204,13 @@ describe('the services as docker-compose runs them', () => {
     async (name) => {
       const service = services[name];
       expect(service.command).toEqual(['npm', 'run', `start:${name}`]);
-      const env = withBrokerUsersOf(
-        pointedAtThisMachine(service.environment ?? {}, {
-          database,
-          vhost,
-          secretsDir,
-          port: await freePort(),
-          managementPort: await freePort(),
-        }),
+      const env = composeEnvHere(
+        service.environment ?? {},
+        { database, vhost, secretsDir, port: await freePort(), managementPort: await freePort() },
         suffix,
       );
       expect(env.RABBITMQ_URL).toContain(`pbx2fa-${name}-${suffix}@`);
+      expect(env.DATABASE_URL).toContain(`pbx2fa_${name.replace('-', '_')}_${suffix}@`);
       const child = startLikeCompose(service, env, (text) => appendFileSync(join(logDir, `${name}.log`), text));
       running.set(name, { child, env });
       await eventually(
@@ -241,6 +267,7 @@ describe('docker compose up without any .env', () => {
   const running: ChildProcess[] = [];
   let services: Record<string, ComposeService>;
   let brokerUsers: string[] = [];
+  let databaseRoles: string[] = [];
   let printed = '';
 
   beforeAll(async () => {
@@ -254,11 +281,21 @@ describe('docker compose up without any .env', () => {
     expect(await new Promise<number | null>((done) => secrets.once('exit', done))).toBe(0);
     // What the compose RabbitMQ does at boot with the definitions file the secrets service wrote, done here.
     brokerUsers = await loadComposeDefinitions(secretsDir, vhost, suffix);
+    // The one-shot database-roles, with the passwords the secrets service generated.
+    const rolesEnv = composeEnvHere(
+      services['database-roles'].environment ?? {},
+      { database, vhost, secretsDir },
+      suffix,
+    );
+    databaseRoles = databaseRolesOf(rolesEnv);
+    const roles = startLikeCompose(services['database-roles'], rolesEnv, (text) => (printed += text));
+    expect(await new Promise<number | null>((done) => roles.once('exit', done))).toBe(0);
   });
 
   afterAll(async () => {
     await Promise.all(running.map(stopLikeCompose));
     await dropDatabase(database);
+    await dropRoles(databaseRoles);
     await rabbitmqctl('delete_vhost', vhost).catch(() => undefined);
     for (const user of brokerUsers) await rabbitmqctl('delete_user', user).catch(() => undefined);
   });
@@ -268,14 +305,9 @@ describe('docker compose up without any .env', () => {
     for (const name of ['reseller-settings', 'tickets', 'auth']) {
       const service = services[name];
       // Each service's own generated broker user, named for this test (the machine's broker is shared).
-      const env = withBrokerUsersOf(
-        pointedAtThisMachine(service.environment ?? {}, {
-          database,
-          vhost,
-          secretsDir,
-          port: await freePort(),
-          managementPort: await freePort(),
-        }),
+      const env = composeEnvHere(
+        service.environment ?? {},
+        { database, vhost, secretsDir, port: await freePort(), managementPort: await freePort() },
         suffix,
       );
       expect(env.NODE_ENV).toBe('development');

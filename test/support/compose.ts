@@ -96,8 +96,9 @@ export interface ThisMachine {
   vhost: string;
   /** Where the compose `secrets` volume (/run/pbx2fa-secrets) is, here. */
   secretsDir: string;
-  port: number;
-  managementPort: number;
+  /** A service's ports; none for a one-shot. */
+  port?: number;
+  managementPort?: number;
 }
 
 /**
@@ -111,19 +112,44 @@ export function pointedAtThisMachine(environment: Record<string, string>, here: 
       .filter(([, value]) => value !== '')
       .map(([key, value]) => [key, value.replace('/run/pbx2fa-secrets', here.secretsDir)]),
   );
-  const databaseUrl = new URL(env.DATABASE_URL);
-  databaseUrl.hostname = '127.0.0.1';
-  databaseUrl.pathname = `/${here.database}`;
-  const rabbitmqUrl = new URL(env.RABBITMQ_URL);
-  rabbitmqUrl.hostname = '127.0.0.1';
-  rabbitmqUrl.pathname = `/${here.vhost}`;
-  return {
-    ...env,
-    DATABASE_URL: databaseUrl.toString(),
-    RABBITMQ_URL: rabbitmqUrl.toString(),
-    PORT: String(here.port),
-    MANAGEMENT_PORT: String(here.managementPort),
-  };
+  // A service's DATABASE_URL, the database-roles one-shot's admin and per-service URLs.
+  for (const key of Object.keys(env).filter((name) => name.endsWith('DATABASE_URL') || name === 'DATABASE_ADMIN_URL')) {
+    const url = new URL(env[key]);
+    url.hostname = '127.0.0.1';
+    if (url.pathname === '/pbx2fa') url.pathname = `/${here.database}`;
+    env[key] = url.toString();
+  }
+  if (env.RABBITMQ_URL) {
+    const rabbitmqUrl = new URL(env.RABBITMQ_URL);
+    rabbitmqUrl.hostname = '127.0.0.1';
+    rabbitmqUrl.pathname = `/${here.vhost}`;
+    env.RABBITMQ_URL = rabbitmqUrl.toString();
+  }
+  if (here.port !== undefined) env.PORT = String(here.port);
+  if (here.managementPort !== undefined) env.MANAGEMENT_PORT = String(here.managementPort);
+  return env;
+}
+
+/**
+ * A compose environment with each service's PostgreSQL role named `<role>_<suffix>` (roles are
+ * the cluster's, shared by everyone here): a service's DATABASE_URL, the database-roles one-shot's
+ * per-service URLs.
+ */
+export function withDatabaseRolesOf(env: Record<string, string>, suffix: string): Record<string, string> {
+  const renamed = { ...env };
+  for (const key of Object.keys(env).filter((name) => name.endsWith('DATABASE_URL'))) {
+    const url = new URL(env[key]);
+    url.username = `${url.username}_${suffix}`;
+    renamed[key] = url.toString();
+  }
+  return renamed;
+}
+
+/** The roles a database-roles environment names (to drop after the test, once their database is gone). */
+export function databaseRolesOf(env: Record<string, string>): string[] {
+  return Object.keys(env)
+    .filter((name) => name.endsWith('_DATABASE_URL'))
+    .map((name) => decodeURIComponent(new URL(env[name]).username));
 }
 
 interface Definitions {
@@ -183,4 +209,17 @@ export function withBrokerUsersOf(env: Record<string, string>, suffix: string): 
       .map((entry) => `${entry}-${suffix}`)
       .join(','),
   };
+}
+
+/**
+ * A compose service's environment as it runs in a test here: pointed at this machine, and its
+ * broker user and database roles named for the test (`suffix`), as the test made them.
+ */
+export function composeEnvHere(
+  environment: Record<string, string>,
+  here: ThisMachine,
+  suffix: string,
+): Record<string, string> {
+  const env = pointedAtThisMachine(environment, here);
+  return withDatabaseRolesOf(env.RABBITMQ_URL ? withBrokerUsersOf(env, suffix) : env, suffix);
 }

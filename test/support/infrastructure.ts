@@ -45,6 +45,13 @@ export async function dropDatabase(name: string, adminUrl = POSTGRES_ADMIN_URL):
   await withAdminDatabase((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`), adminUrl);
 }
 
+/** Drops PostgreSQL roles (a stack's services' own); after the databases they own things in are dropped. */
+export async function dropRoles(roles: readonly string[], adminUrl = POSTGRES_ADMIN_URL): Promise<void> {
+  await withAdminDatabase(async (client) => {
+    for (const role of roles) await client.query(`DROP ROLE IF EXISTS "${role.replace(/"/g, '""')}"`);
+  }, adminUrl);
+}
+
 /** Whether a database of that name exists; for checking the harness's own cleanup. */
 export function databaseExists(name: string): Promise<boolean> {
   return withAdminDatabase(async (client) => {

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { basename, join, resolve } from 'node:path';
 import amqp from 'amqplib';
 import { brokerPermissions, declareTopology, type QueueType } from '@pbx2fa/messaging';
+import { createDatabaseRoles, type DatabaseRoles } from './database-roles';
 import { dropDatabase, localBroker, type Broker } from './infrastructure';
 
 export const SERVICES = ['auth', 'tickets', 'reseller-settings'] as const;
@@ -36,6 +37,11 @@ export interface StackOptions {
    * node's URL in RABBITMQ_URL); the machine's own node by default.
    */
   broker?: Broker;
+  /**
+   * Each service connects as its own PostgreSQL role, made by `npm run database-roles` as compose
+   * does (README, "Database roles"); by default every service is the superuser, as `npm start`.
+   */
+  databaseRoles?: boolean;
 }
 
 export type Signal = 'SIGKILL' | 'SIGTERM';
@@ -56,7 +62,10 @@ export interface Stack {
   urls(service: ServiceName): string[];
   /** Every copy's management URL (`/health/live`, `/health/ready`, `/metrics`), in replica order. */
   managementUrls(service: ServiceName): string[];
+  /** The stack's database as the superuser. */
   databaseUrl: string;
+  /** The stack's database as a service connects to it: its own role with `databaseRoles`, else the superuser. */
+  databaseUrlAs(service: ServiceName): string;
   vhost: string;
   /**
    * The stack's vhost on the broker's first node as guest, an administrator that is none of the
@@ -377,6 +386,9 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const vhost = `pbx2fa_test_${id}`;
   const postgresPort = options.postgresPort ?? 5432;
   const databaseUrl = `postgres://postgres@127.0.0.1:${postgresPort}/${database}`;
+  const adminUrl = `postgres://postgres@127.0.0.1:${postgresPort}/postgres`;
+  let databaseRoles: DatabaseRoles | null = null;
+  const databaseUrlAs = (service: ServiceName) => databaseRoles?.urls[service] ?? databaseUrl;
   const broker = options.broker ?? localBroker;
   const rabbitmqUrls = broker.urls.map((url) => `${url}/${encodeURIComponent(vhost)}`);
   const rabbitmqUrl = rabbitmqUrls[0];
@@ -418,9 +430,10 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         }),
       );
       const problems: string[] = [];
-      await dropDatabase(database, `postgres://postgres@127.0.0.1:${postgresPort}/postgres`).catch((error: Error) =>
+      await dropDatabase(database, adminUrl).catch((error: Error) =>
         problems.push(`dropping ${database}: ${error.message}`),
       );
+      await databaseRoles?.drop().catch((error: Error) => problems.push(`dropping the roles: ${error.message}`));
       if (vhostCreated) {
         await broker.ctl('delete_vhost', vhost).catch((error: Error) => problems.push(error.message));
       }
@@ -435,7 +448,6 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? ROOT,
     NODE_ENV: 'test',
-    DATABASE_URL: databaseUrl,
     RABBITMQ_SERVICE_USERS: SERVICES.map((service) => `${service}=${brokerUsers[service]}`).join(','),
     LOG_LEVEL: 'warn',
     // Plain text in the log files.
@@ -462,6 +474,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         ...base,
         PORT: String(port),
         MANAGEMENT_PORT: String(managementPort),
+        DATABASE_URL: databaseUrlAs(name),
         RABBITMQ_URL: urlsAs(name).join(','),
         ...(name === 'auth' ? authEnv : {}),
         ...options.env,
@@ -498,6 +511,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     await createBrokerUsers(broker, vhost, accounts, usersCreated);
     // What the operator does before the services start (compose loads it from its definitions file).
     await declareTopologyAsAdmin(rabbitmqUrl, (options.env?.RABBITMQ_QUEUE_TYPE ?? 'classic') as QueueType);
+    if (options.databaseRoles) databaseRoles = await createDatabaseRoles(adminUrl, database);
     const copies: RunningService[] = [];
     for (const service of services) copies.push(...(await configure(service)));
     await launch(copies);
@@ -525,6 +539,7 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     urls: (service) => copiesOf(service).map((copy) => copy.url),
     managementUrls: (service) => copiesOf(service).map((copy) => copy.managementUrl),
     databaseUrl,
+    databaseUrlAs,
     vhost,
     rabbitmqUrl,
     rabbitmqUrls,

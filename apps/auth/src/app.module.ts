@@ -32,7 +32,6 @@ export class AppModule {
       imports: [
         ServiceFoundationModule.register({
           service: 'auth',
-          schema: 'auth',
           config,
           entities: authEntities,
           migrations: authMigrations,

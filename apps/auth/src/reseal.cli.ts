@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ConfigError } from '@pbx2fa/config';
-import { dataSourceOptions } from '@pbx2fa/persistence';
+import { dataSourceOptions, ServiceSchemas } from '@pbx2fa/persistence';
 import { loadAuthConfig } from './config';
 import { authEntities } from './entities';
 import { authMigrations } from './migrations';
@@ -28,7 +28,7 @@ async function main(): Promise<number> {
   const dataSource = new DataSource(
     dataSourceOptions({
       url: config.DATABASE_URL,
-      schema: 'auth',
+      schema: ServiceSchemas.auth,
       entities: authEntities,
       migrations: authMigrations,
       poolSize: 2,

@@ -13,7 +13,6 @@ export class AppModule {
       imports: [
         ServiceFoundationModule.register({
           service: 'reseller-settings',
-          schema: 'reseller_settings',
           config,
           entities: [Reseller],
           migrations: resellerSettingsMigrations,

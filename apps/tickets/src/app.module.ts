@@ -15,7 +15,6 @@ export class AppModule {
       imports: [
         ServiceFoundationModule.register({
           service: 'tickets',
-          schema: 'tickets',
           config,
           entities: [Ticket, TicketComment, TicketHistoryEntry],
           migrations: ticketsMigrations,

@@ -8,9 +8,11 @@ export const DEFAULT_RABBITMQ_URL = 'amqp://guest:guest@127.0.0.1:5672';
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveMs = z.coerce.number().int().positive();
 
-const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/.test(value), {
-  message: 'must be a postgres:// URL that names a database',
-});
+export const postgresUrl = z
+  .string()
+  .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[A-Za-z0-9_-]+(\?.*)?$/.test(value), {
+    message: 'must be a postgres:// URL that names a database',
+  });
 const AMQP_URL = /^amqps?:\/\/[^\s,]+$/;
 
 /**
@@ -173,7 +175,7 @@ function readSecretFiles(env: Record<string, string>, secrets: readonly string[]
 }
 
 /** Sets a URL's password; its user stays. */
-function withPassword(entry: string, password: string): string {
+export function withPassword(entry: string, password: string): string {
   const url = new URL(entry);
   url.password = password;
   return url.toString();

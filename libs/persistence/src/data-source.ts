@@ -22,6 +22,8 @@ export function dataSourceOptions(options: ServiceDatabaseOptions): DataSourceOp
     synchronize: false,
     migrationsRun: false,
     logging: false,
+    // Nothing here needs an extension (gen_random_uuid() is built in), and a service's own role may create none.
+    installExtensions: false,
     // Raw SQL (migrations, repositories) resolves unqualified names in the service's schema.
     // A database that does not answer is reported within the 5 s the contract allows, not waited for.
     extra: { options: `-c search_path=${options.schema}`, max: options.poolSize ?? 10, connectionTimeoutMillis: 3000 },
@@ -37,7 +39,8 @@ function advisoryKey(schema: string): number {
 
 /**
  * Creates the database and schema if missing, then runs pending migrations under an advisory
- * lock so that two replicas starting at once do not both migrate.
+ * lock so that two replicas starting at once do not both migrate. A service's own role (README,
+ * "Database roles") finds both made for it, and owns the schema, so it migrates it.
  */
 export async function openServiceDatabase(options: ServiceDatabaseOptions): Promise<DataSource> {
   await ensureDatabase(options.url);
@@ -47,7 +50,11 @@ export async function openServiceDatabase(options: ServiceDatabaseOptions): Prom
   try {
     await runner.connect();
     await runner.query('SELECT pg_advisory_lock($1)', [advisoryKey(options.schema)]);
-    await runner.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+    // Looked up first: CREATE SCHEMA IF NOT EXISTS asks for a right on the database even when the schema exists.
+    const [{ found }] = (await runner.query('SELECT count(*)::int AS found FROM pg_namespace WHERE nspname = $1', [
+      options.schema,
+    ])) as { found: number }[];
+    if (!found) await runner.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
     await dataSource.runMigrations({ transaction: 'each' });
   } finally {
     await runner.query('SELECT pg_advisory_unlock($1)', [advisoryKey(options.schema)]).catch(() => undefined);

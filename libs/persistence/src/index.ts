@@ -5,3 +5,4 @@ export * from './query-rows';
 export * from './transient-failure';
 export * from './retention';
 export * from './like-pattern';
+export * from './service-roles';

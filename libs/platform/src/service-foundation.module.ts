@@ -7,16 +7,15 @@ import {
   OutboxMessage,
   type ServiceName,
 } from '@pbx2fa/messaging';
-import { PersistenceModule, RetentionSweeper, type RetentionRule } from '@pbx2fa/persistence';
+import { PersistenceModule, RetentionSweeper, ServiceSchemas, type RetentionRule } from '@pbx2fa/persistence';
 import { DataSource, type MigrationInterface } from 'typeorm';
 import { HealthModule } from './health.module';
 import { loggingModule } from './logging';
 import { MetricsModule } from './metrics';
 
 export interface ServiceFoundationOptions {
+  /** Names the service, and so its PostgreSQL schema (`ServiceSchemas`), which its own role owns. */
   service: ServiceName;
-  /** The PostgreSQL schema the service owns. */
-  schema: string;
   config: CommonEnv;
   entities: Type<object>[];
   migrations: Type<MigrationInterface>[];
@@ -27,14 +26,7 @@ export interface ServiceFoundationOptions {
 /** What every service stands on: its own schema, the outbox/inbox messaging, retention, and /health. */
 @Module({})
 export class ServiceFoundationModule {
-  static register({
-    service,
-    schema,
-    config,
-    entities,
-    migrations,
-    retention = [],
-  }: ServiceFoundationOptions): DynamicModule {
+  static register({ service, config, entities, migrations, retention = [] }: ServiceFoundationOptions): DynamicModule {
     return {
       module: ServiceFoundationModule,
       providers: [
@@ -60,7 +52,7 @@ export class ServiceFoundationModule {
         PersistenceModule.forRootAsync({
           useFactory: () => ({
             url: config.DATABASE_URL,
-            schema,
+            schema: ServiceSchemas[service],
             entities: [...entities, OutboxMessage, InboxEntry],
             migrations,
           }),
