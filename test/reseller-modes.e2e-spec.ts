@@ -135,6 +135,7 @@ describe('2FA modes of a reseller', () => {
       expect(me.body.twoFactor).toEqual({
         availableForReseller: true,
         enabled: false,
+        methods: [],
         enrollBy: view.enrollBy,
         enrollmentDaysLeft: 1,
       });
@@ -145,7 +146,12 @@ describe('2FA modes of a reseller', () => {
         status: 'two_factor_required',
         methods: expect.arrayContaining(['totp']),
       });
-      expect((await eve.client.get('/auth/me')).body.twoFactor).toEqual({ availableForReseller: true, enabled: true });
+      expect((await eve.client.get('/auth/me')).body.twoFactor).toEqual({
+        availableForReseller: true,
+        enabled: true,
+        methods: ['totp', 'recovery_code'],
+        recoveryCodesLeft: 10,
+      });
     });
 
     it('with graceDays 0, sends a user without a factor to enroll, and reaches nothing else until enrolled', async () => {
@@ -182,7 +188,12 @@ describe('2FA modes of a reseller', () => {
       expect(activated.body).toMatchObject({ enabled: true, accessToken: expect.any(String) });
       expectError(await enrolling.get('/auth/me'), 401);
       const me = await gw.anon.as(activated.body.accessToken).get('/auth/me');
-      expect(me.body.twoFactor).toEqual({ availableForReseller: true, enabled: true });
+      expect(me.body.twoFactor).toEqual({
+        availableForReseller: true,
+        enabled: true,
+        methods: ['totp', 'recovery_code'],
+        recoveryCodesLeft: 10,
+      });
 
       // From now on Noah signs in like everyone with a factor: password, then passcode.
       const enrolled: EnrolledUser = {
