@@ -1,6 +1,7 @@
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { connect, takeServerErrors, type CreatedUser, type Gateway } from './support/api';
+import { connect, type CreatedUser, type Gateway } from './support/api';
 import {
+  checkAndCloseAfterTests,
   codesSaved,
   describedBy,
   isFocused,
@@ -47,15 +48,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     browser = await openBrowser(stack.authUrl);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-    expect(browser?.takeProblems() ?? []).toEqual([]);
-  });
+  checkAndCloseAfterTests(() => ({ browser, stack }));
 
   const passcodeField = () => page.getByRole('textbox', { name: 'Passcode', exact: true });
   const setupForm = () => page.getByRole('form', { name: 'Set Up Google Authenticator' });

@@ -1,7 +1,14 @@
 import type { Page } from 'playwright-core';
 import type { TicketView } from '@pbx2fa/contracts';
-import { connect, eventually, takeServerErrors, unique, type Gateway, type SignedInUser } from './support/api';
-import { isFocused, openBrowser, pageSignedInAs, screenshots, type TestBrowser } from './support/browser';
+import { connect, eventually, unique, type Gateway, type SignedInUser } from './support/api';
+import {
+  checkAndCloseAfterTests,
+  isFocused,
+  openBrowser,
+  pageSignedInAs,
+  screenshots,
+  type TestBrowser,
+} from './support/browser';
 import { startStack, type Stack } from './support/stack';
 import { openTicket } from './support/two-factor';
 
@@ -45,15 +52,7 @@ describe('the desk and My Requests in a real browser', () => {
     browser = await openBrowser(stack.authUrl);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-    expect(browser?.takeProblems() ?? []).toEqual([]);
-  });
+  checkAndCloseAfterTests(() => ({ browser, stack }));
 
   /** A tab already signed in as someone (the sign-in pages have their own test). */
   async function pageAs(who: SignedInUser, path: string, width?: number, height?: number): Promise<Page> {

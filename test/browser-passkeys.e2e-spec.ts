@@ -1,6 +1,7 @@
 import type { BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
-import { connect, takeServerErrors, type Gateway, type SignedInUser } from './support/api';
+import { connect, type Gateway, type SignedInUser } from './support/api';
 import {
+  checkAndCloseAfterTests,
   codesSaved,
   logIn,
   openBrowser,
@@ -49,15 +50,7 @@ describe('passkeys in a real browser', () => {
     browser = await openBrowser(base);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-    expect(browser?.takeProblems() ?? []).toEqual([]);
-  });
+  checkAndCloseAfterTests(() => ({ browser, stack }));
 
   /** A browser context (its own sessionStorage and its own authenticator) under the gateway's real policy. */
   const newContext = (): Promise<BrowserContext> => browser.newContext({ strictCspFor: false });

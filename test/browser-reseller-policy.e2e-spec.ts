@@ -1,13 +1,7 @@
 import type { Page } from 'playwright-core';
+import { connect, eventually, type CreatedUser, type Gateway, type SignedInUser } from './support/api';
 import {
-  connect,
-  eventually,
-  takeServerErrors,
-  type CreatedUser,
-  type Gateway,
-  type SignedInUser,
-} from './support/api';
-import {
+  checkAndCloseAfterTests,
   codesSaved,
   isFocused,
   logIn,
@@ -61,15 +55,7 @@ describe('a reseller that requires two-factor authentication, in a real browser'
     browser = await openBrowser(stack.authUrl);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-    expect(browser?.takeProblems() ?? []).toEqual([]);
-  });
+  checkAndCloseAfterTests(() => ({ browser, stack }));
 
   /** The admin asks for `require_2fa`, an agent approves, and the test waits until the gateway goes by it. */
   async function requireTwoFactor(graceDays: number, applied: (twoFactor: Record<string, unknown>) => void) {

@@ -1,8 +1,9 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
-import { connect, takeServerErrors, type CreatedUser, type Gateway } from './support/api';
+import { connect, type CreatedUser, type Gateway } from './support/api';
 import {
+  checkAndCloseAfterTests,
   codesSaved,
   isFocused,
   logIn,
@@ -71,15 +72,7 @@ describe('the dashboard and the desk in a real browser', () => {
     });
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-    expect(browser?.takeProblems() ?? []).toEqual([]);
-  });
+  checkAndCloseAfterTests(() => ({ browser, stack }));
 
   /** A browser context (its own cookies and sessionStorage) whose pages are watched, under the strict policy. */
   const newContext = (options: { width?: number; height?: number } = {}): Promise<BrowserContext> =>

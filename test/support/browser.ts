@@ -1,6 +1,8 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { takeServerErrors } from './api';
+import type { Stack } from './stack';
 
 /**
  * The pages in a real browser: Debian's chromium driven by playwright-core (Playwright cannot
@@ -105,6 +107,21 @@ export async function openBrowser(
     takeProblems: () => problems.splice(0),
     close: () => browser.close(),
   };
+}
+
+/**
+ * The hooks every browser file ends with: after each test, no server error and nothing the pages
+ * must not do; after all, the browser and the stack closed. `parts()` reads what beforeAll started.
+ */
+export function checkAndCloseAfterTests(parts: () => { browser?: TestBrowser; stack?: Stack }): void {
+  afterEach(() => {
+    expect(takeServerErrors()).toEqual([]);
+    expect(parts().browser?.takeProblems() ?? []).toEqual([]);
+  });
+  afterAll(async () => {
+    await parts().browser?.close();
+    await parts().stack?.stop();
+  });
 }
 
 /**
