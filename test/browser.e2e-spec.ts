@@ -269,7 +269,12 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(navigations).toEqual([]);
     await ticket.getByRole('listitem').filter({ hasText: 'approved → resolved' }).waitFor();
     expect(await ticket.getByRole('button', { name: 'Approve' }).isVisible()).toBe(false);
-    expect(await row.getByRole('cell').nth(5).textContent()).toBe('resolved');
+    // Its queue row says so too, until the queue's refresh (every 10 s) takes it out of the open queue:
+    // read in one go, so the row cannot leave between finding it and reading it.
+    const rowStatus = await deskPage.evaluate<string | null>(
+      "[...document.querySelectorAll('#queue-rows tr')].find((tr) => tr.textContent.includes('Acme Telecom'))?.cells[5]?.textContent ?? null",
+    );
+    expect([null, 'resolved']).toContain(rowStatus);
     await shot(deskPage, 'desk-resolved');
   });
 
@@ -392,7 +397,8 @@ describe('the dashboard and the desk in a real browser', () => {
     await codesSaved(userPage);
     await security(userPage).getByText('Two-factor authentication is on: Google Authenticator is set up').waitFor();
     expect(await userPage.locator('#codes-list li').count()).toBe(0);
-    expect(await userPage.getByRole('form', { name: 'New Recovery Codes' }).isVisible()).toBe(true);
+    // Shown once Done has read the account again.
+    await userPage.getByRole('form', { name: 'New Recovery Codes' }).waitFor();
     expect(await userPage.getByRole('form', { name: 'Turn Off Two-Factor Authentication' }).isVisible()).toBe(true);
   });
 

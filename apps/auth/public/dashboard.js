@@ -431,6 +431,7 @@ byId('remove-passkey-cancel').addEventListener('click', closeRemove);
 const codes = recoveryCodesPanel({
   username: () => me?.username ?? '',
   onDone: () => {
+    byId('codes-panel').hidden = true;
     void refreshSecurity();
     byId('security-title').focus();
   },
