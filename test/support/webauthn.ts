@@ -72,6 +72,7 @@ export interface CreationOptionsJSON {
   challenge: string;
   rp: { id?: string; name: string };
   user: { id: string; name: string; displayName: string };
+  pubKeyCredParams: { type: string; alg: number }[];
   excludeCredentials?: { id: string }[];
 }
 
