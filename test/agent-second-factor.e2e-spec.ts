@@ -250,6 +250,7 @@ describe('a second factor for agents', () => {
         availableForReseller: true,
         enabled: true,
         methods: ['totp', 'recovery_code'],
+        recoveryCodesLeft: 8,
       });
       expect((await signIn(agent)).body.status).toBe('two_factor_required');
       // The refusal spent nothing: the recovery code it was given still works.

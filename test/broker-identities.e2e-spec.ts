@@ -119,7 +119,12 @@ describe('one broker user per service', () => {
       expect(await refusedAt('auth', Events.TicketUserTwoFactorResetApproved)).toBe(refusedBefore + attempts.length);
       await settled(stack.databaseUrl, stack.vhost);
       expect(await observe()).toEqual(before);
-      expect(before.eve).toEqual({ availableForReseller: true, enabled: true, methods: ['totp', 'recovery_code'] });
+      expect(before.eve).toEqual({
+        availableForReseller: true,
+        enabled: true,
+        methods: ['totp', 'recovery_code'],
+        recoveryCodesLeft: 10,
+      });
       await expect(signInWithPasscode(gw.anon, eve)).resolves.toEqual(expect.any(String));
       const handled = await query(
         stack.databaseUrl,

@@ -1,33 +1,32 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { TicketView } from '@pbx2fa/contracts';
-import { connect, eventually, takeServerErrors, unique, type Gateway, type SignedInUser } from './support/api';
+import { connect, eventually, unique, type Gateway, type SignedInUser } from './support/api';
+import {
+  checkAndCloseAfterTests,
+  isFocused,
+  openBrowser,
+  pageSignedInAs,
+  screenshots,
+  type TestBrowser,
+} from './support/browser';
 import { startStack, type Stack } from './support/stack';
 import { openTicket } from './support/two-factor';
 
 /**
  * A support agent's day on /desk and a reseller's side of it on the dashboard, in Debian's chromium
- * (set up as in browser.e2e-spec.ts): the queue oldest first, worked by keyboard only; two agents
+ * (test/support/browser.ts): the queue oldest first, worked by keyboard only; two agents
  * deciding one ticket at once; a disable that asks first; assignment, "mine", search and a
  * reseller filter by name; the queue refreshing by itself; the layout at 1280 and 375 px; the
  * focus ring's contrast; and My Requests, where a reseller reads support's reply and answers it.
  * Screenshots go to test-artifacts/desk-screenshots/.
  */
 
-const ROOT = resolve(__dirname, '..');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-/** Apart from browser.e2e-spec.ts's folder, which that test empties when it starts. */
-const SCREENSHOTS = join(ROOT, 'test-artifacts', 'desk-screenshots');
-const STRICT_CSP = "default-src 'self'; img-src 'self' data:";
-const TOKEN_KEY = 'pbx2fa.accessToken';
-
 type Ticket = TicketView & { resellerName: string | null };
 
 describe('the desk and My Requests in a real browser', () => {
   let stack: Stack;
   let gw: Gateway;
-  let browser: Browser;
+  let browser: TestBrowser;
   let bluewave: { id: string; name: string };
   let bluesky: { id: string; name: string };
   let admin: SignedInUser;
@@ -36,15 +35,10 @@ describe('the desk and My Requests in a real browser', () => {
   let agentA: SignedInUser;
   let agentB: SignedInUser;
   let deskA: Page;
-  const problems: string[] = [];
-  let shots = 0;
+  /** Apart from browser.e2e-spec.ts's folder, which that test empties when it starts. */
+  const shot = screenshots('desk-screenshots', { clean: true });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(`No browser at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH.`);
-    }
-    rmSync(SCREENSHOTS, { recursive: true, force: true });
-    mkdirSync(SCREENSHOTS, { recursive: true });
     stack = await startStack();
     gw = await connect(stack);
     // Names as people know them; the ids are what the API needs.
@@ -55,70 +49,17 @@ describe('the desk and My Requests in a real browser', () => {
     skyUser = await gw.factory.signedInUser({ resellerId: bluesky.id, username: `sam-${unique()}` });
     agentA = await gw.factory.signedInUser({ role: 'agent', username: `ada-${unique()}` });
     agentB = await gw.factory.signedInUser({ role: 'agent', username: `ben-${unique()}` });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-quic',
-        '--no-first-run',
-      ],
-    });
+    browser = await openBrowser(stack.authUrl);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  checkAndCloseAfterTests(() => ({ browser, stack }));
 
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-    expect(problems.splice(0)).toEqual([]);
-  });
-
-  async function newContext(width = 1280, height = 900): Promise<BrowserContext> {
-    const context = await browser.newContext({ viewport: { width, height } });
-    await context.route(`${stack.authUrl}/**`, async (route) => {
-      if (route.request().resourceType() !== 'document') return route.continue();
-      const response = await route.fetch();
-      await route.fulfill({ response, headers: { ...response.headers(), 'content-security-policy': STRICT_CSP } });
-    });
-    context.on('page', (page) => {
-      page.on('console', (message) => {
-        if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
-      });
-      page.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
-      page.on('request', (request) => {
-        const url = new URL(request.url());
-        if (url.protocol === 'data:' || url.protocol === 'blob:') return;
-        if (url.host !== new URL(stack.authUrl).host) problems.push(`request outside the gateway: ${request.url()}`);
-      });
-    });
-    return context;
-  }
-
-  /**
-   * A tab already signed in as someone (the sign-in pages have their own test): the tab's
-   * sessionStorage holds the token, as after a sign-in.
-   */
+  /** A tab already signed in as someone (the sign-in pages have their own test). */
   async function pageAs(who: SignedInUser, path: string, width?: number, height?: number): Promise<Page> {
-    const page = await (await newContext(width, height)).newPage();
-    await page.goto(`${stack.authUrl}/assets/app.css`);
-    await page.evaluate(`sessionStorage.setItem(${JSON.stringify(TOKEN_KEY)}, ${JSON.stringify(who.token)})`);
-    await page.goto(`${stack.authUrl}${path}`);
-    return page;
-  }
-
-  async function shot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: join(SCREENSHOTS, `${String(++shots).padStart(2, '0')}-${name}.png`) });
+    return pageSignedInAs(await browser.newContext({ width, height }), stack.authUrl, who.token, path);
   }
 
   const focusedText = (page: Page) => page.evaluate<string>('document.activeElement?.textContent ?? ""');
-  const isFocused = (locator: Locator) => locator.evaluate((node) => node === node.ownerDocument.activeElement);
   const queueRows = (page: Page) => page.locator('#queue-rows tr');
   const rowOf = (page: Page, subject: string) => queueRows(page).filter({ hasText: subject });
   const ticketRegion = (page: Page, subject: string) => page.getByRole('region', { name: subject, exact: true });

@@ -1,7 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Locator, type Page } from 'playwright-core';
-import { connect, takeServerErrors, type Gateway, type SignedInUser } from './support/api';
+import type { BrowserContext, CDPSession, Locator, Page } from 'playwright-core';
+import { connect, type Gateway, type SignedInUser } from './support/api';
+import {
+  checkAndCloseAfterTests,
+  codesSaved,
+  logIn,
+  openBrowser,
+  profileLink,
+  screenshots,
+  security,
+  type TestBrowser,
+} from './support/browser';
 import { startStack, type Stack } from './support/stack';
 import { switchResellerTwoFactor } from './support/two-factor';
 
@@ -14,13 +22,6 @@ import { switchResellerTwoFactor } from './support/two-factor';
  * its first factor at the desk.
  */
 
-const ROOT = resolve(__dirname, '..');
-/** Debian's chromium without its wrapper script; CHROMIUM_PATH for another place. */
-const CHROMIUM =
-  process.env.CHROMIUM_PATH ??
-  (existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium');
-const SCREENSHOTS = join(ROOT, 'test-artifacts', 'screenshots', 'passkeys');
-
 interface VirtualAuthenticator {
   cdp: CDPSession;
   authenticatorId: string;
@@ -30,69 +31,29 @@ interface VirtualAuthenticator {
 describe('passkeys in a real browser', () => {
   let stack: Stack;
   let gw: Gateway;
-  let browser: Browser;
+  let browser: TestBrowser;
   /** The gateway by name: the origin WEBAUTHN_ORIGINS accepts by default (http://localhost:$PORT). */
   let base: string;
   let user: SignedInUser;
   let page: Page;
   let laptop: VirtualAuthenticator;
-  /** Whatever a page did that it must not: a CSP violation, a script error, a request elsewhere. */
-  const problems: string[] = [];
-  let shots = 0;
+  /** Beside browser.e2e-spec.ts's screenshots, in a folder of their own. */
+  const shot = screenshots('screenshots/passkeys', { fullPage: true });
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) {
-      throw new Error(
-        `No browser at ${CHROMIUM}: install Debian's chromium (apt-get install -y chromium; .ci/run does) or set CHROMIUM_PATH.`,
-      );
-    }
-    mkdirSync(SCREENSHOTS, { recursive: true });
     stack = await startStack();
     gw = await connect(stack);
     base = `http://localhost:${new URL(stack.authUrl).port}`;
     const opener = await gw.factory.signedInUser();
     await switchResellerTwoFactor(gw, opener, true);
     user = await gw.factory.signedInUser({ resellerId: opener.resellerId });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await openBrowser(base);
   });
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
+  checkAndCloseAfterTests(() => ({ browser, stack }));
 
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-    expect(problems.splice(0)).toEqual([]);
-  });
-
-  /** A browser context (its own sessionStorage and its own authenticator) whose pages report what they must not do. */
-  async function newContext(): Promise<BrowserContext> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.on('page', (opened) => {
-      opened.on('console', (message) => {
-        if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`CSP: ${message.text()}`);
-      });
-      opened.on('pageerror', (error) => problems.push(`script error: ${error.message}`));
-      opened.on('request', (request) => {
-        const url = new URL(request.url());
-        if (url.protocol !== 'data:' && url.protocol !== 'blob:' && url.origin !== base)
-          problems.push(`request outside the gateway: ${request.url()}`);
-      });
-    });
-    return context;
-  }
+  /** A browser context (its own sessionStorage and its own authenticator) under the gateway's real policy. */
+  const newContext = (): Promise<BrowserContext> => browser.newContext({ strictCspFor: false });
 
   /** A platform authenticator with user verification, as a laptop's fingerprint reader is (NOTES.md's recipe). */
   async function addAuthenticator(context: BrowserContext, on: Page): Promise<VirtualAuthenticator> {
@@ -114,21 +75,8 @@ describe('passkeys in a real browser', () => {
     };
   }
 
-  async function shot(on: Page, name: string): Promise<void> {
-    await on.screenshot({ path: join(SCREENSHOTS, `${String(++shots).padStart(2, '0')}-${name}.png`), fullPage: true });
-  }
-
   const alertIn = (scope: Page | Locator) => scope.getByRole('alert');
-  const security = (on: Page) => on.getByRole('region', { name: 'Change Account Security' });
-  const profileLink = (on: Page) =>
-    on.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Profile' });
   const welcome = (on: Page, username: string) => on.getByRole('heading', { name: `Welcome, ${username}` });
-
-  async function logIn(on: Page, username: string, password: string): Promise<void> {
-    await on.getByLabel('Username').fill(username);
-    await on.getByLabel('Password', { exact: true }).fill(password);
-    await on.getByRole('button', { name: 'Log in' }).click();
-  }
 
   async function logOut(on: Page): Promise<void> {
     await on.getByRole('button', { name: 'Log out' }).click();
@@ -180,7 +128,7 @@ describe('passkeys in a real browser', () => {
     await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
     expect(await page.locator('#codes-list li').count()).toBe(10);
     await shot(page, 'passkey-recovery-codes');
-    await page.getByRole('button', { name: 'Done' }).click();
+    await codesSaved(page);
 
     const item = panel.getByRole('listitem').filter({ hasText: 'Work laptop' });
     await item.waitFor();
@@ -269,7 +217,7 @@ describe('passkeys in a real browser', () => {
     await form.getByLabel('Current Password').fill(agent.password);
     await form.getByRole('button', { name: 'Add a Passkey' }).click();
     await desk.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
-    await desk.getByRole('button', { name: 'Done' }).click();
+    await codesSaved(desk);
     await desk.getByRole('heading', { name: 'Ticket queue' }).waitFor();
     expect(await key.credentials()).toHaveLength(1);
     await shot(desk, 'desk-agent-passkey');

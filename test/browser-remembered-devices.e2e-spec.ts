@@ -1,6 +1,12 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { connect, takeServerErrors, type Gateway } from './support/api';
-import { launchChromium, watchedContext } from './support/browser';
+import type { BrowserContext, Page } from 'playwright-core';
+import { connect, type Gateway } from './support/api';
+import {
+  checkAndCloseAfterTests,
+  logIn as typeCredentials,
+  openBrowser,
+  profileLink,
+  type TestBrowser,
+} from './support/browser';
 import { startStack, type Stack } from './support/stack';
 import { enroll, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
 
@@ -13,22 +19,18 @@ import { enroll, switchResellerTwoFactor, type EnrolledUser } from './support/tw
 describe('remembered devices in a real browser', () => {
   let stack: Stack;
   let gw: Gateway;
-  let browser: Browser;
+  let browser: TestBrowser;
   let context: BrowserContext;
   let page: Page;
   let user: EnrolledUser;
   let colleague: EnrolledUser;
-  const problems: string[] = [];
 
   const passcodeBox = (on: Page) => on.getByRole('textbox', { name: 'Passcode', exact: true });
   const rememberBox = (on: Page) => on.getByRole('checkbox', { name: 'Remember this device' });
   const welcome = (on: Page, username: string) => on.getByRole('heading', { name: `Welcome, ${username}` });
 
-  async function logIn(on: Page, who: { username: string; password: string }): Promise<void> {
-    await on.getByLabel('Username').fill(who.username);
-    await on.getByLabel('Password', { exact: true }).fill(who.password);
-    await on.getByRole('button', { name: 'Log in' }).click();
-  }
+  const logIn = (on: Page, who: { username: string; password: string }) =>
+    typeCredentials(on, who.username, who.password);
 
   async function logOut(on: Page): Promise<void> {
     await on.getByRole('button', { name: 'Log out' }).click();
@@ -63,21 +65,13 @@ describe('remembered devices in a real browser', () => {
     await switchResellerTwoFactor(gw, opener, true);
     user = await enroll(await gw.factory.signedInUser({ resellerId: opener.resellerId }));
     colleague = await enroll(await gw.factory.signedInUser({ resellerId: opener.resellerId }));
-    browser = await launchChromium();
-    context = await watchedContext(browser, stack.authUrl, problems);
+    browser = await openBrowser(stack.authUrl);
+    context = await browser.newContext();
     page = await context.newPage();
     await page.goto(stack.authUrl);
   }, 300_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-    expect(problems.splice(0)).toEqual([]);
-  });
+  checkAndCloseAfterTests(() => ({ browser, stack }));
 
   it('offers Remember this device at the second step, unticked', async () => {
     await logIn(page, user);
@@ -101,7 +95,7 @@ describe('remembered devices in a real browser', () => {
 
   it('lists the device on Profile; after Forget the passcode is asked again', async () => {
     expect(await logInNoting(page, user)).toBe(false);
-    await page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Profile' }).click();
+    await profileLink(page).click();
     await page.getByRole('heading', { name: 'Remembered Devices' }).waitFor();
     const devices = page.getByRole('list', { name: 'Remembered Devices' }).getByRole('listitem');
     await expect(devices.count()).resolves.toBe(1);

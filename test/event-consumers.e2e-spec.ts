@@ -155,7 +155,12 @@ describe('event consumers', () => {
 
       expect(await observe()).toEqual(before);
       expect(before.settings).toEqual({ two_factor_enabled: true, version: reseller.version + 3 });
-      expect(before.eve).toEqual({ availableForReseller: true, enabled: true, methods: ['totp', 'recovery_code'] });
+      expect(before.eve).toEqual({
+        availableForReseller: true,
+        enabled: true,
+        methods: ['totp', 'recovery_code'],
+        recoveryCodesLeft: 10,
+      });
       expect(before.resets).toBe(1);
       await expect(signInWithPasscode(gw.anon, eve)).resolves.toEqual(expect.any(String));
       console.log(

@@ -152,6 +152,7 @@ describe('without the broker', () => {
         availableForReseller: true,
         enabled: true,
         methods: ['totp', 'recovery_code'],
+        recoveryCodesLeft: 10,
       });
 
       const introspected = await gw.agent.post('/auth/introspect', { token: verified.body.accessToken });

@@ -144,6 +144,7 @@ describe('passkeys', () => {
         availableForReseller: true,
         enabled: true,
         methods: ['passkey', 'recovery_code'],
+        recoveryCodesLeft: 10,
       });
       expectError(await otherSession.get('/auth/me'), 401, 'unauthorized');
       const registered = (await auditOf(gw, user.username)).find((item) => item.event === 'passkey.registered');
@@ -533,6 +534,7 @@ describe('passkeys', () => {
         availableForReseller: true,
         enabled: true,
         methods: ['passkey', 'recovery_code'],
+        recoveryCodesLeft: 10,
       });
       const next = await passwordLogin(gw.anon, agent);
       expect(next.body).toMatchObject({ status: 'two_factor_required', methods: ['passkey', 'recovery_code'] });

@@ -150,6 +150,7 @@ describe('2FA modes of a reseller', () => {
         availableForReseller: true,
         enabled: true,
         methods: ['totp', 'recovery_code'],
+        recoveryCodesLeft: 10,
       });
     });
 
@@ -191,6 +192,7 @@ describe('2FA modes of a reseller', () => {
         availableForReseller: true,
         enabled: true,
         methods: ['totp', 'recovery_code'],
+        recoveryCodesLeft: 10,
       });
 
       // From now on Noah signs in like everyone with a factor: password, then passcode.

@@ -157,7 +157,12 @@ describe('setting up Google Authenticator', () => {
       resellerId: user.resellerId,
       role: 'reseller_user',
       email: null,
-      twoFactor: { availableForReseller: true, enabled: true, methods: ['totp', 'recovery_code'] },
+      twoFactor: {
+        availableForReseller: true,
+        enabled: true,
+        methods: ['totp', 'recovery_code'],
+        recoveryCodesLeft: 10,
+      },
     });
   });
 

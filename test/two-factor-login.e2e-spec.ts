@@ -143,6 +143,30 @@ describe('signing in with a passcode', () => {
     expect((await verify({ challengeToken, recoveryCode: second })).status).toBe(200);
   });
 
+  it('says on /auth/me how many recovery codes are left: ten, one fewer after each used, ten again after a new set', async () => {
+    const user = await enroll(await gw.factory.signedInUser({ resellerId: admin.resellerId }));
+    const left = async (token: string) => (await gw.anon.as(token).get('/auth/me')).body.twoFactor.recoveryCodesLeft;
+    expect(await left(user.token)).toBe(10);
+    // Without a second factor there is nothing to count.
+    expect((await admin.client.get('/auth/me')).body.twoFactor).not.toHaveProperty('recoveryCodesLeft');
+
+    const signIn = async (recoveryCode: string) =>
+      (await verify({ challengeToken: await challengeFor(gw.anon, user), recoveryCode })).body.accessToken as string;
+    expect(await left(await signIn(user.recoveryCodes[0]))).toBe(9);
+    const token = await signIn(user.recoveryCodes[1]);
+    expect(await left(token)).toBe(8);
+    // A refused code uses nothing up.
+    expectError(await verify({ challengeToken: await challengeFor(gw.anon, user), recoveryCode: 'NOT-A-CODE' }), 401);
+    expect(await left(token)).toBe(8);
+
+    const renewed = await gw.anon.as(token).post('/auth/2fa/recovery-codes', {
+      currentPassword: user.password,
+      passcode: await user.authenticator.freshPasscode(),
+    });
+    expect(renewed.status).toBe(200);
+    expect(await left(token)).toBe(10);
+  });
+
   it('refuses a challenge answered with both a passcode and a recovery code, or with a factor that is not text', async () => {
     const user = users.gus;
     const challengeToken = await challengeFor(gw.anon, user);

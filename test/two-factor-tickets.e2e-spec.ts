@@ -81,6 +81,7 @@ describe('tickets that change two-factor authentication', () => {
         availableForReseller: true,
         enabled: true,
         methods: ['totp', 'recovery_code'],
+        recoveryCodesLeft: 10,
       });
     });
   });

@@ -134,6 +134,20 @@ describe('rules enforced by single SQL statements', () => {
       expect(await codes.countUnused(userId)).toBe(1);
     });
 
+    it("counts a user's unused codes beside their methods, in the one read /auth/me makes", async () => {
+      const userId = await userWithActiveAuthenticator();
+      const codes = new RecoveryCodeRepository(
+        dataSource,
+        RecoveryCodeHasher.fromBase64Keys(randomBytes(32).toString('base64')),
+      );
+      const credentials = new TwoFactorCredentialRepository(dataSource);
+      expect(await credentials.factorsOf(userId)).toEqual({ methods: ['totp'], recoveryCodesLeft: 0 });
+      await dataSource.transaction((manager) => codes.replaceAll(manager, userId, ['a', 'b', 'c']));
+      expect(await codes.consume(userId, 'b')).toBe(true);
+      expect(await credentials.factorsOf(userId)).toEqual({ methods: ['totp', 'recovery_code'], recoveryCodesLeft: 2 });
+      expect(await credentials.factorsOf(randomUUID())).toEqual({ methods: [], recoveryCodesLeft: 0 });
+    });
+
     it('stops old codes working when a new set replaces them', async () => {
       const userId = await userWithActiveAuthenticator();
       const codes = new RecoveryCodeRepository(

@@ -9,7 +9,7 @@
  * @property {'reseller_user' | 'reseller_admin' | 'agent'} role
  * @property {string | null} resellerId
  * @property {string | null} [email]
- * @property {{ availableForReseller: boolean, enabled: boolean, methods?: string[], enrollBy?: string, enrollmentDaysLeft?: number }} twoFactor
+ * @property {{ availableForReseller: boolean, enabled: boolean, methods?: string[], enrollBy?: string, enrollmentDaysLeft?: number, recoveryCodesLeft?: number }} twoFactor
  */
 /**
  * @typedef {{ status: 'authenticated', accessToken: string }
@@ -19,7 +19,7 @@
 /** @typedef {{ accessToken: string }} Authenticated POST /auth/login/verify, POST /auth/sso/ringos */
 /** @typedef {{ accessToken: string, deviceToken?: string }} Verified POST /auth/login/verify */
 /** @typedef {{ sso: boolean }} LoginOptions GET /auth/login-options */
-/** @typedef {{ secret: string, qrCodeDataUrl: string }} AuthenticatorSetup POST /auth/2fa/setup */
+/** @typedef {{ otpauthUrl: string, secret: string, qrCodeDataUrl: string }} AuthenticatorSetup POST /auth/2fa/setup */
 /**
  * @typedef {{ recoveryCodes: string[], accessToken?: string }} RecoveryCodes POST /auth/2fa/activate
  * (with `accessToken` when an enrollment token was used), POST /auth/2fa/recovery-codes
@@ -59,6 +59,9 @@
 /** @typedef {{ items: Ticket[], nextCursor: string | null }} TicketPage GET /tickets */
 
 const TOKEN_KEY = 'pbx2fa.accessToken';
+
+/** From this many unused recovery codes down, the pages warn and point to new ones. */
+export const LOW_ON_RECOVERY_CODES = 3;
 
 /** An answer other than 2xx: `code` is the contract's error code, `message` the sentence for a person. */
 export class ApiError extends Error {

@@ -1,10 +1,22 @@
 // @ts-check
 // Set Up Google Authenticator (authenticator-setup.part.html): the QR code and the key of a new
-// set-up, then Save with the passcode and the current password. The Profile page and the set-up a
+// set-up (with Copy key, and on a phone a link that opens the authenticator app itself, since the
+// phone cannot scan its own screen), then Save with the passcode and the current password. The Profile page and the set-up a
 // sign-in may require first (enrollment.js) share it; `prefix` names which copy on the page.
 
 import { ApiError, post } from './api.js';
-import { byId, clearError, digitsOnly, el, showError, whileBusy } from './dom.js';
+import {
+  announce,
+  byId,
+  clearError,
+  clearFieldError,
+  copyText,
+  digitsOnly,
+  el,
+  showError,
+  showFieldError,
+  whileBusy,
+} from './dom.js';
 
 /** @typedef {import('./api.js').AuthenticatorSetup} AuthenticatorSetup */
 /** @typedef {import('./api.js').RecoveryCodes} RecoveryCodes */
@@ -23,22 +35,37 @@ export function authenticatorSetup({ prefix = '', onSaved, onCancel }) {
   const alert = byId(`${prefix}setup-error`);
   /** @type {HTMLInputElement} */
   const passcode = byId(`${prefix}setup-passcode`);
+  const passcodeError = byId(`${prefix}setup-passcode-error`);
   /** @type {HTMLInputElement} */
   const password = byId(`${prefix}setup-password`);
+  const passwordError = byId(`${prefix}setup-password-error`);
   const qrHolder = byId(`${prefix}qr-code-holder`);
   const manualKey = byId(`${prefix}manual-key`);
+  /** @type {HTMLAnchorElement} */
+  const appLink = byId(`${prefix}otpauth-link`);
+  const keyStatus = byId(`${prefix}key-status`);
+  let secret = '';
+
+  const clearErrors = () => {
+    clearError(alert);
+    clearFieldError(passcode, passcodeError);
+    clearFieldError(password, passwordError);
+  };
 
   const clear = () => {
+    secret = '';
     qrHolder.replaceChildren();
     manualKey.textContent = '';
+    appLink.removeAttribute('href');
+    announce(keyStatus, '');
     form.reset();
-    clearError(alert);
+    clearErrors();
   };
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void whileBusy(form, async () => {
-      clearError(alert);
+      clearErrors();
       try {
         /** @type {RecoveryCodes} */
         const answer = await post('/auth/2fa/activate', {
@@ -48,12 +75,28 @@ export function authenticatorSetup({ prefix = '', onSaved, onCancel }) {
         clear();
         onSaved(answer);
       } catch (error) {
-        showError(alert, error);
-        const wrongPassword = error instanceof ApiError && error.code === 'invalid_current_password';
-        if (error instanceof ApiError && error.code === 'invalid_passcode') passcode.value = '';
-        if (wrongPassword) password.value = '';
-        (wrongPassword ? password : passcode).focus();
+        // Said under the field it is about; anything else (the set-up expired, too many tries) below the form.
+        const code = error instanceof ApiError ? error.code : '';
+        if (code === 'invalid_current_password') {
+          showFieldError(password, passwordError, error);
+          password.value = '';
+          password.focus();
+        } else if (code === 'invalid_passcode') {
+          showFieldError(passcode, passcodeError, error);
+          passcode.value = '';
+          passcode.focus();
+        } else {
+          showError(alert, error);
+          passcode.focus();
+        }
       }
+    });
+  });
+
+  byId(`${prefix}copy-key`).addEventListener('click', () => {
+    void copyText(secret, manualKey, keyStatus, {
+      copied: 'Copied the key. Paste it into the app as the setup key.',
+      selected: 'The browser would not copy for us: the key is selected, copy it with Ctrl+C (or ⌘C).',
     });
   });
 
@@ -75,9 +118,12 @@ export function authenticatorSetup({ prefix = '', onSaved, onCancel }) {
           alt: 'QR code for Google Authenticator',
         }),
       );
+      secret = setup.secret;
       manualKey.textContent = groupKey(setup.secret);
+      appLink.href = setup.otpauthUrl;
+      announce(keyStatus, '');
       form.reset();
-      clearError(alert);
+      clearErrors();
     },
     focus: () => passcode.focus(),
     clear,

@@ -3,8 +3,20 @@
 // new recovery codes or turning it off. Beside Google Authenticator: Add a Passkey, and the
 // passkeys with Remove; and the Remembered Devices with Forget.
 
-import { ApiError, get, post, request } from './api.js';
-import { announce, byId, clearError, digitsOnly, el, formatTime, showError, showOnly, whileBusy } from './dom.js';
+import { ApiError, get, LOW_ON_RECOVERY_CODES, post, request } from './api.js';
+import {
+  announce,
+  byId,
+  clearError,
+  clearFieldError,
+  digitsOnly,
+  el,
+  formatTime,
+  showError,
+  showFieldError,
+  showOnly,
+  whileBusy,
+} from './dom.js';
 import { authenticatorSetup } from './authenticator-setup.js';
 import { myRequests } from './my-requests.js';
 import { passkeyAdder } from './passkey-add.js';
@@ -138,6 +150,21 @@ function renderSummary() {
   const deadline = deadlineText(signedInUser().twoFactor);
   if (deadline) summary += ` ${deadline}`;
   byId('security-summary').textContent = summary;
+  renderCodesLeft();
+}
+
+/** How many recovery codes are left, with a warning (and where to get new ones) from 3 down. */
+function renderCodesLeft() {
+  const paragraph = byId('recovery-codes-left');
+  const left = signedInUser().twoFactor.enabled ? me.twoFactor.recoveryCodesLeft : undefined;
+  paragraph.hidden = left === undefined;
+  if (left === undefined) return;
+  const count = left === 0 ? 'No recovery codes' : left === 1 ? '1 recovery code' : `${left} recovery codes`;
+  const low = left <= LOW_ON_RECOVERY_CODES;
+  // New codes are confirmed with a passcode: only Google Authenticator users can get them here.
+  const renew = hasTotp() ? ' Get new ones with New Recovery Codes below before you run out.' : '';
+  paragraph.textContent = low ? `${left ? `Only ${count}` : count} left.${renew}` : `${count} left.`;
+  paragraph.className = low ? 'deadline' : '';
 }
 
 function renderSecurity() {
@@ -406,61 +433,72 @@ byId('remove-passkey-cancel').addEventListener('click', closeRemove);
 // --- recovery codes, new codes, turning it off -----------------------------------------------
 
 const codes = recoveryCodesPanel({
-  list: byId('codes-list'),
-  status: byId('codes-status'),
-  copyButton: byId('copy-codes'),
-  downloadButton: byId('download-codes'),
-  fileName: () => `pbx-dashboard-recovery-codes-${me?.username ?? 'account'}.txt`,
-  heading: () => `PBX Dashboard recovery codes for ${me?.username ?? 'your account'}`,
+  username: () => me?.username ?? '',
+  onDone: () => {
+    byId('codes-panel').hidden = true;
+    void refreshSecurity();
+    byId('security-title').focus();
+  },
 });
 
 /** @param {string[]} recoveryCodes */
 function showCodes(recoveryCodes) {
+  const user = signedInUser();
+  me = { ...user, twoFactor: { ...user.twoFactor, recoveryCodesLeft: recoveryCodes.length } };
+  renderCodesLeft();
+  // A notice that a recovery code was used (session.js) speaks of the old set.
+  byId('notice').replaceChildren();
   codes.show(recoveryCodes);
   showOnly([byId('codes-panel')], panels);
   byId('codes-title').focus();
 }
 
-byId('codes-done').addEventListener('click', () => {
-  codes.clear();
-  void refreshSecurity();
-  byId('security-title').focus();
-});
-
 /**
- * A form on the enabled panel: current password plus a code, then what the answer changes.
+ * A form on the enabled panel: current password plus a code, then what the answer changes. A
+ * wrong password or code is said under its field (`<field id>-error`), anything else below the
+ * form (`<form id>-error`).
  * @template T
  * @param {string} formId
- * @param {string} errorId
  * @param {(currentPassword: string, code: string) => Promise<T>} send
  * @param {(answer: T) => void} done
  */
-function codeForm(formId, errorId, send, done) {
+function codeForm(formId, send, done) {
   /** @type {HTMLFormElement} */
   const form = byId(formId);
-  const alert = byId(errorId);
+  const alert = byId(`${formId.replace(/-form$/, '')}-error`);
+  const [password, code] = form.querySelectorAll('input');
+  const errorOf = (/** @type {HTMLInputElement} */ field) => byId(`${field.id}-error`);
+  const clearErrors = () => {
+    clearError(alert);
+    for (const field of [password, code]) clearFieldError(field, errorOf(field));
+  };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     void whileBusy(form, async () => {
-      clearError(alert);
-      const [password, code] = form.querySelectorAll('input');
+      clearErrors();
       try {
         const answer = await send(password.value, code.value.trim());
         form.reset();
         done(answer);
       } catch (error) {
-        showError(alert, error);
-        const wrongPassword = error instanceof ApiError && error.code === 'invalid_current_password';
-        (wrongPassword ? password : code).value = '';
-        (wrongPassword ? password : code).focus();
+        const errorCode = error instanceof ApiError ? error.code : '';
+        const field =
+          errorCode === 'invalid_current_password' ? password : errorCode === 'invalid_passcode' ? code : null;
+        if (field) {
+          showFieldError(field, errorOf(field), error);
+          field.value = '';
+        } else {
+          showError(alert, error);
+        }
+        (field ?? code).focus();
       }
     });
   });
+  form.addEventListener('reset', clearErrors);
 }
 
 codeForm(
   'new-codes-form',
-  'new-codes-error',
   (currentPassword, passcode) => post('/auth/2fa/recovery-codes', { currentPassword, passcode: digitsOnly(passcode) }),
   (/** @type {RecoveryCodes} */ answer) => {
     announce(securityStatus, 'New recovery codes are ready; the old ones no longer work.');
@@ -470,7 +508,6 @@ codeForm(
 
 codeForm(
   'disable-form',
-  'disable-error',
   (currentPassword, code) =>
     post(
       '/auth/2fa/disable',

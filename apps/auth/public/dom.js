@@ -63,12 +63,56 @@ export function clearError(alert) {
 }
 
 /**
+ * An error that belongs to one field: said in the alert under that field (which the field's
+ * aria-describedby names) and the field marked aria-invalid, until `clearFieldError`.
+ * @param {HTMLElement} field
+ * @param {HTMLElement} alert
+ * @param {unknown} error
+ */
+export function showFieldError(field, alert, error) {
+  showError(alert, error);
+  field.setAttribute('aria-invalid', 'true');
+}
+
+/**
+ * @param {HTMLElement} field
+ * @param {HTMLElement} alert
+ */
+export function clearFieldError(field, alert) {
+  clearError(alert);
+  field.removeAttribute('aria-invalid');
+}
+
+/**
  * Says something in a role="status" element (read out politely); empty clears it.
  * @param {HTMLElement} status
  * @param {string} message
  */
 export function announce(status, message) {
   status.textContent = message;
+}
+
+/**
+ * Copies `text` to the clipboard and says `messages.copied` in `status`. Without a clipboard (an
+ * address that is not https, or permission refused) it selects `shown`, the same text on screen,
+ * and says `messages.selected`.
+ * @param {string} text
+ * @param {HTMLElement} shown
+ * @param {HTMLElement} status
+ * @param {{ copied: string, selected: string }} messages
+ */
+export async function copyText(text, shown, status, messages) {
+  try {
+    await navigator.clipboard.writeText(text);
+    announce(status, messages.copied);
+  } catch {
+    const range = document.createRange();
+    range.selectNodeContents(shown);
+    const selection = window.getSelection();
+    selection?.removeAllRanges();
+    selection?.addRange(range);
+    announce(status, messages.selected);
+  }
 }
 
 /**

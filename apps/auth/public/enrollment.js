@@ -1,6 +1,7 @@
-// A sign-in that must set up a second factor before it completes (an agent without one): the page
-// goes straight to Set Up Google Authenticator (or Add a Passkey), then shows the recovery codes, then carries on
-// signed in — and offers nothing else until then. The enrollment token it holds meanwhile is good
+// A sign-in that must set up a second factor before it completes (an agent without one, or a user
+// of a reseller that requires 2FA past its grace period): the page goes straight to Set Up Google
+// Authenticator (or Add a Passkey), then to the recovery codes until they are saved, then carries
+// on signed in — and offers nothing else until then. The enrollment token it holds meanwhile is good
 // only for the set-up (and for logging out, which Cancel does).
 
 import { accessToken, post } from './api.js';
@@ -32,12 +33,12 @@ export function enrollmentStep({ onDone, onCancel }) {
   let username = '';
 
   const codes = recoveryCodesPanel({
-    list: byId('enroll-codes-list'),
-    status: byId('enroll-codes-status'),
-    copyButton: byId('enroll-copy-codes'),
-    downloadButton: byId('enroll-download-codes'),
-    fileName: () => `pbx-dashboard-recovery-codes-${username || 'account'}.txt`,
-    heading: () => `PBX Dashboard recovery codes for ${username || 'your account'}`,
+    prefix: 'enroll-',
+    username: () => username,
+    onDone: () => {
+      section.hidden = true;
+      onDone();
+    },
   });
 
   /** The first factor is active and the sign-in complete: from here on the tab holds a full session. */
@@ -62,12 +63,6 @@ export function enrollmentStep({ onDone, onCancel }) {
       accessToken.clear();
       onCancel('The set-up was cancelled: you are not signed in.');
     },
-  });
-
-  byId('enroll-codes-done').addEventListener('click', () => {
-    codes.clear();
-    section.hidden = true;
-    onDone();
   });
 
   return {

@@ -1,23 +1,28 @@
 // @ts-check
-// The ten recovery codes, shown once, with Copy and Download. Nothing is kept after `clear()`.
+// The ten recovery codes, shown once (recovery-codes.part.html), with Copy, Download and Print, and
+// "I have saved these codes" to tick before Done: the codes are never shown again, so nobody
+// leaves them behind by a click. Nothing is kept after `clear()`.
 
-import { announce, el } from './dom.js';
+import { announce, byId, copyText, el } from './dom.js';
 
 /**
- * @typedef {object} RecoveryCodesElements
- * @property {HTMLElement} list
- * @property {HTMLElement} status
- * @property {HTMLElement} copyButton
- * @property {HTMLElement} downloadButton
- * @property {() => string} fileName
- * @property {() => string} heading
+ * Wires one copy of the panel; `prefix` names which copy on the page. `onDone()` runs on Done,
+ * after the codes are gone from the page.
+ * @param {{ prefix?: string, username: () => string, onDone: () => void }} options
  */
-
-/** @param {RecoveryCodesElements} panel */
-export function recoveryCodesPanel({ list, status, copyButton, downloadButton, fileName, heading }) {
+export function recoveryCodesPanel({ prefix = '', username, onDone }) {
+  const sheet = byId(`${prefix}codes-sheet`);
+  const list = byId(`${prefix}codes-list`);
+  const status = byId(`${prefix}codes-status`);
+  /** @type {HTMLInputElement} */
+  const saved = byId(`${prefix}codes-saved`);
+  /** @type {HTMLButtonElement} */
+  const done = byId(`${prefix}codes-done`);
   /** @type {string[]} */
   let codes = [];
 
+  const heading = () => `PBX Dashboard recovery codes for ${username() || 'your account'}`;
+  const fileName = () => `pbx-dashboard-recovery-codes-${username() || 'account'}.txt`;
   const asText = () =>
     [
       heading(),
@@ -27,24 +32,24 @@ export function recoveryCodesPanel({ list, status, copyButton, downloadButton, f
       '',
     ].join('\n');
 
-  async function copyCodes() {
-    try {
-      await navigator.clipboard.writeText(asText());
-      announce(status, `Copied the ${codes.length} codes. Paste them somewhere safe.`);
-    } catch {
-      // No clipboard (an address that is not https, or permission refused): select them instead.
-      const range = document.createRange();
-      range.selectNodeContents(list);
-      const selection = window.getSelection();
-      selection?.removeAllRanges();
-      selection?.addRange(range);
-      announce(status, 'The browser would not copy for us: the codes are selected, press Ctrl+C (or ⌘C) to copy them.');
-    }
-  }
+  const reset = () => {
+    document.body.classList.remove('printing-codes');
+    sheet.classList.remove('printing');
+    list.replaceChildren();
+    byId(`${prefix}codes-owner`).textContent = '';
+    saved.checked = false;
+    done.disabled = true;
+    announce(status, '');
+  };
 
-  copyButton.addEventListener('click', () => void copyCodes());
+  byId(`${prefix}copy-codes`).addEventListener('click', () => {
+    void copyText(asText(), list, status, {
+      copied: `Copied the ${codes.length} codes. Paste them somewhere safe.`,
+      selected: 'The browser would not copy for us: the codes are selected, press Ctrl+C (or ⌘C) to copy them.',
+    });
+  });
 
-  downloadButton.addEventListener('click', () => {
+  byId(`${prefix}download-codes`).addEventListener('click', () => {
     const url = URL.createObjectURL(new Blob([asText()], { type: 'text/plain;charset=utf-8' }));
     const link = el('a', { href: url, download: fileName() });
     document.body.append(link);
@@ -54,17 +59,39 @@ export function recoveryCodesPanel({ list, status, copyButton, downloadButton, f
     announce(status, `Downloaded ${fileName()}.`);
   });
 
+  // Paper gets the codes and whose they are, nothing else of the page (app.css, @media print).
+  byId(`${prefix}print-codes`).addEventListener('click', () => {
+    document.body.classList.add('printing-codes');
+    sheet.classList.add('printing');
+    window.print();
+  });
+  window.addEventListener('afterprint', () => {
+    document.body.classList.remove('printing-codes');
+    sheet.classList.remove('printing');
+  });
+
+  saved.addEventListener('change', () => {
+    done.disabled = !saved.checked;
+  });
+
+  done.addEventListener('click', () => {
+    if (!saved.checked) return;
+    codes = [];
+    reset();
+    onDone();
+  });
+
   return {
     /** @param {string[]} recoveryCodes */
     show(recoveryCodes) {
       codes = [...recoveryCodes];
+      reset();
+      byId(`${prefix}codes-owner`).textContent = heading();
       list.replaceChildren(...codes.map((code) => el('li', {}, el('code', { text: code }))));
-      announce(status, '');
     },
     clear() {
       codes = [];
-      list.replaceChildren();
-      announce(status, '');
+      reset();
     },
   };
 }

@@ -7,8 +7,18 @@
 //   on a RingOS host, RingOS single sign-on instead (no passcode: RingOS did the second factor);
 //   or Use a Passkey instead of all that: a discoverable passkey signs in without a password.
 
-import { accessToken, ApiError, get, onSessionEnded, post } from './api.js';
-import { announce, byId, clearError, digitsOnly, showError, whileBusy } from './dom.js';
+import { accessToken, ApiError, get, LOW_ON_RECOVERY_CODES, onSessionEnded, post } from './api.js';
+import {
+  announce,
+  byId,
+  clearError,
+  clearFieldError,
+  digitsOnly,
+  el,
+  showError,
+  showFieldError,
+  whileBusy,
+} from './dom.js';
 import { enrollmentStep } from './enrollment.js';
 import { passkeyAssertion } from './passkeys.js';
 import { deviceTokens, rememberOption } from './remembered-devices.js';
@@ -19,6 +29,8 @@ const VERIFY_HELP = {
   passkey:
     'Your account is protected with a passkey. Choose Use a Passkey and confirm with your device or security key.',
   both: 'Enter the 6-digit passcode Google Authenticator shows for PBX Dashboard now, or choose Use a Passkey.',
+  recovery_code:
+    'Enter one of the recovery codes you saved when you set up two-factor authentication (they look like 7K2M-QX9D-4HWT). Each code works once.',
 };
 
 /** @typedef {import('./api.js').Me} Me */
@@ -72,7 +84,8 @@ export function startSession({ onSignedIn, onSignedOut }) {
     byId('recovery-code-field').hidden = !on;
     byId('passkey-step').hidden = on || !passkey;
     byId('verify-button').hidden = !on && !totp;
-    byId('verify-help').textContent = VERIFY_HELP[totp && passkey ? 'both' : passkey ? 'passkey' : 'totp'];
+    byId('verify-help').textContent =
+      VERIFY_HELP[on ? 'recovery_code' : totp && passkey ? 'both' : passkey ? 'passkey' : 'totp'];
     recoveryToggle.textContent = on
       ? `Use ${totp ? 'a passcode' : 'a passkey'} instead`
       : 'Use a recovery code instead';
@@ -83,13 +96,17 @@ export function startSession({ onSignedIn, onSignedOut }) {
   /** The first control of the second step: the passcode, else Use a Passkey. */
   const focusSecondStep = () => (methods.includes('totp') ? passcode : byId('verify-passkey-button')).focus();
 
+  const clearVerifyError = () => {
+    for (const field of [passcode, recoveryCode]) clearFieldError(field, verifyError);
+  };
+
   const showPasswordStep = () => {
     challengeToken = null;
     methods = ['totp'];
     remember.offer(0);
     verifyForm.reset();
     setRecoveryMode(false);
-    clearError(verifyError);
+    clearVerifyError();
     verifyForm.hidden = true;
     passwordForm.hidden = false;
   };
@@ -102,12 +119,16 @@ export function startSession({ onSignedIn, onSignedOut }) {
     passwordForm.reset();
     clearError(passwordError);
     section.hidden = false;
-    announce(notice, message);
+    say(notice, message);
     onSignedOut();
     username.focus();
   };
 
-  const enter = async () => {
+  /**
+   * Shows the signed-in page for the session the tab holds. `usedRecoveryCode`: the sign-in just
+   * spent one, so the page says how many are left.
+   */
+  const enter = async ({ usedRecoveryCode = false } = {}) => {
     /** @type {Me} */
     let me;
     try {
@@ -127,25 +148,30 @@ export function startSession({ onSignedIn, onSignedOut }) {
       return;
     }
     section.hidden = true;
-    announce(notice, '');
+    say(notice, '');
     byId('current-username').textContent = me.username;
     byId('desk-link').hidden = me.role !== 'agent';
     accountBar.hidden = false;
     onSignedIn(me);
+    if (usedRecoveryCode) sayRecoveryCodeUsed(notice, me);
   };
 
-  const signedIn = async (/** @type {string} */ token) => {
+  /**
+   * @param {string} token
+   * @param {{ usedRecoveryCode?: boolean }} [how]
+   */
+  const signedIn = async (token, how) => {
     accessToken.set(token);
     passwordForm.reset();
     showPasswordStep();
-    await enter();
+    await enter(how);
   };
 
   passwordForm.addEventListener('submit', (event) => {
     event.preventDefault();
     void whileBusy(passwordForm, async () => {
       clearError(passwordError);
-      announce(notice, '');
+      say(notice, '');
       try {
         const name = username.value.trim();
         const deviceToken = deviceTokens.get(name);
@@ -192,16 +218,17 @@ export function startSession({ onSignedIn, onSignedOut }) {
    */
   const secondStep = (proof, retry) =>
     whileBusy(verifyForm, async () => {
-      clearError(verifyError);
+      clearVerifyError();
       try {
+        const factor = await proof();
         /** @type {import('./api.js').Verified} */
         const answer = await post('/auth/login/verify', {
           challengeToken,
-          ...(await proof()),
+          ...factor,
           ...(remember.wanted() ? { rememberDevice: true } : {}),
         });
         if (answer.deviceToken) deviceTokens.set(signingInAs, answer.deviceToken);
-        await signedIn(answer.accessToken);
+        await signedIn(answer.accessToken, { usedRecoveryCode: 'recoveryCode' in factor });
       } catch (error) {
         if (error instanceof ApiError && error.code === 'invalid_challenge') {
           showPasswordStep();
@@ -209,8 +236,12 @@ export function startSession({ onSignedIn, onSignedOut }) {
           password.focus();
           return;
         }
-        showError(verifyError, error);
-        if (retry instanceof HTMLInputElement) retry.value = '';
+        if (retry instanceof HTMLInputElement) {
+          showFieldError(retry, verifyError, error);
+          retry.value = '';
+        } else {
+          showError(verifyError, error);
+        }
         retry.focus();
       }
     });
@@ -226,7 +257,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
 
   recoveryToggle.addEventListener('click', () => {
     setRecoveryMode(!usingRecoveryCode);
-    clearError(verifyError);
+    clearVerifyError();
     if (usingRecoveryCode) recoveryCode.focus();
     else focusSecondStep();
   });
@@ -241,7 +272,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
   byId('passwordless-button').addEventListener('click', () => {
     void whileBusy(passwordForm, async () => {
       clearError(passwordError);
-      announce(notice, '');
+      say(notice, '');
       try {
         const response = await passkeyAssertion('/auth/passkey/options');
         const answer = await post('/auth/passkey', { response });
@@ -279,6 +310,40 @@ export function startSession({ onSignedIn, onSignedOut }) {
 
   if (accessToken.get()) void enter();
   else showSignIn();
+}
+
+/**
+ * Says `message` in the page's notice (read out politely), no longer as a warning.
+ * @param {HTMLElement} notice
+ * @param {string} message
+ */
+function say(notice, message) {
+  notice.classList.remove('warning');
+  announce(notice, message);
+}
+
+/**
+ * After a sign-in with a recovery code: how many are left and a link to make new ones (Profile →
+ * Change Account Security), as a warning from LOW_ON_RECOVERY_CODES down. New codes are confirmed
+ * with a passcode, so someone without Google Authenticator gets the count only.
+ * @param {HTMLElement} notice
+ * @param {Me} me
+ */
+function sayRecoveryCodeUsed(notice, me) {
+  const left = me.twoFactor.recoveryCodesLeft ?? 0;
+  const low = left <= LOW_ON_RECOVERY_CODES;
+  const text =
+    left === 0
+      ? 'You used your last recovery code: none are left.'
+      : low
+        ? `You used a recovery code. Only ${left} left: get new ones before you run out.`
+        : `You used a recovery code. ${left} left.`;
+  const canRenew = me.twoFactor.methods?.includes('totp') ?? false;
+  notice.classList.toggle('warning', low);
+  notice.replaceChildren(
+    text,
+    ...(canRenew ? [' ', el('a', { href: '/#profile', text: 'Get new recovery codes' })] : []),
+  );
 }
 
 /**

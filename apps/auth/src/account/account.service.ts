@@ -28,6 +28,8 @@ export interface MeView {
      */
     enrollBy?: string;
     enrollmentDaysLeft?: number;
+    /** Only with a second factor: the unused recovery codes that back it up. */
+    recoveryCodesLeft?: number;
   };
 }
 
@@ -41,9 +43,10 @@ export class AccountService {
   ) {}
 
   async me(actor: Actor): Promise<MeView> {
-    const [policy, methods] = await Promise.all([
+    const [policy, { methods, recoveryCodesLeft }, user] = await Promise.all([
       this.resellers.policyOf(actor.resellerId),
-      this.credentials.methodsOf(actor.userId),
+      this.credentials.factorsOf(actor.userId),
+      this.users.findById(actor.userId),
     ]);
     const reseller = policy && { mode: policy.twoFactorMode, enrollBy: policy.enrollBy && new Date(policy.enrollBy) };
     const enabled = hasFactor(methods);
@@ -53,7 +56,7 @@ export class AccountService {
       username: actor.username,
       resellerId: actor.resellerId,
       role: actor.role,
-      email: (await this.users.findById(actor.userId))?.email ?? null,
+      email: user?.email ?? null,
       twoFactor: {
         // Agents have no reseller, and 2FA is always available to them (they must have it).
         availableForReseller: mustAlwaysHaveSecondFactor(actor) || (policy?.twoFactorEnabled ?? false),
@@ -62,6 +65,7 @@ export class AccountService {
         ...(daysLeft !== null && reseller?.enrollBy
           ? { enrollBy: reseller.enrollBy.toISOString(), enrollmentDaysLeft: daysLeft }
           : {}),
+        ...(enabled ? { recoveryCodesLeft } : {}),
       },
     };
   }

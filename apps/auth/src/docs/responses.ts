@@ -78,6 +78,12 @@ export class TwoFactorStatus {
   enrollBy?: string;
   @ApiPropertyOptional({ example: 6, description: 'with enrollBy: whole days left to set up 2FA (the last day is 1)' })
   enrollmentDaysLeft?: number;
+  @ApiPropertyOptional({
+    example: 9,
+    description:
+      'only with a second factor (enabled): how many unused recovery codes are left (0–10); each works once, and POST /auth/2fa/recovery-codes makes a new set',
+  })
+  recoveryCodesLeft?: number;
 }
 
 export class MeResponse {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
 import { USER_HAS_PASSKEY } from '../passkeys/passkey.repository';
+import { UNUSED_RECOVERY_CODES } from './recovery-code.repository';
 import type { FactorMethod } from './second-factor-policy';
 
 export interface TwoFactorCredential {
@@ -64,6 +65,19 @@ export class TwoFactorCredentialRepository {
       [userId],
     );
     return row?.methods ?? [];
+  }
+
+  /**
+   * The second factors the user holds and how many unused recovery codes back them up, in one
+   * statement: GET /auth/me asks on every page load.
+   */
+  async factorsOf(userId: string): Promise<{ methods: FactorMethod[]; recoveryCodesLeft: number }> {
+    const [row] = await queryRows<{ methods: FactorMethod[]; recoveryCodesLeft: number }>(
+      this.dataSource,
+      `SELECT ${FACTOR_METHODS} AS methods, ${UNUSED_RECOVERY_CODES} AS "recoveryCodesLeft" FROM users u WHERE u.id = $1`,
+      [userId],
+    );
+    return row ?? { methods: [], recoveryCodesLeft: 0 };
   }
 
   async isActive(userId: string): Promise<boolean> {
