@@ -22,8 +22,23 @@ const common = {
   testEnvironment: 'node',
 };
 
+/**
+ * End-to-end files that must run with nothing beside them: they stop the machine's one RabbitMQ
+ * (`rabbitmqctl stop_app`), which every other file's services use, or they time a recovery that
+ * a neighbour's load on two cores would blur (a 3-node cluster, a database outage).
+ * `npm test` runs them after the rest, one at a time.
+ */
+const ALONE = [
+  'delivery-under-faults',
+  'gateway-without-broker',
+  'startup-order',
+  'rabbitmq-cluster',
+  'database-outage',
+].map((name) => `<rootDir>/test/${name}.e2e-spec.ts`);
+
 module.exports = {
-  // End-to-end files each start three services; one at a time keeps a 2-core machine honest.
+  // One file at a time unless told otherwise: `npm test` runs the files that share the machine's
+  // services two at a time (`--maxWorkers=2`), then the ALONE ones on their own.
   maxWorkers: 1,
   // Jest reads this only at the root; end-to-end files start real services in beforeAll.
   testTimeout: 120000,
@@ -44,6 +59,8 @@ module.exports = {
       ...common,
       displayName: 'e2e',
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+      testPathIgnorePatterns: ['/node_modules/', ...ALONE],
     },
+    { ...common, displayName: 'e2e-alone', testMatch: ALONE },
   ],
 };

@@ -147,9 +147,20 @@ function installExitHook(): void {
  * local port from, so between its choice and the service's listen a starting service's own
  * connection could take it (EADDRINUSE). Below it, only another listener can.
  */
-const LISTENER_PORTS = { from: 20_000, to: 32_000 };
+const LISTENER_PORTS = workerPorts({ from: 20_000, to: 32_000 }, 4);
 /** Ports this process has handed out: never given twice, though a stopped test frees them. */
 const handedOut = new Set<number>();
+
+/**
+ * A slice of the range for each Jest worker, so that two files running at once never pick the same
+ * port in the seconds between one's check and its service's listen. Workers beyond `slices` share.
+ */
+function workerPorts(range: { from: number; to: number }, slices: number): { from: number; to: number } {
+  const worker = Number(process.env.JEST_WORKER_ID ?? 1);
+  const size = Math.floor((range.to - range.from) / slices);
+  const from = range.from + ((worker - 1) % slices) * size;
+  return { from, to: from + size };
+}
 
 /** A port no one listens on (IPv4 or IPv6), not handed out before by this process. */
 export async function freePort(): Promise<number> {
