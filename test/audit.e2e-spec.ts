@@ -1,7 +1,7 @@
 import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { connect, type Gateway } from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { type Gateway } from './support/api';
+import { type Stack } from './support/stack';
 import { currentPasscode, wrongPasscode } from './support/totp';
 import {
   auditOf,
@@ -13,6 +13,7 @@ import {
   switchResellerTwoFactor,
   type EnrolledUser,
 } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const ISSUER = 'https://idp.ringos.example';
@@ -28,16 +29,16 @@ describe('the audit log', () => {
   let user: EnrolledUser;
   let resellerId: string;
 
-  beforeAll(async () => {
-    stack = await startStack({
-      serviceEnv: {
-        auth: {
-          RINGOS_SSO_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-          RINGOS_SSO_ISSUER: ISSUER,
-        },
+  useStack((started) => ({ stack, gw } = started), {
+    serviceEnv: {
+      auth: {
+        RINGOS_SSO_PUBLIC_KEY: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        RINGOS_SSO_ISSUER: ISSUER,
       },
-    });
-    gw = await connect(stack);
+    },
+  });
+
+  beforeAll(async () => {
     const signedIn = await gw.factory.signedInUser();
     resellerId = signedIn.resellerId!;
     await switchResellerTwoFactor(gw, signedIn, true);
@@ -99,10 +100,6 @@ describe('the audit log', () => {
     const ticket = await openTicket(admin.client, { type: 'reset_user_2fa', targetUsername: user.username });
     await approveTicket(gw, ticket.id);
     await resolvedTicket(gw, ticket.id);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   const expected: [event: string, outcome: string][] = [

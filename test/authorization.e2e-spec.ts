@@ -1,16 +1,8 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { TicketView } from '@pbx2fa/contracts';
-import {
-  connect,
-  expectError,
-  strongPassword,
-  takeServerErrors,
-  unique,
-  type Gateway,
-  type ResellerView,
-  type SignedInUser,
-} from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { expectError, strongPassword, unique, type Gateway, type ResellerView, type SignedInUser } from './support/api';
+import { type Stack } from './support/stack';
+import { useStack } from './support/e2e';
 
 /** Every rule of who may do what, each tried from the wrong side. */
 describe('authorization', () => {
@@ -24,9 +16,9 @@ describe('authorization', () => {
   let ticketA: TicketView;
   let ticketB: TicketView;
 
+  useStack((started) => ({ stack, gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     [resellerA, resellerB] = await Promise.all([gw.factory.reseller(), gw.factory.reseller()]);
     [userA, adminA, userB] = await Promise.all([
       gw.factory.signedInUser({ resellerId: resellerA.id }),
@@ -35,14 +27,6 @@ describe('authorization', () => {
     ]);
     ticketA = await openTicket(userA, { type: 'general', subject: 'Question from A' });
     ticketB = await openTicket(userB, { type: 'general', subject: 'Question from B' });
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   async function openTicket(user: SignedInUser, body: object): Promise<TicketView> {

@@ -1,43 +1,32 @@
 import type { TicketView } from '@pbx2fa/contracts';
 import {
-  connect,
   eventually,
   expectError,
   strongPassword,
-  takeServerErrors,
   unique,
   type ApiResponse,
   type Gateway,
   type ResellerView,
   type SignedInUser,
 } from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { useStack } from './support/e2e';
 
 /** Whatever a client sends, the gateway answers with the contract's 4xx body and changes nothing. */
 describe('bad input', () => {
-  let stack: Stack;
   let gw: Gateway;
   let reseller: ResellerView;
   let user: SignedInUser;
   let openTicket: TicketView;
 
+  useStack((started) => ({ gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     reseller = await gw.factory.reseller();
     user = await gw.factory.signedInUser({ resellerId: reseller.id });
     const opened = await user.client.post<TicketView>('/tickets', { type: 'general', subject: 'Left open on purpose' });
     if (opened.status !== 201)
       throw new Error(`POST /tickets answered ${opened.status} ${JSON.stringify(opened.body)}`);
     openTicket = opened.body;
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   async function ticketIds(): Promise<string[]> {

@@ -9,18 +9,11 @@ import {
   type RpcResult,
   type ServiceName,
 } from '@pbx2fa/contracts';
-import {
-  connect,
-  eventually,
-  takeServerErrors,
-  type Gateway,
-  type ResellerView,
-  type SignedInUser,
-} from './support/api';
+import { eventually, type Gateway, type ResellerView, type SignedInUser } from './support/api';
 import { queueDepths } from './support/broker';
 import { settled } from './support/burst';
 import { metricValue } from './support/metrics';
-import { startStack, type Stack } from './support/stack';
+import { type Stack } from './support/stack';
 import {
   enroll,
   passwordLogin,
@@ -29,6 +22,7 @@ import {
   type EnrolledUser,
 } from './support/two-factor';
 import { brokerAnswer, envelope, packet, publishRaw, query, rpcCall } from './support/wire';
+import { useStack } from './support/e2e';
 
 /**
  * Each service connects to RabbitMQ as its own user (the harness creates them with the project's
@@ -44,21 +38,13 @@ describe('one broker user per service', () => {
   let admin: SignedInUser;
   let eve: EnrolledUser;
 
+  useStack((started) => ({ stack, gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     reseller = await gw.factory.reseller();
     admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
     eve = await enroll(await gw.factory.signedInUser({ resellerId: reseller.id }));
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   const deadLetters = async (service: ServiceName) =>

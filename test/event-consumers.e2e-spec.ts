@@ -3,18 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Events, type EventEnvelope, type TicketView } from '@pbx2fa/contracts';
-import {
-  connect,
-  eventually,
-  login,
-  takeServerErrors,
-  type Gateway,
-  type ResellerView,
-  type SignedInUser,
-} from './support/api';
+import { eventually, login, type Gateway, type ResellerView, type SignedInUser } from './support/api';
 import { queueDepths } from './support/broker';
 import { settled } from './support/burst';
-import { startStack, type ServiceName, type Stack } from './support/stack';
+import { type ServiceName, type Stack } from './support/stack';
 import {
   approveTicket,
   auditOf,
@@ -26,6 +18,7 @@ import {
   type EnrolledUser,
 } from './support/two-factor';
 import { envelope, publishEvents, publishRaw, query, takeAll } from './support/wire';
+import { useStack } from './support/e2e';
 
 const run = promisify(execFile);
 const DEAD_LETTERS_CLI = join(resolve(__dirname, '..'), 'dist', 'libs', 'messaging', 'src', 'dead-letters.cli.js');
@@ -50,18 +43,9 @@ describe('event consumers', () => {
   let stack: Stack;
   let gw: Gateway;
 
-  beforeAll(async () => {
-    stack = await startStack({ env: { CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS) } });
-    gw = await connect(stack);
-  });
+  useStack((started) => ({ stack, gw } = started), { env: { CONSUMER_MAX_ATTEMPTS: String(MAX_ATTEMPTS) } });
 
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-  });
+  beforeAll(async () => {});
 
   const deadLetters = (command: 'list' | 'replay', service: string) =>
     run(process.execPath, [DEAD_LETTERS_CLI, command, service], {

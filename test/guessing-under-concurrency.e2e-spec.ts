@@ -1,16 +1,8 @@
-import {
-  api,
-  connect,
-  expectError,
-  takeServerErrors,
-  type ApiClient,
-  type ApiResponse,
-  type Gateway,
-  type SignedInUser,
-} from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { api, expectError, type ApiClient, type ApiResponse, type Gateway, type SignedInUser } from './support/api';
+import { type Stack } from './support/stack';
 import { currentPasscode, wrongPasscode } from './support/totp';
 import { auditOf, challengeFor, enroll, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 const BURST = 200;
 const ALLOWANCE = 5;
@@ -30,21 +22,13 @@ describe('the guessing allowance under concurrency', () => {
   let resellerId: string;
   let admin: SignedInUser;
 
+  useStack((started) => ({ stack, gw } = started), { replicas: { auth: 2 } });
+
   beforeAll(async () => {
-    stack = await startStack({ replicas: { auth: 2 } });
-    gw = await connect(stack);
     gateways = stack.urls('auth').map((url) => api(url));
     resellerId = (await gw.factory.reseller()).id;
     admin = await gw.factory.signedInUser({ resellerId, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   const enrolledUser = async () => enroll(await gw.factory.signedInUser({ resellerId }));

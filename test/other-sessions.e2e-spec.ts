@@ -1,5 +1,4 @@
-import { connect, expectError, takeServerErrors, type ApiClient, type Gateway, type SignedInUser } from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { expectError, type ApiClient, type Gateway, type SignedInUser } from './support/api';
 import { wrongPasscode } from './support/totp';
 import {
   approveTicket,
@@ -11,6 +10,7 @@ import {
   startSetup,
   switchResellerTwoFactor,
 } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 /**
  * The contract's "Other sessions": activating, disabling or resetting 2FA ends every other
@@ -18,23 +18,14 @@ import {
  * laptop (or by a ticket), and the phone has to sign in again.
  */
 describe('other sessions when the second factor changes', () => {
-  let stack: Stack;
   let gw: Gateway;
   let admin: SignedInUser;
 
+  useStack((started) => ({ gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     admin = await gw.factory.signedInUser({ role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   /** A user of the 2FA reseller signed in with a password on the laptop (`client`) and on a phone. */

@@ -1,13 +1,5 @@
 import { Client } from 'pg';
-import {
-  connect,
-  expectError,
-  takeServerErrors,
-  type ApiClient,
-  type ApiResponse,
-  type Gateway,
-  type SignedInUser,
-} from './support/api';
+import { expectError, type ApiClient, type ApiResponse, type Gateway, type SignedInUser } from './support/api';
 import {
   addPasskey,
   loginPasskeyOptions,
@@ -18,7 +10,7 @@ import {
   registrationOptions,
   verifyWithPasskey,
 } from './support/passkeys';
-import { startStack, type Stack } from './support/stack';
+import { type Stack } from './support/stack';
 import {
   approveTicket,
   auditOf,
@@ -30,6 +22,7 @@ import {
   switchResellerTwoFactor,
 } from './support/two-factor';
 import { SoftwareAuthenticator } from './support/webauthn';
+import { useStack } from './support/e2e';
 
 /**
  * Passkeys over the API, with a software authenticator (test/support/webauthn.ts) that builds
@@ -73,21 +66,13 @@ describe('passkeys', () => {
     return { ...user, authenticator };
   }
 
+  useStack((started) => ({ stack, gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     origin = passkeyOrigin(stack.authUrl);
     const opener = await gw.factory.signedInUser();
     resellerId = opener.resellerId!;
     await switchResellerTwoFactor(gw, opener, true);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   describe('Add a Passkey', () => {

@@ -1,7 +1,8 @@
-import { connect, takeServerErrors, type Gateway, type SignedInUser } from './support/api';
+import { type Gateway, type SignedInUser } from './support/api';
 import { queueDepths } from './support/broker';
-import { startStack, type Stack } from './support/stack';
+import { type Stack } from './support/stack';
 import { challengeFor, enroll, passwordLogin, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 /**
  * `RABBITMQ_QUEUE_TYPE=quorum`, as on a RabbitMQ cluster: the event queues and their dead-letter
@@ -13,18 +14,9 @@ describe('quorum queues', () => {
   let admin: SignedInUser;
   let user: EnrolledUser;
 
-  beforeAll(async () => {
-    stack = await startStack({ env: { RABBITMQ_QUEUE_TYPE: 'quorum' } });
-    gw = await connect(stack);
-  });
+  useStack((started) => ({ stack, gw } = started), { env: { RABBITMQ_QUEUE_TYPE: 'quorum' } });
 
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-  });
+  beforeAll(async () => {});
 
   it('declares every event queue and dead-letter queue as a quorum queue', async () => {
     const depths = await queueDepths(stack.vhost);

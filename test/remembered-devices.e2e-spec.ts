@@ -1,7 +1,6 @@
 import { hash } from '@node-rs/argon2';
 import { createHash } from 'node:crypto';
 import {
-  connect,
   expectError,
   rememberedFactor,
   takeServerErrors,
@@ -16,7 +15,7 @@ import {
   secondFactorProof,
   verifyRemembering,
 } from './support/remembered-devices';
-import { startStack, type Stack } from './support/stack';
+import { type Stack } from './support/stack';
 import {
   approveTicket,
   auditOf,
@@ -29,6 +28,7 @@ import {
 } from './support/two-factor';
 import { SoftwareAuthenticator } from './support/webauthn';
 import { query } from './support/wire';
+import { useStack } from './support/e2e';
 
 interface DeviceItem {
   id: string;
@@ -112,26 +112,18 @@ describe('remembered devices', () => {
   }
 
   // Three services to start on a shared machine: more than the default two minutes when it is busy.
+  useStack((started) => ({ stack, gw } = started), {
+    env: { LOG_LEVEL: 'trace' },
+    // The per-address allowance is not what these tests are about: many sign-ins come from one address.
+    serviceEnv: { auth: { SIGN_IN_LIMIT_PER_ADDRESS: '100000' } },
+  });
+
   beforeAll(async () => {
-    stack = await startStack({
-      env: { LOG_LEVEL: 'trace' },
-      // The per-address allowance is not what these tests are about: many sign-ins come from one address.
-      serviceEnv: { auth: { SIGN_IN_LIMIT_PER_ADDRESS: '100000' } },
-    });
-    gw = await connect(stack);
     origin = passkeyOrigin(stack.authUrl);
     const opener = await gw.factory.signedInUser();
     resellerId = opener.resellerId!;
     await switchResellerTwoFactor(gw, opener, true);
   }, 300_000);
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-  });
 
   describe('remembering', () => {
     it('offers it at the second step, and gives a device token only when asked', async () => {

@@ -1,17 +1,10 @@
-import {
-  api,
-  connect,
-  expectError,
-  takeServerErrors,
-  type ApiClient,
-  type Gateway,
-  type SignedInUser,
-} from './support/api';
+import { api, expectError, type ApiClient, type Gateway, type SignedInUser } from './support/api';
 import { queueDepths } from './support/broker';
 import { approveBurst, expectBurstApplied, openLane, settled, snapshot, type BurstLane } from './support/burst';
-import { startStack, type Stack } from './support/stack';
+import { type Stack } from './support/stack';
 import { currentPasscode, wrongPasscode } from './support/totp';
 import { challengeFor, enroll, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 const LANES = 4;
 const TICKETS_PER_LANE = 10;
@@ -33,19 +26,11 @@ describe('two replicas of each service', () => {
   let agents: ApiClient[];
   let anons: ApiClient[];
 
-  beforeAll(async () => {
-    stack = await startStack({ replicas: { auth: 2, tickets: 2, 'reseller-settings': 2 } });
-    gw = await connect(stack);
+  useStack((started) => ({ stack, gw } = started), { replicas: { auth: 2, tickets: 2, 'reseller-settings': 2 } });
+
+  beforeAll(() => {
     agents = stack.urls('auth').map((url) => api(url).as(gw.agentToken));
     anons = stack.urls('auth').map((url) => api(url));
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   it('runs two copies of each service on their own ports, each consuming from the shared queues', async () => {

@@ -1,16 +1,14 @@
 import type { TicketView } from '@pbx2fa/contracts';
 import {
   api,
-  connect,
   eventually,
   expectError,
-  takeServerErrors,
   type ApiClient,
   type Gateway,
   type ResellerView,
   type SignedInUser,
 } from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { type Stack } from './support/stack';
 import {
   approveTicket,
   enroll,
@@ -23,6 +21,7 @@ import {
 } from './support/two-factor';
 import { Authenticator, awayFromStepEdge, passcodeForStep, stepAt } from './support/totp';
 import { publishRaw, query, takeAll } from './support/wire';
+import { useStack } from './support/e2e';
 
 /**
  * A reseller's 2FA modes (off / optional / required with a grace period), changed by tickets, and
@@ -65,18 +64,9 @@ describe('2FA modes of a reseller', () => {
   let stack: Stack;
   let gw: Gateway;
 
-  beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
-  });
+  useStack((started) => ({ stack, gw } = started));
 
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-  });
+  beforeAll(async () => {});
 
   describe('required, with a grace period and then without', () => {
     let reseller: ResellerView;

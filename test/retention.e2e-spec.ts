@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { connect, eventually, expectError, login, type Gateway } from './support/api';
-import { SERVICES, startStack, type Stack } from './support/stack';
+import { eventually, expectError, login, type Gateway } from './support/api';
+import { SERVICES, type Stack } from './support/stack';
 import { challengeFor, enroll, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
 import { query } from './support/wire';
+import { useStack } from './support/e2e';
 
 const SCHEMAS = { auth: 'auth', tickets: 'tickets', 'reseller-settings': 'reseller_settings' } as const;
 const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -16,20 +17,16 @@ describe('retention in the running services', () => {
   let gw: Gateway;
   let enrolled: EnrolledUser;
 
+  useStack((started) => ({ stack, gw } = started), {
+    env: { RETENTION_INTERVAL_SECONDS: '1', OUTBOX_RETENTION_DAYS: '0', LOG_LEVEL: 'info' },
+    serviceEnv: { auth: { SIGN_IN_STATE_RETENTION_MINUTES: '0', SESSION_RETENTION_DAYS: '0' } },
+  });
+
   beforeAll(async () => {
-    stack = await startStack({
-      env: { RETENTION_INTERVAL_SECONDS: '1', OUTBOX_RETENTION_DAYS: '0', LOG_LEVEL: 'info' },
-      serviceEnv: { auth: { SIGN_IN_STATE_RETENTION_MINUTES: '0', SESSION_RETENTION_DAYS: '0' } },
-    });
-    gw = await connect(stack);
     const resellerId = (await gw.factory.reseller()).id;
     const admin = await gw.factory.signedInUser({ resellerId, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
     enrolled = await enroll(await gw.factory.signedInUser({ resellerId }));
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
   });
 
   it('removes a login challenge once it has expired, and the live one still signs in', async () => {

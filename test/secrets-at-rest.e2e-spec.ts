@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { connect, expectError, takeServerErrors, type Gateway, type SignedInUser } from './support/api';
+import { expectError, type Gateway, type SignedInUser } from './support/api';
 import { keyIdOf, legacyRecoveryCodeHash, sealV1 } from './support/legacy-secrets';
-import { startStack, type Stack } from './support/stack';
+import { type Stack } from './support/stack';
 import { base32Decode, passcodeForStep, stepAt } from './support/totp';
 import {
   challengeFor,
@@ -15,6 +15,7 @@ import {
   type EnrolledUser,
 } from './support/two-factor';
 import { query } from './support/wire';
+import { useStack } from './support/e2e';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '..');
@@ -38,9 +39,9 @@ describe('secrets at rest and key rotation', () => {
   let pat: SignedInUser & { secret: string };
   let annNewCodes: string[];
 
+  useStack((started) => ({ stack, gw } = started), { serviceEnv: { auth: { TOTP_ENCRYPTION_KEY: oldKey } } });
+
   beforeAll(async () => {
-    stack = await startStack({ serviceEnv: { auth: { TOTP_ENCRYPTION_KEY: oldKey } } });
-    gw = await connect(stack);
     const reseller = await gw.factory.reseller();
     const admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
@@ -49,14 +50,6 @@ describe('secrets at rest and key rotation', () => {
     );
     const patUser = await gw.factory.signedInUser({ resellerId: reseller.id });
     pat = { ...patUser, secret: (await startSetup(patUser)).secret };
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   const verify = (body: object) => gw.anon.post('/auth/login/verify', body);

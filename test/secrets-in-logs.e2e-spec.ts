@@ -1,6 +1,7 @@
-import { connect, rememberedFactor, type Gateway } from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { rememberedFactor, type Gateway } from './support/api';
+import { type Stack } from './support/stack';
 import { enroll, signInWithPasscode, switchResellerTwoFactor } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 /**
  * Passwords, passcodes, TOTP secrets, tokens and recovery codes never reach a log line — even at
@@ -11,17 +12,12 @@ describe('secrets in logs', () => {
   let gw: Gateway;
   const introspectionSecret = 'introspection-secret-for-the-log-test-0123456789';
 
-  beforeAll(async () => {
-    stack = await startStack({
-      env: { LOG_LEVEL: 'trace' },
-      serviceEnv: { auth: { INTROSPECTION_SECRET: introspectionSecret } },
-    });
-    gw = await connect(stack);
+  useStack((started) => ({ stack, gw } = started), {
+    env: { LOG_LEVEL: 'trace' },
+    serviceEnv: { auth: { INTROSPECTION_SECRET: introspectionSecret } },
   });
 
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  beforeAll(async () => {});
 
   it('writes none of them while a user enrolls, signs in, and is refused', async () => {
     const user = await gw.factory.signedInUser();

@@ -1,8 +1,8 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { connect, expectError, login, takeServerErrors, type CreatedUser, type Gateway } from './support/api';
+import { expectError, login, type CreatedUser, type Gateway } from './support/api';
 import { compactJws, hs256, rs256, unsigned } from './support/jwt';
 import { rawHttp } from './support/raw-http';
-import { startStack, type Stack } from './support/stack';
+import { type Stack } from './support/stack';
 import {
   enroll,
   passwordLogin,
@@ -10,6 +10,7 @@ import {
   switchResellerTwoFactor,
   type EnrolledUser,
 } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 const RINGOS_HOST = 'ringos.example.net';
 const OTHER_RINGOS_HOST = 'pbx.ringos.example';
@@ -28,32 +29,24 @@ describe('RingOS single sign-on and sessions', () => {
   let enrolled: EnrolledUser;
   let plain: CreatedUser;
 
-  beforeAll(async () => {
-    stack = await startStack({
-      serviceEnv: {
-        auth: {
-          RINGOS_HOSTS: `${RINGOS_HOST}, ${OTHER_RINGOS_HOST}`,
-          RINGOS_SSO_PUBLIC_KEY: publicKeyPem,
-          RINGOS_SSO_ISSUER: ISSUER,
-          RINGOS_SSO_AUDIENCE: AUDIENCE,
-          INTROSPECTION_SECRET,
-        },
+  useStack((started) => ({ stack, gw } = started), {
+    serviceEnv: {
+      auth: {
+        RINGOS_HOSTS: `${RINGOS_HOST}, ${OTHER_RINGOS_HOST}`,
+        RINGOS_SSO_PUBLIC_KEY: publicKeyPem,
+        RINGOS_SSO_ISSUER: ISSUER,
+        RINGOS_SSO_AUDIENCE: AUDIENCE,
+        INTROSPECTION_SECRET,
       },
-    });
-    gw = await connect(stack);
+    },
+  });
+
+  beforeAll(async () => {
     const reseller = await gw.factory.reseller();
     const admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
     enrolled = await enroll(await gw.factory.signedInUser({ resellerId: reseller.id }));
     plain = await gw.factory.user();
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   /** What RingOS signs for a user: good for two minutes, used once. */

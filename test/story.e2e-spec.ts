@@ -1,16 +1,15 @@
 import type { TicketView } from '@pbx2fa/contracts';
 import {
-  connect,
   eventually,
   expectError,
   rememberedFactor,
-  takeServerErrors,
   type ApiClient,
   type Gateway,
   type ResellerView,
   type SignedInUser,
 } from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { type Stack } from './support/stack';
+import { useStack } from './support/e2e';
 
 /**
  * The core story, over HTTP against the three real services: a reseller user asks for 2FA, an
@@ -26,18 +25,9 @@ describe('a 2FA ticket, approved, reaches the auth service', () => {
   let enableTicket: TicketView;
   let approvedAt: number;
 
-  beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
-  });
+  useStack((started) => ({ stack, gw } = started));
 
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
-  });
+  beforeAll(async () => {});
 
   const me = (user: SignedInUser) => user.client.get('/auth/me');
   const reseller = (id: string) => gw.agent.get<ResellerView>(`/resellers/${id}`);

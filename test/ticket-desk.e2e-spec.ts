@@ -1,15 +1,8 @@
 import type { TicketView } from '@pbx2fa/contracts';
-import {
-  connect,
-  expectError,
-  takeServerErrors,
-  unique,
-  type ApiClient,
-  type Gateway,
-  type SignedInUser,
-} from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { expectError, unique, type ApiClient, type Gateway, type SignedInUser } from './support/api';
+import { type Stack } from './support/stack';
 import { approveTicket, openTicket } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 /**
  * What the desk works with: the queue in either order with stable pages, search, reseller names,
@@ -27,21 +20,13 @@ describe('the desk: queue, search, assignment and internal notes', () => {
   let admin: SignedInUser;
   let user: SignedInUser;
 
+  useStack((started) => ({ stack, gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     bluewave = await gw.factory.reseller({ id: `bluewave-${unique()}`, name: `Bluewave Telecom ${unique()}` });
     admin = await gw.factory.signedInUser({ resellerId: bluewave.id, role: 'reseller_admin' });
     user = await gw.factory.signedInUser({ resellerId: bluewave.id });
     bob = await gw.factory.signedInUser({ role: 'agent', username: `bob-${unique()}` });
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   /** Every page of a listing, following nextCursor; fails if a page repeats a ticket. */

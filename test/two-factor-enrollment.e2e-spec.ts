@@ -1,6 +1,5 @@
-import { connect, expectError, takeServerErrors, type Gateway, type SignedInUser } from './support/api';
+import { expectError, type Gateway, type SignedInUser } from './support/api';
 import { readQrCode } from './support/qr';
-import { startStack, type Stack } from './support/stack';
 import {
   Authenticator,
   awayFromStepEdge,
@@ -20,6 +19,7 @@ import {
   type EnrolledUser,
   type SetupView,
 } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 /**
  * Profile → "Change Account Security" → "Set Up Google Authenticator", from the ticket that
@@ -27,24 +27,15 @@ import {
  * would take them.
  */
 describe('setting up Google Authenticator', () => {
-  let stack: Stack;
   let gw: Gateway;
   let user: SignedInUser;
   let setup: SetupView;
   let enrolled: EnrolledUser;
 
+  useStack((started) => ({ gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     user = await gw.factory.signedInUser();
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   const activate = (body: object) => user.client.post('/auth/2fa/activate', body);

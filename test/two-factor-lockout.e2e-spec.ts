@@ -1,13 +1,6 @@
-import {
-  connect,
-  expectError,
-  takeServerErrors,
-  type ApiResponse,
-  type CreatedUser,
-  type Gateway,
-} from './support/api';
+import { expectError, type ApiResponse, type CreatedUser, type Gateway } from './support/api';
 import { rawHttp } from './support/raw-http';
-import { startStack, type Stack } from './support/stack';
+import { type Stack } from './support/stack';
 import { currentPasscode, wrongPasscode } from './support/totp';
 import {
   auditOf,
@@ -18,6 +11,7 @@ import {
   type AuditItem,
   type EnrolledUser,
 } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 const LOCK_SECONDS = 5 * 60;
 
@@ -33,9 +27,9 @@ describe('throttling wrong passcodes and passwords', () => {
   let pat: CreatedUser;
   let lockedAt: number;
 
+  useStack((started) => ({ stack, gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     resellerId = (await gw.factory.reseller()).id;
     const admin = await gw.factory.signedInUser({ resellerId, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
@@ -43,14 +37,6 @@ describe('throttling wrong passcodes and passwords', () => {
       [0, 1, 2, 3].map(async () => enroll(await gw.factory.signedInUser({ resellerId }))),
     );
     pat = await gw.factory.user({ resellerId });
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   const verify = (body: object) => gw.anon.post('/auth/login/verify', body);

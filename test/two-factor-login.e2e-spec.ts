@@ -1,5 +1,4 @@
-import { connect, expectError, takeServerErrors, type Gateway, type SignedInUser } from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { expectError, type Gateway, type SignedInUser } from './support/api';
 import { awayFromStepEdge, passcodeForStep, stepAt, untilStep } from './support/totp';
 import {
   challengeFor,
@@ -9,18 +8,18 @@ import {
   switchResellerTwoFactor,
   type EnrolledUser,
 } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 /** Signing in after Google Authenticator is on: password, then passcode or recovery code. */
 describe('signing in with a passcode', () => {
-  let stack: Stack;
   let gw: Gateway;
   let admin: SignedInUser;
   let enrolledDuringStep: number;
   const users: Record<'ann' | 'ben' | 'cat' | 'dan' | 'eve' | 'fay' | 'gus', EnrolledUser> = {} as never;
 
+  useStack((started) => ({ gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     const reseller = await gw.factory.reseller();
     admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
@@ -30,14 +29,6 @@ describe('signing in with a passcode', () => {
     );
     names.forEach((name, index) => (users[name] = enrolled[index]));
     enrolledDuringStep = Math.max(...enrolled.map((user) => user.authenticator.lastUsedStep)) + 1;
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   const verify = (body: object) => gw.anon.post('/auth/login/verify', body);

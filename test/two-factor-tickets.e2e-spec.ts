@@ -1,6 +1,5 @@
 import type { TicketView } from '@pbx2fa/contracts';
-import { connect, expectError, takeServerErrors, type Gateway, type SignedInUser } from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { expectError, type Gateway, type SignedInUser } from './support/api';
 import {
   approveTicket,
   auditOf,
@@ -13,32 +12,24 @@ import {
   switchResellerTwoFactor,
   type EnrolledUser,
 } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 /** Support tickets that change 2FA: for a whole reseller, and for one user who lost the phone. */
 describe('tickets that change two-factor authentication', () => {
-  let stack: Stack;
   let gw: Gateway;
   let admin: SignedInUser;
   let uma: EnrolledUser;
   let vic: EnrolledUser;
 
+  useStack((started) => ({ gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     const reseller = await gw.factory.reseller();
     admin = await gw.factory.signedInUser({ resellerId: reseller.id, role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
     [uma, vic] = await Promise.all(
       [0, 1].map(async () => enroll(await gw.factory.signedInUser({ resellerId: reseller.id }))),
     );
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   describe('a disable_2fa ticket, then an enable_2fa ticket', () => {
