@@ -1,8 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import fc from 'fast-check';
 import { Client } from 'pg';
-import { connect, takeServerErrors, type ApiClient, type Gateway, type SignedInUser } from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { type ApiClient, type Gateway, type SignedInUser } from './support/api';
+import { type Stack } from './support/stack';
+import { useStack } from './support/e2e';
 
 const JWT_SECRET = randomBytes(32).toString('hex');
 const DASHBOARD_ORIGIN = 'https://dashboard.pbx.example';
@@ -39,20 +40,18 @@ describe('hostile input and trespass', () => {
   let ticketId: string;
   let requestsSent = 0;
 
+  useStack((started) => ({ stack, gw } = started), {
+    env: { JWT_SECRET },
+    serviceEnv: { auth: { CORS_ORIGINS: DASHBOARD_ORIGIN } },
+  });
+
   beforeAll(async () => {
-    stack = await startStack({ env: { JWT_SECRET }, serviceEnv: { auth: { CORS_ORIGINS: DASHBOARD_ORIGIN } } });
-    gw = await connect(stack);
     user = await gw.factory.signedInUser();
     ticketId = (await user.client.post('/tickets', { type: 'general', subject: 'Existing ticket' })).body.id;
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     console.log(`hostile-input: ${requestsSent} hostile requests sent`);
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   async function snapshot(): Promise<Record<string, string>> {

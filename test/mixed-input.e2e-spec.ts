@@ -1,14 +1,8 @@
 import fc from 'fast-check';
-import {
-  connect,
-  takeServerErrors,
-  type ApiClient,
-  type ApiResponse,
-  type Gateway,
-  type SignedInUser,
-} from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { type ApiClient, type ApiResponse, type Gateway, type SignedInUser } from './support/api';
+import { type Stack } from './support/stack';
 import { enroll, startSetup, switchResellerTwoFactor, type EnrolledUser } from './support/two-factor';
+import { useStack } from './support/e2e';
 
 /**
  * Bodies assembled from the fields of every route, with values of every JSON type, sent to every
@@ -159,9 +153,9 @@ describe('bodies mixing the fields of every route', () => {
     },
   };
 
+  useStack((started) => ({ stack, gw } = started));
+
   beforeAll(async () => {
-    stack = await startStack();
-    gw = await connect(stack);
     const admin = await gw.factory.signedInUser({ role: 'reseller_admin' });
     resellerId = admin.resellerId!;
     await switchResellerTwoFactor(gw, admin, true);
@@ -173,15 +167,10 @@ describe('bodies mixing the fields of every route', () => {
     ticketId = (await admin.client.post('/tickets', { type: 'general', subject: 'Left open for the fuzz' })).body.id;
   });
 
-  afterAll(async () => {
+  afterAll(() => {
     console.log(
       `mixed-input: answers by route and status ${JSON.stringify(tally)}; ${Math.min(subjects.index, enrolled?.length ?? 0)} of ${enrolled?.length} subjects used up`,
     );
-    await stack?.stop();
-  });
-
-  afterEach(() => {
-    expect(takeServerErrors()).toEqual([]);
   });
 
   const routes: Route[] = [

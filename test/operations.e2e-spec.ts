@@ -1,7 +1,8 @@
-import { connect, eventually, type Gateway } from './support/api';
-import { startStack, type Stack } from './support/stack';
+import { eventually, type Gateway } from './support/api';
+import { type Stack } from './support/stack';
 import { switchResellerTwoFactor } from './support/two-factor';
 import { query } from './support/wire';
+import { useStack } from './support/e2e';
 
 /** The routes of CONTRACT.md, each with the error codes it promises. */
 const CONTRACT_ROUTES: [method: string, path: string, errors: string[]][] = [
@@ -44,15 +45,8 @@ describe('operating the services', () => {
   let stack: Stack;
   let gw: Gateway;
 
-  beforeAll(async () => {
-    // At info, as in production: the request and event lines are what operators trace a request id by.
-    stack = await startStack({ env: { LOG_LEVEL: 'info' } });
-    gw = await connect(stack);
-  });
-
-  afterAll(async () => {
-    await stack?.stop();
-  });
+  // At info, as in production: the request and event lines are what operators trace a request id by.
+  useStack((started) => ({ stack, gw } = started), { env: { LOG_LEVEL: 'info' } });
 
   describe('the OpenAPI document', () => {
     let document: {
