@@ -4,15 +4,22 @@ import { SecondFactorModule } from '../second-factor/second-factor.module';
 import { PasskeysModule } from '../passkeys/passkeys.module';
 import { RememberedDevicesModule } from '../remembered-devices/remembered-devices.module';
 import { UsersModule } from '../users/users.module';
-import { CurrentPasswordCheck } from './current-password';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { EnrollmentController } from './enrollment.controller';
 import { EnrollmentService } from './enrollment.service';
 import { TwoFactorResetEventController } from './two-factor-reset.event-controller';
 import { TwoFactorResetService } from './two-factor-reset.service';
 
 @Module({
-  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, PasskeysModule, RememberedDevicesModule],
+  imports: [
+    UsersModule,
+    SecondFactorModule,
+    ThrottleModule,
+    ResellerPolicyModule,
+    PasskeysModule,
+    RememberedDevicesModule,
+  ],
   controllers: [EnrollmentController, TwoFactorResetEventController],
-  providers: [EnrollmentService, CurrentPasswordCheck, TwoFactorResetService],
+  providers: [EnrollmentService, TwoFactorResetService],
 })
 export class EnrollmentModule {}

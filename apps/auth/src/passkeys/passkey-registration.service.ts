@@ -6,7 +6,7 @@ import { DomainError, ErrorCodes, type Actor } from '@pbx2fa/contracts';
 import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
-import { CurrentPasswordCheck } from '../enrollment/current-password';
+import { CurrentPasswordCheck } from '../throttle/current-password';
 import { RememberedDeviceRepository } from '../remembered-devices/remembered-device.repository';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';

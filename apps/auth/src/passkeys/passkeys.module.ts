@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CurrentPasswordCheck } from '../enrollment/current-password';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { RememberedDevicesModule } from '../remembered-devices/remembered-devices.module';
 import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
 import { SecondFactorModule } from '../second-factor/second-factor.module';
@@ -14,7 +14,7 @@ import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
 
 /** Passkeys (WebAuthn): registering them on Profile, and signing in with them. */
 @Module({
-  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, RememberedDevicesModule],
+  imports: [UsersModule, SecondFactorModule, ThrottleModule, ResellerPolicyModule, RememberedDevicesModule],
   controllers: [PasskeysController, PasskeySignInController],
   providers: [
     PasskeyRepository,
@@ -22,7 +22,6 @@ import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
     RelyingParty,
     PasskeyRegistrationService,
     PasskeySignInService,
-    CurrentPasswordCheck,
   ],
   exports: [PasskeyRepository, PasskeySignInService],
 })
