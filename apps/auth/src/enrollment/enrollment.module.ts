@@ -9,9 +9,15 @@ import { EnrollmentController } from './enrollment.controller';
 import { EnrollmentService } from './enrollment.service';
 import { TwoFactorResetEventController } from './two-factor-reset.event-controller';
 import { TwoFactorResetService } from './two-factor-reset.service';
+import { CommonModule } from '../common/common.module';
+import { AuditModule } from '../audit/audit.module';
+import { SessionsModule } from '../sessions/sessions.module';
 
 @Module({
   imports: [
+    CommonModule,
+    AuditModule,
+    SessionsModule,
     UsersModule,
     SecondFactorModule,
     ThrottleModule,

@@ -8,9 +8,21 @@ import { ChallengeRepository } from './challenge.repository';
 import { LoginController } from './login.controller';
 import { LoginService } from './login.service';
 import { PasswordSignInRepository } from './password-sign-in.repository';
+import { CommonModule } from '../common/common.module';
+import { AuditModule } from '../audit/audit.module';
+import { SessionsModule } from '../sessions/sessions.module';
 
 @Module({
-  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, PasskeysModule, RememberedDevicesModule],
+  imports: [
+    CommonModule,
+    AuditModule,
+    SessionsModule,
+    UsersModule,
+    SecondFactorModule,
+    ResellerPolicyModule,
+    PasskeysModule,
+    RememberedDevicesModule,
+  ],
   controllers: [LoginController],
   providers: [LoginService, ChallengeRepository, PasswordSignInRepository],
   exports: [LoginService],

@@ -11,10 +11,22 @@ import { PasskeyRepository } from './passkey.repository';
 import { PasskeysController } from './passkeys.controller';
 import { RelyingParty } from './relying-party';
 import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
+import { CommonModule } from '../common/common.module';
+import { AuditModule } from '../audit/audit.module';
+import { SessionsModule } from '../sessions/sessions.module';
 
 /** Passkeys (WebAuthn): registering them on Profile, and signing in with them. */
 @Module({
-  imports: [UsersModule, SecondFactorModule, ThrottleModule, ResellerPolicyModule, RememberedDevicesModule],
+  imports: [
+    CommonModule,
+    AuditModule,
+    SessionsModule,
+    UsersModule,
+    SecondFactorModule,
+    ThrottleModule,
+    ResellerPolicyModule,
+    RememberedDevicesModule,
+  ],
   controllers: [PasskeysController, PasskeySignInController],
   providers: [
     PasskeyRepository,
