@@ -1,8 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
-import type { FactorMethod, ResellerRequirement } from '../second-factor/second-factor-policy';
-import { FACTOR_METHODS, SECOND_FACTOR_REQUIRED } from '../second-factor/two-factor-credential.repository';
+import {
+  askedByResellerPolicy,
+  type FactorMethod,
+  type ResellerRequirement,
+} from '../second-factor/second-factor-policy';
+import { FACTOR_METHODS } from '../second-factor/two-factor-credential.repository';
 import type { User } from '../users/user.entity';
 import { USER_COLUMNS } from '../users/user.repository';
 
@@ -19,7 +23,7 @@ export interface PasswordSignInState {
 }
 
 type SignInRow = User & {
-  secondFactorRequired: boolean | null;
+  resellerTwoFactorEnabled: boolean | null;
   factorMethods: FactorMethod[];
   resellerMode: ResellerRequirement['mode'] | null;
   resellerEnrollBy: Date | null;
@@ -34,7 +38,7 @@ export class PasswordSignInRepository {
   async find(username: string): Promise<PasswordSignInState> {
     const [row] = await queryRows<SignInRow>(
       this.dataSource,
-      `SELECT ${USER_COLUMNS}, ${SECOND_FACTOR_REQUIRED} AS "secondFactorRequired", ${FACTOR_METHODS} AS "factorMethods",
+      `SELECT ${USER_COLUMNS}, ${FACTOR_METHODS} AS "factorMethods", p.two_factor_enabled AS "resellerTwoFactorEnabled",
               p.two_factor_mode AS "resellerMode", p.enroll_by AS "resellerEnrollBy",
               p.remember_device_days AS "resellerRememberDeviceDays"
          FROM (SELECT) AS one
@@ -42,11 +46,17 @@ export class PasswordSignInRepository {
          LEFT JOIN reseller_policies p ON p.reseller_id = u.reseller_id`,
       [username.toLowerCase()],
     );
-    const { secondFactorRequired, factorMethods, resellerMode, resellerEnrollBy, resellerRememberDeviceDays, ...user } =
-      row;
+    const {
+      resellerTwoFactorEnabled,
+      factorMethods,
+      resellerMode,
+      resellerEnrollBy,
+      resellerRememberDeviceDays,
+      ...user
+    } = row;
     return {
       user: user.id ? user : null,
-      secondFactorRequired: secondFactorRequired === true,
+      secondFactorRequired: askedByResellerPolicy(resellerTwoFactorEnabled === true, factorMethods),
       factorMethods,
       reseller: resellerMode ? { mode: resellerMode, enrollBy: resellerEnrollBy } : null,
       resellerRememberDeviceDays: resellerRememberDeviceDays ?? 0,

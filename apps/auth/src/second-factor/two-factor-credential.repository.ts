@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
-import { USER_HAS_PASSKEY } from '../passkeys/passkey.repository';
 import { UNUSED_RECOVERY_CODES } from './recovery-code.repository';
 import type { FactorMethod } from './second-factor-policy';
 
@@ -24,21 +23,12 @@ export interface SealedSecrets {
 export type SealedColumn = 'pending_secret' | 'active_secret';
 
 /**
- * Whether a password sign-in asks user `u` for a second factor: the reseller has 2FA on (the
- * gateway's copy of its policy) and the user activated an authenticator or registered a passkey.
- * A boolean SQL expression.
- */
-export const SECOND_FACTOR_REQUIRED = `(EXISTS (SELECT FROM reseller_policies p WHERE p.reseller_id = u.reseller_id AND p.two_factor_enabled)
-  AND (EXISTS (SELECT FROM two_factor_credentials c WHERE c.user_id = u.id AND c.active_secret IS NOT NULL)
-       OR ${USER_HAS_PASSKEY}))`;
-
-/**
  * The second factors user `u` holds, as the contract names them (see FactorMethod): a text[]
  * SQL expression, empty when there is no such user.
  */
 export const FACTOR_METHODS = `array_remove(ARRAY[
   CASE WHEN EXISTS (SELECT FROM two_factor_credentials c WHERE c.user_id = u.id AND c.active_secret IS NOT NULL) THEN 'totp' END,
-  CASE WHEN ${USER_HAS_PASSKEY} THEN 'passkey' END,
+  CASE WHEN EXISTS (SELECT FROM passkeys pk WHERE pk.user_id = u.id) THEN 'passkey' END,
   CASE WHEN EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) THEN 'recovery_code' END
 ], NULL)`;
 
