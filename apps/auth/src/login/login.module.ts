@@ -1,9 +1,8 @@
 import { Module } from '@nestjs/common';
-import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
 import { SecondFactorModule } from '../second-factor/second-factor.module';
 import { PasskeysModule } from '../passkeys/passkeys.module';
 import { RememberedDevicesModule } from '../remembered-devices/remembered-devices.module';
-import { UsersModule } from '../users/users.module';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { ChallengeRepository } from './challenge.repository';
 import { LoginController } from './login.controller';
 import { LoginService } from './login.service';
@@ -17,9 +16,8 @@ import { SessionsModule } from '../sessions/sessions.module';
     CommonModule,
     AuditModule,
     SessionsModule,
-    UsersModule,
     SecondFactorModule,
-    ResellerPolicyModule,
+    ThrottleModule,
     PasskeysModule,
     RememberedDevicesModule,
   ],
