@@ -7,7 +7,7 @@ import { AUTH_CONFIG, type AuthConfig } from './config';
 import { authEntities } from './entities';
 import { EnrollmentModule } from './enrollment/enrollment.module';
 import { GatewayModule } from './gateway/gateway.module';
-import { ServiceClientsModule } from './gateway/service-clients';
+import { ServiceClientsModule } from './common/service-clients';
 import { LoginModule } from './login/login.module';
 import { NotificationsModule } from './notifications/notifications.module';
 import { authMigrations } from './migrations';

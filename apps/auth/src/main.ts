@@ -1,11 +1,11 @@
 // First: sizes libuv's thread pool before anything uses it (the argon2 hashes run there).
-import './thread-pool';
+import './common/thread-pool';
 import { Logger } from '@nestjs/common';
 import { jsonObjectOnly, runService, strictValidationPipe } from '@pbx2fa/platform';
 import { AppModule } from './app.module';
 import { protectForBrowsers } from './common/browser-protection';
 import { loadAuthConfig } from './config';
-import { setUpOpenApi } from './docs/openapi';
+import { setUpOpenApi } from './openapi';
 import { limitSignInsPerAddress } from './sign-in-limits/sign-in-limit.middleware';
 import { SignInRateLimit } from './sign-in-limits/sign-in-rate-limit';
 

@@ -23,6 +23,18 @@ export interface RetentionRule {
   params?: unknown[];
 }
 
+/**
+ * The rule of a table whose rows carry an `id` and an `expires_at` after which none can be used
+ * any more: those rows, once `keptMinutes` past that expiry (used or not).
+ */
+export const pastExpiry = (table: string, keptMinutes: number): RetentionRule => ({
+  table,
+  deleteBatch: `DELETE FROM ${table} WHERE id IN (
+                  SELECT id FROM ${table} WHERE expires_at < now() - make_interval(mins => $2)
+                   LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+  params: [keptMinutes],
+});
+
 export interface RetentionOptions {
   rules: RetentionRule[];
   /** Time between runs; the first comes after this or 30 s, whichever is shorter. */

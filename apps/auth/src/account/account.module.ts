@@ -4,9 +4,12 @@ import { SecondFactorModule } from '../second-factor/second-factor.module';
 import { UsersModule } from '../users/users.module';
 import { AccountController } from './account.controller';
 import { AccountService } from './account.service';
+import { CommonModule } from '../common/common.module';
+import { AuditModule } from '../audit/audit.module';
+import { SessionsModule } from '../sessions/sessions.module';
 
 @Module({
-  imports: [ResellerPolicyModule, SecondFactorModule, UsersModule],
+  imports: [CommonModule, AuditModule, SessionsModule, ResellerPolicyModule, SecondFactorModule, UsersModule],
   controllers: [AccountController],
   providers: [AccountService],
 })

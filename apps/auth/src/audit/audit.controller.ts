@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { IsOptional, IsString, Length } from 'class-validator';
 import { type Actor } from '@pbx2fa/contracts';
 import { PageLimit, ResellerIdField } from '../common/input-fields';
-import { CurrentActor } from '../sessions/current-actor.decorator';
+import { CurrentActor } from '../common/current-actor.decorator';
 import { visibleAuditQuery } from './audit-access';
 import { AuditLog } from './audit-log';
 import { ApiPropertyOptional } from '@nestjs/swagger';

@@ -1,8 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AuditController } from './audit.controller';
 import { AuditLog } from './audit-log';
 
-@Global()
 @Module({
   controllers: [AuditController],
   providers: [AuditLog],

@@ -23,7 +23,7 @@ import { AccessTokenService, type ClientInfo } from '../sessions/access-token.se
 import { SessionRepository, type LiveSession } from '../sessions/session.repository';
 import type { User } from '../users/user.entity';
 import { UserRepository } from '../users/user.repository';
-import { CurrentPasswordCheck } from './current-password';
+import { CurrentPasswordCheck } from '../throttle/current-password';
 import type { ActivateTwoFactorDto, PasswordAndPasscodeDto, PasswordAndSecondFactorDto } from './dto/enrollment.dto';
 import { qrCodeDataUrl } from './qr-code';
 

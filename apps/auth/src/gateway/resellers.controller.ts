@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { DomainError, ErrorCodes, RESELLER_ID_PATTERN, type Actor } from '@pbx2fa/contracts';
 import { CorrelationId } from '../common/correlation-id';
-import { CurrentActor } from '../sessions/current-actor.decorator';
+import { CurrentActor } from '../common/current-actor.decorator';
 import { CreateResellerDto } from './dto/create-reseller.dto';
 import { ResellerSearchQueryDto } from './dto/reseller-search.dto';
 import { ResellersGatewayService } from './resellers.service';

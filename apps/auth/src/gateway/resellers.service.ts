@@ -4,7 +4,7 @@ import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { ResellerPolicyRepository } from '../reseller-policy/reseller-policy.repository';
 import { requireAgent } from '../sessions/require-role';
 import type { CreateResellerDto } from './dto/create-reseller.dto';
-import { RESELLER_SETTINGS_CLIENT, type ResellerSettingsClient } from './service-clients';
+import { RESELLER_SETTINGS_CLIENT, type ResellerSettingsClient } from '../common/service-clients';
 
 @Injectable()
 export class ResellersGatewayService {

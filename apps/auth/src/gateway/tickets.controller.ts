@@ -1,16 +1,9 @@
 import { applyDecorators, Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import type { Actor } from '@pbx2fa/contracts';
 import { CorrelationId } from '../common/correlation-id';
-import { CurrentActor } from '../sessions/current-actor.decorator';
-import {
-  ApproveDto,
-  AssignDto,
-  CommentDto,
-  CreateTicketDto,
-  EmptyDto,
-  ListTicketsQueryDto,
-  RejectDto,
-} from './dto/ticket.dto';
+import { CurrentActor } from '../common/current-actor.decorator';
+import { EmptyDto } from '../common/empty.dto';
+import { ApproveDto, AssignDto, CommentDto, CreateTicketDto, ListTicketsQueryDto, RejectDto } from './dto/ticket.dto';
 import { TicketIdPipe } from './ticket-id.pipe';
 import { TicketsGatewayService } from './tickets.service';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';

@@ -25,7 +25,7 @@ import type {
   ListTicketsQueryDto,
   RejectDto,
 } from './dto/ticket.dto';
-import { TICKETS_CLIENT, type TicketsClient } from './service-clients';
+import { TICKETS_CLIENT, type TicketsClient } from '../common/service-clients';
 import { ticketEffect } from './ticket-effect';
 
 /** The ticket requests answered with one ticket. */

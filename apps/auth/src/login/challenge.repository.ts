@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
 import type { User } from '../users/user.entity';
 import type { SecondFactorState } from '../second-factor/second-factor.verifier';
-import { USER_COLUMNS } from '../users/user.repository';
+import { toUser, type UserRow } from '../users/user.repository';
 
 export const CHALLENGE_TTL_SECONDS = 300;
 
@@ -38,9 +38,9 @@ export class ChallengeRepository {
    * without using the challenge up: one query for the passcode step.
    */
   async findLive(token: string, now: Date): Promise<LiveChallenge | null> {
-    const rows = await queryRows<User & { activeSecret: string | null }>(
+    const rows = await queryRows<UserRow & { activeSecret: string | null }>(
       this.dataSource,
-      `SELECT ${USER_COLUMNS}, c.active_secret AS "activeSecret"
+      `SELECT u.*, c.active_secret AS "activeSecret"
          FROM login_challenges ch
          JOIN users u ON u.id = ch.user_id
          LEFT JOIN two_factor_credentials c ON c.user_id = u.id
@@ -48,7 +48,6 @@ export class ChallengeRepository {
       [challengeTokenHash(token), now],
     );
     if (!rows[0]) return null;
-    const { activeSecret, ...user } = rows[0];
-    return { user, secondFactor: { activeSecret } };
+    return { user: toUser(rows[0]), secondFactor: { activeSecret: rows[0].activeSecret } };
   }
 }

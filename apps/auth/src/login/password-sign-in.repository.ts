@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
-import type { FactorMethod, ResellerRequirement } from '../second-factor/second-factor-policy';
-import { FACTOR_METHODS, SECOND_FACTOR_REQUIRED } from '../second-factor/two-factor-credential.repository';
+import {
+  askedByResellerPolicy,
+  type FactorMethod,
+  type ResellerRequirement,
+} from '../second-factor/second-factor-policy';
+import { factorMethodsOf } from '../second-factor/two-factor-credential.repository';
 import type { User } from '../users/user.entity';
-import { USER_COLUMNS } from '../users/user.repository';
+import { toUser, type UserRow } from '../users/user.repository';
 
 export interface PasswordSignInState {
   /** Null for an unknown username. */
@@ -18,8 +22,9 @@ export interface PasswordSignInState {
   resellerRememberDeviceDays: number;
 }
 
-type SignInRow = User & {
-  secondFactorRequired: boolean | null;
+/** `u.*` is null throughout for an unknown username (the LEFT JOIN finds no user). */
+type SignInRow = UserRow & {
+  resellerTwoFactorEnabled: boolean | null;
   factorMethods: FactorMethod[];
   resellerMode: ResellerRequirement['mode'] | null;
   resellerEnrollBy: Date | null;
@@ -34,7 +39,7 @@ export class PasswordSignInRepository {
   async find(username: string): Promise<PasswordSignInState> {
     const [row] = await queryRows<SignInRow>(
       this.dataSource,
-      `SELECT ${USER_COLUMNS}, ${SECOND_FACTOR_REQUIRED} AS "secondFactorRequired", ${FACTOR_METHODS} AS "factorMethods",
+      `SELECT u.*, ${factorMethodsOf('u.id')} AS "factorMethods", p.two_factor_enabled AS "resellerTwoFactorEnabled",
               p.two_factor_mode AS "resellerMode", p.enroll_by AS "resellerEnrollBy",
               p.remember_device_days AS "resellerRememberDeviceDays"
          FROM (SELECT) AS one
@@ -42,14 +47,13 @@ export class PasswordSignInRepository {
          LEFT JOIN reseller_policies p ON p.reseller_id = u.reseller_id`,
       [username.toLowerCase()],
     );
-    const { secondFactorRequired, factorMethods, resellerMode, resellerEnrollBy, resellerRememberDeviceDays, ...user } =
-      row;
+    const { factorMethods, resellerMode } = row;
     return {
-      user: user.id ? user : null,
-      secondFactorRequired: secondFactorRequired === true,
+      user: row.id ? toUser(row) : null,
+      secondFactorRequired: askedByResellerPolicy(row.resellerTwoFactorEnabled === true, factorMethods),
       factorMethods,
-      reseller: resellerMode ? { mode: resellerMode, enrollBy: resellerEnrollBy } : null,
-      resellerRememberDeviceDays: resellerRememberDeviceDays ?? 0,
+      reseller: resellerMode ? { mode: resellerMode, enrollBy: row.resellerEnrollBy } : null,
+      resellerRememberDeviceDays: row.resellerRememberDeviceDays ?? 0,
     };
   }
 }

@@ -6,7 +6,7 @@ import { DomainError, ErrorCodes, type Actor } from '@pbx2fa/contracts';
 import { AuditEvents, auditSubject } from '../audit/audit-events';
 import { AuditLog } from '../audit/audit-log';
 import { Clock } from '../common/clock';
-import { CurrentPasswordCheck } from '../enrollment/current-password';
+import { CurrentPasswordCheck } from '../throttle/current-password';
 import { RememberedDeviceRepository } from '../remembered-devices/remembered-device.repository';
 import { ResellerDirectory } from '../reseller-policy/reseller-directory';
 import { RecoveryCodeRepository } from '../second-factor/recovery-code.repository';
@@ -107,7 +107,7 @@ export class PasskeyRegistrationService {
     const codes = newRecoveryCodes();
     const extra = await this.dataSource.transaction(async (manager) => {
       // One registration of a user at a time: two first passkeys at once must not both bring codes.
-      await manager.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [user.id]);
+      await this.users.lockForUpdate(manager, user.id);
       if (!(await this.challenges.consume(parsed.challenge, 'registration', now, manager)))
         throw invalidPasskey('This passkey request was already used. Choose "Add a Passkey" again.');
       const first = !hasFactor(await this.credentials.methodsOf(user.id, manager));
@@ -166,7 +166,7 @@ export class PasskeyRegistrationService {
     const user = await this.requireUser(actor);
     await this.currentPassword.require(user, currentPassword, client);
     await this.dataSource.transaction(async (manager) => {
-      await manager.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [user.id]);
+      await this.users.lockForUpdate(manager, user.id);
       const name = await this.passkeys.remove(manager, user.id, id);
       if (name === null) throw new DomainError(404, ErrorCodes.NotFound, 'You have no passkey with that id.');
       const left = await this.credentials.methodsOf(user.id, manager);

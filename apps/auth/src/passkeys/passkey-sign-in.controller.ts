@@ -5,7 +5,7 @@ import { Public } from '@pbx2fa/platform';
 import { clientInfo } from '../common/correlation-id';
 import { ApiErrors } from '../docs/api-errors.decorator';
 import { TokenResponse, WebauthnOptionsResponse } from '../docs/responses';
-import { EmptyDto } from '../gateway/dto/ticket.dto';
+import { EmptyDto } from '../common/empty.dto';
 import { PasskeySignInDto } from './dto/passkey.dto';
 import { PasskeySignInService } from './passkey-sign-in.service';
 

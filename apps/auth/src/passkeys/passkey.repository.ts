@@ -34,9 +34,6 @@ export interface NewPasskey {
   createdAt: Date;
 }
 
-/** A boolean SQL expression: user `u` holds at least one passkey. */
-export const USER_HAS_PASSKEY = 'EXISTS (SELECT FROM passkeys pk WHERE pk.user_id = u.id)';
-
 const STORED_COLUMNS = `id, user_id AS "userId", credential_id AS "credentialId", public_key AS "publicKey",
   counter::int AS counter, transports`;
 

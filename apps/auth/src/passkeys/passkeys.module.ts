@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CurrentPasswordCheck } from '../enrollment/current-password';
+import { ThrottleModule } from '../throttle/throttle.module';
 import { RememberedDevicesModule } from '../remembered-devices/remembered-devices.module';
 import { ResellerPolicyModule } from '../reseller-policy/reseller-policy.module';
 import { SecondFactorModule } from '../second-factor/second-factor.module';
@@ -11,10 +11,22 @@ import { PasskeyRepository } from './passkey.repository';
 import { PasskeysController } from './passkeys.controller';
 import { RelyingParty } from './relying-party';
 import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
+import { CommonModule } from '../common/common.module';
+import { AuditModule } from '../audit/audit.module';
+import { SessionsModule } from '../sessions/sessions.module';
 
 /** Passkeys (WebAuthn): registering them on Profile, and signing in with them. */
 @Module({
-  imports: [UsersModule, SecondFactorModule, ResellerPolicyModule, RememberedDevicesModule],
+  imports: [
+    CommonModule,
+    AuditModule,
+    SessionsModule,
+    UsersModule,
+    SecondFactorModule,
+    ThrottleModule,
+    ResellerPolicyModule,
+    RememberedDevicesModule,
+  ],
   controllers: [PasskeysController, PasskeySignInController],
   providers: [
     PasskeyRepository,
@@ -22,7 +34,6 @@ import { WebauthnChallengeRepository } from './webauthn-challenge.repository';
     RelyingParty,
     PasskeyRegistrationService,
     PasskeySignInService,
-    CurrentPasswordCheck,
   ],
   exports: [PasskeyRepository, PasskeySignInService],
 })

@@ -6,7 +6,7 @@ import { clientInfo } from '../common/correlation-id';
 import { UuidIdPipe } from '../common/uuid-id.pipe';
 import { ApiErrors } from '../docs/api-errors.decorator';
 import { RememberedDeviceListResponse } from '../docs/responses';
-import { CurrentActor } from '../sessions/current-actor.decorator';
+import { CurrentActor } from '../common/current-actor.decorator';
 import { RememberedDevicesService } from './remembered-devices.service';
 
 @ApiTags('account security')

@@ -74,9 +74,9 @@ export class RememberedDevicesService {
   /**
    * The id of the user's device `token` names while it still skips the second factor under
    * `days` (marking it used); null for anything else, which the caller answers as if no token came.
+   * Only asked while devices are remembered at all (`days` > 0): the caller checks that first.
    */
   recognise(userId: string, token: string, days: number): Promise<string | null> {
-    if (days <= 0) return Promise.resolve(null);
     return this.devices.use(userId, deviceTokenHash(token), days, this.clock.now());
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, modeOf, ResellerRpc, type ResellerView } from '@pbx2fa/contracts';
-import { RESELLER_SETTINGS_CLIENT, type ResellerSettingsClient } from '../gateway/service-clients';
+import { RESELLER_SETTINGS_CLIENT, type ResellerSettingsClient } from '../common/service-clients';
 import type { ResellerPolicy } from './reseller-policy.entity';
 import { ResellerPolicyRepository } from './reseller-policy.repository';
 

@@ -4,7 +4,7 @@ import { DomainError, ErrorCodes, RESELLER_ID_PATTERN, type Actor } from '@pbx2f
 import { CorrelationId } from '../common/correlation-id';
 import { ApiErrors } from '../docs/api-errors.decorator';
 import { ResellerUserPageResponse } from '../docs/responses';
-import { CurrentActor } from '../sessions/current-actor.decorator';
+import { CurrentActor } from '../common/current-actor.decorator';
 import { ListResellerUsersQueryDto } from './dto/list-reseller-users.dto';
 import { ResellerUsersService } from './reseller-users.service';
 

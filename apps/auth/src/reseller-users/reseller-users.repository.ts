@@ -3,13 +3,13 @@ import { DataSource } from 'typeorm';
 import type { Role } from '@pbx2fa/contracts';
 import { queryRows } from '@pbx2fa/persistence';
 import type { FactorMethod } from '../second-factor/second-factor-policy';
-import { FACTOR_METHODS } from '../second-factor/two-factor-credential.repository';
+import { factorMethodsOf } from '../second-factor/two-factor-credential.repository';
 
 /**
- * Whether user `u` holds a second factor: any method of FACTOR_METHODS but recovery codes (see
- * `hasFactor`). Built from FACTOR_METHODS, so a new kind of factor (passkeys) is added there, once.
+ * Whether user `u` holds a second factor: any method of factorMethodsOf but recovery codes (see
+ * `hasFactor`). Built from factorMethodsOf, so a new kind of factor (passkeys) is added there, once.
  */
-const HAS_SECOND_FACTOR = `EXISTS (SELECT FROM unnest(${FACTOR_METHODS}) AS f(method) WHERE f.method <> 'recovery_code')`;
+const HAS_SECOND_FACTOR = `EXISTS (SELECT FROM unnest(${factorMethodsOf('u.id')}) AS f(method) WHERE f.method <> 'recovery_code')`;
 
 export interface ResellerUserRow {
   username: string;
@@ -38,7 +38,7 @@ export class ResellerUsersRepository {
   list(filter: ResellerUsersFilter): Promise<ResellerUserRow[]> {
     return queryRows<ResellerUserRow>(
       this.dataSource,
-      `SELECT u.username, u.role, u.last_login_at AS "lastLoginAt", ${FACTOR_METHODS} AS methods
+      `SELECT u.username, u.role, u.last_login_at AS "lastLoginAt", ${factorMethodsOf('u.id')} AS methods
          FROM users u
         WHERE u.reseller_id = $1
           AND ($2::text IS NULL OR u.username COLLATE "C" > $2::text)

@@ -12,11 +12,12 @@ export interface RecoveryCodeKeyCount {
 }
 
 /**
- * An int SQL expression: how many unused recovery codes user `u` holds — one COUNT over the
- * (user_id, code_hash) index, for a read that wants it beside other facts of the user.
+ * An int SQL expression: how many unused recovery codes the user whose id is the SQL expression
+ * `userId` holds — one COUNT over the (user_id, code_hash) index, for a read that wants it beside
+ * other facts of the user.
  */
-export const UNUSED_RECOVERY_CODES =
-  '(SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL)';
+export const unusedRecoveryCodesOf = (userId: string) =>
+  `(SELECT count(*)::int FROM recovery_codes r WHERE r.user_id = ${userId} AND r.used_at IS NULL)`;
 
 /** Recovery codes are stored only as keyed hashes (RecoveryCodeHasher); the plaintext never reaches a row. */
 @Injectable()

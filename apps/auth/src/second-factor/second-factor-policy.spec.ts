@@ -1,4 +1,5 @@
 import {
+  askedByResellerPolicy,
   enrollmentDaysLeft,
   enrollmentReason,
   hasFactor,
@@ -25,6 +26,14 @@ describe('second-factor policy', () => {
   it('never sends a reseller user to enroll on its own', () => {
     expect(enrollmentReason(user, [])).toBeNull();
     expect(enrollmentReason({ role: 'reseller_admin' }, [])).toBeNull();
+  });
+
+  it("asks for a factor by the reseller's policy only when 2FA is on and the user holds an authenticator or a passkey", () => {
+    expect(askedByResellerPolicy(true, ['totp', 'recovery_code'])).toBe(true);
+    expect(askedByResellerPolicy(true, ['passkey'])).toBe(true);
+    expect(askedByResellerPolicy(true, ['recovery_code'])).toBe(false);
+    expect(askedByResellerPolicy(true, [])).toBe(false);
+    expect(askedByResellerPolicy(false, ['totp', 'passkey', 'recovery_code'])).toBe(false);
   });
 
   it("asks an agent with a factor for it whatever any reseller's policy, others as their reseller's policy says", () => {

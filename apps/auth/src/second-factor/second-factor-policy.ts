@@ -60,6 +60,10 @@ export function enrollmentDaysLeft(
   return Math.ceil((reseller.enrollBy!.getTime() - now.getTime()) / DAY_MS);
 }
 
+/** Whether a reseller's policy asks this user for the second factor: 2FA on, and the user holds a factor. */
+export const askedByResellerPolicy = (twoFactorEnabled: boolean, methods: readonly FactorMethod[]) =>
+  twoFactorEnabled && hasFactor(methods);
+
 /**
  * Whether a password sign-in asks for the second factor: when the reseller's policy asks
  * (`askedByResellerPolicy`: 2FA on and the user activated a factor), and for agents whenever

@@ -6,9 +6,11 @@ import { RecoveryCodeHasher } from './recovery-codes';
 import { SecondFactorVerifier, SECRET_BOX } from './second-factor.verifier';
 import { SecretBox } from './secret-box';
 import { TwoFactorCredentialRepository } from './two-factor-credential.repository';
+import { CommonModule } from '../common/common.module';
+import { AuditModule } from '../audit/audit.module';
 
 @Module({
-  imports: [ThrottleModule],
+  imports: [CommonModule, AuditModule, ThrottleModule],
   providers: [
     {
       provide: SECRET_BOX,

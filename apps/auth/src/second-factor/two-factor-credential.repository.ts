@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { queryRows } from '@pbx2fa/persistence';
-import { USER_HAS_PASSKEY } from '../passkeys/passkey.repository';
-import { UNUSED_RECOVERY_CODES } from './recovery-code.repository';
+import { unusedRecoveryCodesOf } from './recovery-code.repository';
 import type { FactorMethod } from './second-factor-policy';
 
 export interface TwoFactorCredential {
@@ -24,22 +23,15 @@ export interface SealedSecrets {
 export type SealedColumn = 'pending_secret' | 'active_secret';
 
 /**
- * Whether a password sign-in asks user `u` for a second factor: the reseller has 2FA on (the
- * gateway's copy of its policy) and the user activated an authenticator or registered a passkey.
- * A boolean SQL expression.
+ * The second factors of the user whose id is the SQL expression `userId` (a column of the
+ * caller's own read, such as `u.id`), as the contract names them (see FactorMethod): a text[]
+ * SQL expression, empty when there is no such user. The one statement of which factors count;
+ * the reads that need it beside other facts of a user (a sign-in, the Users view) call it.
  */
-export const SECOND_FACTOR_REQUIRED = `(EXISTS (SELECT FROM reseller_policies p WHERE p.reseller_id = u.reseller_id AND p.two_factor_enabled)
-  AND (EXISTS (SELECT FROM two_factor_credentials c WHERE c.user_id = u.id AND c.active_secret IS NOT NULL)
-       OR ${USER_HAS_PASSKEY}))`;
-
-/**
- * The second factors user `u` holds, as the contract names them (see FactorMethod): a text[]
- * SQL expression, empty when there is no such user.
- */
-export const FACTOR_METHODS = `array_remove(ARRAY[
-  CASE WHEN EXISTS (SELECT FROM two_factor_credentials c WHERE c.user_id = u.id AND c.active_secret IS NOT NULL) THEN 'totp' END,
-  CASE WHEN ${USER_HAS_PASSKEY} THEN 'passkey' END,
-  CASE WHEN EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = u.id AND r.used_at IS NULL) THEN 'recovery_code' END
+export const factorMethodsOf = (userId: string) => `array_remove(ARRAY[
+  CASE WHEN EXISTS (SELECT FROM two_factor_credentials c WHERE c.user_id = ${userId} AND c.active_secret IS NOT NULL) THEN 'totp' END,
+  CASE WHEN EXISTS (SELECT FROM passkeys pk WHERE pk.user_id = ${userId}) THEN 'passkey' END,
+  CASE WHEN EXISTS (SELECT FROM recovery_codes r WHERE r.user_id = ${userId} AND r.used_at IS NULL) THEN 'recovery_code' END
 ], NULL)`;
 
 /** A user's authenticator: sealed secrets only, and the last TOTP step accepted. */
@@ -57,11 +49,11 @@ export class TwoFactorCredentialRepository {
     return rows[0] ?? null;
   }
 
-  /** The second factors the user holds (FACTOR_METHODS). */
+  /** The second factors the user holds (factorMethodsOf). */
   async methodsOf(userId: string, manager: EntityManager = this.dataSource.manager): Promise<FactorMethod[]> {
     const [row] = await queryRows<{ methods: FactorMethod[] }>(
       manager,
-      `SELECT ${FACTOR_METHODS} AS methods FROM users u WHERE u.id = $1`,
+      `SELECT ${factorMethodsOf('$1::uuid')} AS methods`,
       [userId],
     );
     return row?.methods ?? [];
@@ -74,7 +66,7 @@ export class TwoFactorCredentialRepository {
   async factorsOf(userId: string): Promise<{ methods: FactorMethod[]; recoveryCodesLeft: number }> {
     const [row] = await queryRows<{ methods: FactorMethod[]; recoveryCodesLeft: number }>(
       this.dataSource,
-      `SELECT ${FACTOR_METHODS} AS methods, ${UNUSED_RECOVERY_CODES} AS "recoveryCodesLeft" FROM users u WHERE u.id = $1`,
+      `SELECT ${factorMethodsOf('$1::uuid')} AS methods, ${unusedRecoveryCodesOf('$1::uuid')} AS "recoveryCodesLeft"`,
       [userId],
     );
     return row ?? { methods: [], recoveryCodesLeft: 0 };

@@ -1,4 +1,4 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { createSecretKey } from 'node:crypto';
@@ -7,10 +7,11 @@ import { AccessTokenService } from './access-token.service';
 import { BearerAuthGuard } from './bearer-auth.guard';
 import { IntrospectionController } from './introspection.controller';
 import { SessionRepository } from './session.repository';
+import { AuditModule } from '../audit/audit.module';
 
-@Global()
 @Module({
   imports: [
+    AuditModule,
     JwtModule.registerAsync({
       inject: [AUTH_CONFIG],
       useFactory: (config: AuthConfig) => ({

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Algorithm, hash, verify } from '@node-rs/argon2';
 import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
-import { HASH_CONCURRENCY } from '../thread-pool';
+import { HASH_CONCURRENCY } from '../common/thread-pool';
 
 /** OWASP's argon2id profile: 19 MiB, 2 passes, 1 lane. Runs on libuv's thread pool, not the event loop. */
 export const ARGON2_OPTIONS = {

@@ -1,7 +1,7 @@
 import { Body, Controller, Post } from '@nestjs/common';
 import type { Actor } from '@pbx2fa/contracts';
 import { CorrelationId } from '../common/correlation-id';
-import { CurrentActor } from '../sessions/current-actor.decorator';
+import { CurrentActor } from '../common/current-actor.decorator';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UsersService } from './users.service';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';

@@ -144,5 +144,3 @@ export class RejectDto {
   @TextField('reason', 1, TextLimits.decisionNote, { doc: { description: 'shown to the reseller' } })
   reason: string;
 }
-
-export class EmptyDto {}

@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { INTROSPECTION_SECRET_HEADER } from '../sessions/introspection.controller';
+import { INTROSPECTION_SECRET_HEADER } from './sessions/introspection.controller';
 
 /** Serves the OpenAPI UI at /docs and the document at /docs-json (no external assets). */
 export function setUpOpenApi(app: INestApplication): void {

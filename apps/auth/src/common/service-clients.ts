@@ -1,4 +1,4 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ResellerRpcPattern, TicketRpcPattern } from '@pbx2fa/contracts';
 import { MESSAGING_OPTIONS, RpcClient, type MessagingOptions } from '@pbx2fa/messaging';
 
@@ -19,7 +19,6 @@ class ClientsShutdown implements OnApplicationShutdown {
 }
 
 /** Request/response clients for the two services behind the gateway. */
-@Global()
 @Module({
   providers: [
     {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, ErrorCodes } from '@pbx2fa/contracts';
 import type { ClientInfo } from '../sessions/access-token.service';
-import { PasswordCheck } from '../throttle/password-check';
+import { PasswordCheck } from './password-check';
 import type { User } from '../users/user.entity';
 
 /** The account-security page asks for the current password; wrong ones count, lock and are audited like wrong sign-ins. */
