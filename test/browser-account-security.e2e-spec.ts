@@ -4,6 +4,8 @@ import {
   checkAndCloseAfterTests,
   codesSaved,
   describedBy,
+  expectAccessible,
+  focusedText,
   isFocused,
   logIn,
   openBrowser,
@@ -11,6 +13,7 @@ import {
   recoveryCodesShown,
   screenshots,
   security,
+  tabTo,
   type TestBrowser,
 } from './support/browser';
 import { startStack, type Stack } from './support/stack';
@@ -37,6 +40,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
   let secret: string;
   let authenticator: Authenticator;
   let codes: string[];
+  let resellerId: string;
   const shot = screenshots('account-security-screenshots', { clean: true, fullPage: true });
 
   beforeAll(async () => {
@@ -44,7 +48,8 @@ describe('setting up and recovering two-factor authentication in a real browser'
     gw = await connect(stack);
     const admin = await gw.factory.signedInUser({ role: 'reseller_admin' });
     await switchResellerTwoFactor(gw, admin, true);
-    user = await gw.factory.user({ resellerId: admin.resellerId });
+    resellerId = admin.resellerId!;
+    user = await gw.factory.user({ resellerId });
     browser = await openBrowser(stack.authUrl);
   });
 
@@ -90,6 +95,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     await page.getByRole('button', { name: 'Copy key' }).click();
     await page.getByRole('status').filter({ hasText: 'Copied the key' }).waitFor();
     expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(secret);
+    await expectAccessible(page, 'dashboard: set-up at 375 px, key copied');
     await shot(page, 'setup-375px-copy-key');
 
     // On a wide screen the QR code is scanned from another device: no link to an app there.
@@ -114,6 +120,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     expect(await invalid(password)).toBeNull();
     expect(await describedBy(password)).toBe('');
     expect(await isFocused(passcodeField())).toBe(true);
+    await expectAccessible(page, 'dashboard: set-up at 375 px, wrong passcode under its field');
     await shot(page, 'wrong-passcode-under-its-field');
 
     await passcodeField().fill(wrongPasscode(secret));
@@ -125,6 +132,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     expect(await invalid(passcodeField())).toBeNull();
     expect(await describedBy(passcodeField())).not.toContain('not right');
     expect(await isFocused(password)).toBe(true);
+    await expectAccessible(page, 'dashboard: set-up at 375 px, wrong password under its field');
   });
 
   it('keeps Done unavailable until "I have saved these codes" is ticked, and prints the codes alone', async () => {
@@ -143,6 +151,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     expect(await saved.isChecked()).toBe(false);
     for (const action of ['Copy', 'Download', 'Print'])
       expect(await page.getByRole('button', { name: action, exact: true }).isVisible()).toBe(true);
+    await expectAccessible(page, 'dashboard: recovery codes at 375 px, not saved yet');
     await shot(page, 'codes-not-saved-yet');
 
     // Print: the browser's dialog is not there to click in a test; what goes on paper is.
@@ -156,6 +165,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     expect(await page.getByRole('heading', { name: 'Change Account Security' }).isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Print' }).isVisible()).toBe(false);
     expect(await done.isVisible()).toBe(false);
+    await expectAccessible(page, 'dashboard: recovery codes as printed');
     await shot(page, 'codes-as-printed');
     await page.emulateMedia({ media: 'screen' });
     await page.evaluate("window.dispatchEvent(new Event('afterprint'))");
@@ -169,6 +179,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     await security(page).getByText('Two-factor authentication is on').waitFor();
     await security(page).getByText('10 recovery codes left.').waitFor();
     expect(await page.locator('ol.codes li').count()).toBe(0);
+    await expectAccessible(page, 'dashboard: security page at 375 px, 10 recovery codes left');
   });
 
   it('describes a recovery code, not the passcode, once the second step is asked for one', async () => {
@@ -185,6 +196,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     const hint = await describedBy(field);
     expect(hint).toContain('recovery codes you saved');
     expect(hint).not.toContain('6-digit');
+    await expectAccessible(page, 'dashboard: second step, recovery code');
     await shot(page, 'recovery-code-hint');
 
     await field.fill('NOT0-A0RE-A0CODE');
@@ -192,6 +204,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     await page.getByRole('alert').filter({ hasText: 'recovery code is not valid' }).waitFor();
     expect(await invalid(field)).toBe('true');
     expect(await describedBy(field)).toContain('recovery code is not valid');
+    await expectAccessible(page, 'dashboard: second step, recovery code not valid');
 
     await page.getByRole('button', { name: 'Use a passcode instead' }).click();
     expect(await invalid(field)).toBeNull();
@@ -203,6 +216,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     await signInWithRecoveryCode(codes[0]);
     await notice().filter({ hasText: 'You used a recovery code. 9 left.' }).waitFor();
     expect(await notice().textContent()).not.toContain('Only');
+    await expectAccessible(page, 'dashboard: home after a recovery code');
     await shot(page, 'recovery-code-used');
 
     await notice().getByRole('link', { name: 'Get new recovery codes' }).click();
@@ -223,12 +237,14 @@ describe('setting up and recovering two-factor authentication in a real browser'
     await notice()
       .filter({ hasText: 'You used a recovery code. Only 2 left: get new ones before you run out.' })
       .waitFor();
+    await expectAccessible(page, 'dashboard: home, recovery codes running out');
     await shot(page, 'recovery-codes-running-out');
 
     await notice().getByRole('link', { name: 'Get new recovery codes' }).click();
     await security(page)
       .getByText('Only 2 recovery codes left. Get new ones with New Recovery Codes below before you run out.')
       .waitFor();
+    await expectAccessible(page, 'dashboard: security page, recovery codes running out');
   });
 
   it('asks "I have saved these codes" again for new codes; then ten are left and the warning is gone', async () => {
@@ -241,6 +257,7 @@ describe('setting up and recovering two-factor authentication in a real browser'
     expect(await invalid(password)).toBe('true');
     expect(await describedBy(password)).toContain('current password is not correct');
     expect(await invalid(form.getByLabel('Passcode'))).toBeNull();
+    await expectAccessible(page, 'dashboard: New Recovery Codes, wrong password');
 
     await password.fill(user.password);
     await form.getByLabel('Passcode').fill(await authenticator.freshPasscode());
@@ -258,5 +275,80 @@ describe('setting up and recovering two-factor authentication in a real browser'
         .count(),
     ).toBe(0);
     await context.close();
+  });
+
+  it('lets a reseller user sign in, set up Google Authenticator and sign in with a passcode, by keyboard alone', async () => {
+    const person = await gw.factory.user({ resellerId });
+    const tab = await (await browser.newContext()).newPage();
+    const keys = tab.keyboard;
+    await tab.goto(stack.authUrl);
+    await tab.getByLabel('Username').waitFor();
+    expect(await isFocused(tab.getByLabel('Username'))).toBe(true);
+    await keys.type(person.username);
+    await keys.press('Tab');
+    await keys.type(person.password);
+    await keys.press('Enter');
+    const welcome = tab.getByRole('heading', { name: `Welcome, ${person.username}` });
+    await welcome.waitFor();
+    expect(await isFocused(welcome)).toBe(true);
+
+    // Back up to "Skip to main content", the first stop; it leads into the page, where it was.
+    const skip = tab.getByRole('link', { name: 'Skip to main content' });
+    await tabTo(tab, skip, { backwards: true });
+    await keys.press('Enter');
+    expect(await isFocused(tab.getByRole('main'))).toBe(true);
+    expect(await welcome.isVisible()).toBe(true);
+    await keys.press('Tab');
+    expect(await focusedText(tab)).toBe('Profile');
+    await keys.press('Enter');
+    await tab.getByRole('heading', { name: 'Profile', exact: true }).waitFor();
+
+    await tabTo(tab, tab.getByRole('button', { name: 'Set Up Google Authenticator' }));
+    await keys.press('Enter');
+    const passcode = tab.getByRole('textbox', { name: 'Passcode', exact: true });
+    const key = tab.getByRole('listitem').filter({ hasText: 'Enter a setup key' }).locator('code');
+    await key.filter({ hasText: /\S/ }).waitFor();
+    expect(await isFocused(passcode)).toBe(true);
+    const secret = (await key.textContent())!.replace(/\s/g, '');
+    await awayFromStepEdge();
+    const step = stepAt();
+    await keys.type(passcodeForStep(secret, step));
+    await keys.press('Tab');
+    expect(
+      await isFocused(tab.getByRole('form', { name: 'Set Up Google Authenticator' }).getByLabel('Current Password')),
+    ).toBe(true);
+    await keys.type(person.password);
+    await keys.press('Enter');
+
+    const codesHeading = tab.getByRole('heading', { name: 'Save your recovery codes' });
+    await codesHeading.waitFor();
+    expect(await isFocused(codesHeading)).toBe(true);
+    const saved = tab.getByRole('checkbox', { name: 'I have saved these codes' });
+    await tabTo(tab, saved);
+    await keys.press('Space');
+    expect(await saved.isChecked()).toBe(true);
+    await keys.press('Tab');
+    expect(await focusedText(tab)).toBe('Done');
+    await keys.press('Enter');
+    await security(tab).getByText('Two-factor authentication is on').waitFor();
+    expect(await isFocused(tab.getByRole('heading', { name: 'Change Account Security' }))).toBe(true);
+    await expectAccessible(tab, 'dashboard: security page after a keyboard-only set-up');
+
+    await tabTo(tab, tab.getByRole('button', { name: 'Log out' }), { backwards: true });
+    await keys.press('Enter');
+    await tab.getByRole('status').filter({ hasText: 'You have logged out.' }).waitFor();
+    expect(await isFocused(tab.getByLabel('Username'))).toBe(true);
+    await keys.type(person.username);
+    await keys.press('Tab');
+    await keys.type(person.password);
+    await keys.press('Enter');
+    const asked = tab.getByRole('textbox', { name: 'Passcode', exact: true });
+    await asked.waitFor();
+    expect(await isFocused(asked)).toBe(true);
+    await keys.type(await new Authenticator(secret, step).freshPasscode());
+    await keys.press('Enter');
+    await welcome.waitFor();
+    expect(await isFocused(welcome)).toBe(true);
+    await tab.context().close();
   });
 });

@@ -1,12 +1,16 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { TicketView } from '@pbx2fa/contracts';
 import { connect, eventually, unique, type Gateway, type SignedInUser } from './support/api';
 import {
   checkAndCloseAfterTests,
+  expectAccessible,
+  focusedText,
+  inLiveRegion,
   isFocused,
   openBrowser,
   pageSignedInAs,
   screenshots,
+  tabTo,
   type TestBrowser,
 } from './support/browser';
 import { startStack, type Stack } from './support/stack';
@@ -59,7 +63,6 @@ describe('the desk and My Requests in a real browser', () => {
     return pageSignedInAs(await browser.newContext({ width, height }), stack.authUrl, who.token, path);
   }
 
-  const focusedText = (page: Page) => page.evaluate<string>('document.activeElement?.textContent ?? ""');
   const queueRows = (page: Page) => page.locator('#queue-rows tr');
   const rowOf = (page: Page, subject: string) => queueRows(page).filter({ hasText: subject });
   const ticketRegion = (page: Page, subject: string) => page.getByRole('region', { name: subject, exact: true });
@@ -98,6 +101,7 @@ describe('the desk and My Requests in a real browser', () => {
       '3 tickets shown, oldest first.',
     );
     expect(await deskA.title()).toBe('Desk · PBX Dashboard');
+    await expectAccessible(deskA, 'desk: the queue, oldest first');
     await shot(deskA, 'queue-oldest-first');
   });
 
@@ -116,21 +120,25 @@ describe('the desk and My Requests in a real browser', () => {
     await page.waitForFunction(`document.title === ${JSON.stringify(`${t1.subject} · Desk · PBX Dashboard`)}`);
     expect(await rowOf(page, t1.subject).getAttribute('aria-current')).toBe('true');
     expect(await rowOf(page, t2.subject).getAttribute('aria-current')).toBeNull();
+    await expectAccessible(page, 'desk: an open ticket beside the queue');
 
     // Letters typed into a field stay letters.
     const comment = ticket.getByLabel('Comment', { exact: true });
-    await comment.focus();
+    await tabTo(page, comment);
     await page.keyboard.type('jka?r');
     expect(await comment.inputValue()).toBe('jka?r');
     expect(await isFocused(comment)).toBe(true);
     expect(await page.getByRole('dialog').count()).toBe(0);
     expect((await read(t1.id)).status).toBe('open');
-    await comment.fill('');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Backspace');
+    expect(await comment.inputValue()).toBe('');
     await page.keyboard.press('Shift+Tab');
 
     await page.keyboard.press('?');
     const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
     await help.waitFor();
+    await expectAccessible(page, 'desk: keyboard shortcuts dialog');
     await shot(page, 'keyboard-shortcuts');
     await page.keyboard.press('Escape');
     await help.waitFor({ state: 'hidden' });
@@ -143,11 +151,17 @@ describe('the desk and My Requests in a real browser', () => {
     await page.keyboard.press('Tab');
     expect(await focusedText(page)).toBe('Reject');
     await page.keyboard.press('Enter');
-    await ticket
-      .locator('#ticket-status')
-      .filter({ hasText: /^rejected$/ })
-      .waitFor();
-    expect(await isFocused(statusBadge(page))).toBe(true);
+    // Said in words, naming the ticket and the reason; the badge's bare word is not read out.
+    const said = ticket.getByRole('status').filter({ hasText: 'You rejected' });
+    await said.waitFor();
+    expect(await said.textContent()).toBe(
+      `You rejected “${t1.subject}”. Reason given to the reseller: We cannot change how phones ring.`,
+    );
+    expect(await statusBadge(page).textContent()).toBe('rejected');
+    expect(await inLiveRegion(statusBadge(page))).toBe(false);
+    // The form is gone; the keyboard is on the ticket's title, not lost on the page.
+    expect(await isFocused(ticket.getByRole('heading', { name: t1.subject, level: 2 }))).toBe(true);
+    await expectAccessible(page, 'desk: a ticket just rejected');
 
     await page.keyboard.press('j');
     expect(await focusedText(page)).toBe(t2.subject);
@@ -156,9 +170,10 @@ describe('the desk and My Requests in a real browser', () => {
     await second.getByRole('heading', { name: 'History' }).waitFor();
     await page.keyboard.press('a');
     await second
-      .locator('#ticket-status')
-      .filter({ hasText: /^resolved$/ })
+      .getByRole('status')
+      .filter({ hasText: `You approved “${t2.subject}”: it is resolved.` })
       .waitFor();
+    expect(await statusBadge(page).textContent()).toBe('resolved');
 
     expect(await read(t1.id)).toMatchObject({ status: 'rejected', resolution: 'We cannot change how phones ring.' });
     expect(await read(t2.id)).toMatchObject({ status: 'resolved', decidedBy: agentA.username });
@@ -199,6 +214,7 @@ describe('the desk and My Requests in a real browser', () => {
       .locator('#ticket-status')
       .filter({ hasText: /^(approved|resolved)$/ })
       .waitFor();
+    await expectAccessible(loserPage, 'desk: the conflict message, the note kept');
     await shot(loserPage, 'conflict-kept-note');
 
     // The kept note goes in as an internal note; the reseller never reads it.
@@ -210,28 +226,40 @@ describe('the desk and My Requests in a real browser', () => {
     await deskB.context().close();
   });
 
-  it('asks before approving a disable_2fa, naming the reseller, and goes ahead only when told to', async () => {
+  it('asks before approving a disable_2fa, naming the reseller, and goes ahead only when told to: by keyboard', async () => {
     await deskA.goto(`${stack.authUrl}${ticketUrl(disable.id)}`);
     const region = ticketRegion(deskA, disable.subject);
-    await region.getByRole('button', { name: 'Approve' }).click();
+    await region.getByRole('heading', { name: 'History' }).waitFor();
+    await deskA.keyboard.press('a');
     const dialog = deskA.getByRole('dialog', { name: 'Turn two-factor authentication off?' });
     await dialog.waitFor();
     expect(await dialog.textContent()).toContain('turns two-factor authentication OFF for Bluewave Telecom');
     expect(await isFocused(dialog.getByRole('button', { name: 'Cancel' }))).toBe(true);
+    await expectAccessible(deskA, 'desk: confirm turning 2FA off');
     await shot(deskA, 'confirm-disable');
 
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    // Escape is Cancel: nothing is sent, and the keyboard is back at the note.
+    await deskA.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
-    expect(await isFocused(region.getByLabel('Note (optional)'))).toBe(true);
+    const note = region.getByLabel('Note (optional)');
+    expect(await isFocused(note)).toBe(true);
     expect((await read(disable.id)).status).toBe('open');
 
-    await region.getByRole('button', { name: 'Approve' }).click();
-    await dialog.getByRole('button', { name: 'Turn 2FA off for Bluewave Telecom' }).click();
+    await deskA.keyboard.type('Their admin asked by phone.');
+    await deskA.keyboard.press('Tab');
+    expect(await focusedText(deskA)).toBe('Approve');
+    await deskA.keyboard.press('Enter');
+    await dialog.waitFor();
+    await deskA.keyboard.press('Shift+Tab');
+    expect(await focusedText(deskA)).toBe('Turn 2FA off for Bluewave Telecom');
+    await deskA.keyboard.press('Enter');
     await region
-      .locator('#ticket-status')
-      .filter({ hasText: /^(approved|resolved)$/ })
+      .getByRole('status')
+      .filter({ hasText: new RegExp(`^(You approved “${disable.subject}”|“${disable.subject}” is resolved)`) })
       .waitFor();
-    expect((await read(disable.id)).decidedBy).toBe(agentA.username);
+    const decided = await read(disable.id);
+    expect(decided.decidedBy).toBe(agentA.username);
+    expect(decided.history.find((entry) => entry.action === 'approved')?.note).toBe('Their admin asked by phone.');
   });
 
   it("says plainly that an agent's own ticket needs another agent, and offers no Approve", async () => {
@@ -239,6 +267,7 @@ describe('the desk and My Requests in a real browser', () => {
     await deskA.goto(`${stack.authUrl}${ticketUrl(own.id)}`);
     const region = ticketRegion(deskA, own.subject);
     await region.getByText('You opened this ticket yourself, so another agent has to approve it.').waitFor();
+    await expectAccessible(deskA, "desk: an agent's own ticket");
     expect(await region.getByRole('button', { name: 'Approve' }).isVisible()).toBe(false);
     await region.locator('#ticket-title').focus();
     await deskA.keyboard.press('a');
@@ -256,6 +285,7 @@ describe('the desk and My Requests in a real browser', () => {
     await region.getByRole('status').filter({ hasText: 'Assigned to you.' }).waitFor();
     expect(await region.locator('#ticket-assignee').textContent()).toBe(agentA.username);
     expect(await region.getByRole('button', { name: 'Unassign me' }).isVisible()).toBe(true);
+    await expectAccessible(deskA, 'desk: a ticket assigned to me');
     expect((await rowOf(deskA, fax.subject).getByRole('cell').allTextContents())[4]).toBe(agentA.username);
 
     await deskA.getByLabel('Assigned to').selectOption('me');
@@ -277,6 +307,7 @@ describe('the desk and My Requests in a real browser', () => {
     await deskA.getByRole('textbox', { name: 'Reseller' }).fill('Blue');
     await deskA.getByRole('button', { name: 'Show' }).click();
     await deskA.getByText('Several resellers match "Blue". Which one?').waitFor();
+    await expectAccessible(deskA, 'desk: which reseller?');
     await shot(deskA, 'reseller-choices');
     await deskA.getByRole('button', { name: `Bluewave Telecom (${bluewave.id})` }).click();
     await deskA.getByRole('status').filter({ hasText: '1 ticket of Bluewave Telecom shown' }).waitFor();
@@ -285,6 +316,7 @@ describe('the desk and My Requests in a real browser', () => {
     await deskA.getByRole('textbox', { name: 'Reseller' }).fill('Nobody Like This');
     await deskA.getByRole('button', { name: 'Show' }).click();
     await deskA.getByRole('alert').filter({ hasText: 'No reseller is called "Nobody Like This"' }).waitFor();
+    await expectAccessible(deskA, 'desk: no such reseller');
   });
 
   it('refreshes the queue by itself and says when new tickets arrived', async () => {
@@ -293,6 +325,7 @@ describe('the desk and My Requests in a real browser', () => {
     const arrived = await openTicket(skyUser.client, { type: 'general', subject: `Arrived ${unique()}` });
     await deskA.getByRole('status').filter({ hasText: '1 new ticket arrived.' }).waitFor({ timeout: 30_000 });
     await rowOf(deskA, arrived.subject).waitFor();
+    await expectAccessible(deskA, 'desk: new tickets arrived');
   });
 
   it('puts the ticket beside the queue at 1280 px without breaking a word', async () => {
@@ -318,6 +351,7 @@ describe('the desk and My Requests in a real browser', () => {
       return broken;
     })()`);
     expect(broken).toEqual([]);
+    await expectAccessible(deskA, 'desk: ticket beside the queue at 1280 px');
     await shot(deskA, 'side-by-side-1280');
   });
 
@@ -332,10 +366,12 @@ describe('the desk and My Requests in a real browser', () => {
     const box = (await title.boundingBox())!;
     expect(box.y + box.height).toBeLessThan(812);
     expect(await phone.evaluate<boolean>('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
+    await expectAccessible(phone, 'desk: a ticket on its own at 375 px');
     await shot(phone, 'ticket-375');
     await phone.getByRole('link', { name: 'Back to the queue' }).click();
     await phone.getByRole('heading', { name: 'Ticket queue' }).waitFor();
     expect(await phone.locator('#ticket').isVisible()).toBe(false);
+    await expectAccessible(phone, 'desk: the queue at 375 px');
     await phone.context().close();
   });
 
@@ -368,17 +404,20 @@ describe('the desk and My Requests in a real browser', () => {
     const row = page.locator('#my-requests-rows tr').filter({ hasText: ticket.subject });
     await row.waitFor();
     expect((await row.getByRole('cell').allTextContents()).slice(2)).toEqual(['open', '1']);
+    await expectAccessible(page, 'dashboard: My Requests');
     await shot(page, 'my-requests');
 
     await row.getByRole('link', { name: ticket.subject }).click();
     await page.getByRole('heading', { name: ticket.subject, level: 1 }).waitFor();
     await page.getByText(reply).waitFor();
+    await expectAccessible(page, "dashboard: a request with support's reply");
     expect(await page.content()).not.toContain(internal);
     expect(await page.title()).toBe(`${ticket.subject} · My Requests · PBX Dashboard`);
     await page.getByLabel('Your reply').fill('Office hours, please.');
     await page.getByRole('button', { name: 'Send Reply' }).click();
     await page.getByRole('status').filter({ hasText: 'Your reply was sent to support.' }).waitFor();
     await page.locator('#my-request-conversation').getByText('Office hours, please.').waitFor();
+    await expectAccessible(page, 'dashboard: a request answered');
     await shot(page, 'my-request-answered');
     expect((await read(ticket.id)).comments.map((c) => [c.author, c.body])).toEqual([
       [agentB.username, reply],
@@ -390,6 +429,62 @@ describe('the desk and My Requests in a real browser', () => {
     await page.goto(`${stack.authUrl}/#request=${t1.id}`);
     await page.getByText('This request is rejected, so it takes no more replies.').waitFor();
     expect(await page.getByLabel('Your reply').isVisible()).toBe(false);
+    await expectAccessible(page, 'dashboard: a decided request');
+    await page.context().close();
+  });
+
+  it('offers "Skip to main content" as the first stop of the Tab key; it keeps the open ticket', async () => {
+    await deskA.goto(`${stack.authUrl}${ticketUrl(t1.id)}`);
+    await ticketRegion(deskA, t1.subject).getByRole('heading', { name: 'History' }).waitFor();
+    const skip = deskA.getByRole('link', { name: 'Skip to main content' });
+    expect(
+      await deskA.evaluate<boolean>(
+        `document.querySelector('a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])')?.id === 'skip-link'`,
+      ),
+    ).toBe(true);
+    // Out of sight until it has the focus; then on screen.
+    expect(await onScreen(deskA, skip)).toBe(false);
+    await tabTo(deskA, skip, { backwards: true });
+    expect(await onScreen(deskA, skip)).toBe(true);
+    await shot(deskA, 'skip-link');
+    await deskA.keyboard.press('Enter');
+    expect(await isFocused(deskA.getByRole('main'))).toBe(true);
+    expect(new URL(deskA.url()).hash).toBe(`#ticket=${t1.id}`);
+    expect(await ticketRegion(deskA, t1.subject).isVisible()).toBe(true);
+    await deskA.keyboard.press('Tab');
+    expect(await isFocused(deskA.getByRole('button', { name: /Keyboard shortcuts/ }))).toBe(true);
+  });
+
+  it('keeps the keyboard after the last Load more: on the first ticket (and request) it brought', async () => {
+    const word = `Loadmore${unique()}`;
+    const subjects: string[] = [];
+    for (let i = 0; i < 21; i++) {
+      subjects.push((await openTicket(skyUser.client, { type: 'general', subject: `${word} ${i + 1}` })).subject);
+    }
+    await deskA.goto(`${stack.authUrl}/desk`);
+    await deskA.getByRole('status').filter({ hasText: 'shown, oldest first' }).waitFor();
+    await deskA.getByLabel('Search').fill(word);
+    await deskA.getByRole('button', { name: 'Show' }).click();
+    // (The whole open queue shows 20 at first too: wait for the search's own rows.)
+    await queueRows(deskA).filter({ hasText: word }).nth(19).waitFor();
+    expect(await subjectsShown(deskA)).toEqual(subjects.slice(0, 20));
+    const more = deskA.getByRole('button', { name: 'Load more' });
+    await more.click();
+    await deskA.getByRole('status').filter({ hasText: '21 tickets shown' }).waitFor();
+    expect(await more.isVisible()).toBe(false);
+    expect(await focusedText(deskA)).toBe(subjects[20]);
+    await expectAccessible(deskA, 'desk: after the last Load more');
+
+    const page = await pageAs(skyUser, '/#requests');
+    await page.getByRole('status').filter({ hasText: 'requests shown' }).waitFor();
+    const shown = await page.locator('#my-requests-rows tr').count();
+    expect(shown).toBe(20);
+    await page.getByRole('button', { name: 'Load more' }).click();
+    await page.getByRole('button', { name: 'Load more' }).waitFor({ state: 'hidden' });
+    const all = await page.locator('#my-requests-rows tr td:first-child a').allTextContents();
+    expect(all.length).toBeGreaterThan(20);
+    expect(await focusedText(page)).toBe(all[20]);
+    await expectAccessible(page, 'dashboard: My Requests after the last Load more');
     await page.context().close();
   });
 
@@ -405,6 +500,21 @@ describe('the desk and My Requests in a real browser', () => {
     return contrast(ring, behind);
   }
 });
+
+/** Whether the element is inside the window, where eyes can see it. */
+async function onScreen(page: Page, locator: Locator): Promise<boolean> {
+  const box = await locator.boundingBox();
+  const viewport = page.viewportSize()!;
+  return (
+    box !== null &&
+    box.width > 1 &&
+    box.height > 1 &&
+    box.x >= 0 &&
+    box.y >= 0 &&
+    box.x + box.width <= viewport.width &&
+    box.y + box.height <= viewport.height
+  );
+}
 
 function luminance(css: string): number {
   const [r, g, b] = (css.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map(Number);

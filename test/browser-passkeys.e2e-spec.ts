@@ -3,6 +3,7 @@ import { connect, type Gateway, type SignedInUser } from './support/api';
 import {
   checkAndCloseAfterTests,
   codesSaved,
+  expectAccessible,
   logIn,
   openBrowser,
   profileLink,
@@ -116,17 +117,20 @@ describe('passkeys in a real browser', () => {
     const panel = security(page);
     await panel.getByRole('heading', { name: 'Passkeys' }).waitFor();
     await panel.getByText('You have no passkeys yet.').waitFor();
+    await expectAccessible(page, 'dashboard: Profile without passkeys');
     const form = page.getByRole('form', { name: 'Add a Passkey' });
     await form.getByLabel('Passkey name').fill('Work laptop');
     await form.getByLabel('Current Password').fill('not-the-password');
     await form.getByRole('button', { name: 'Add a Passkey' }).click();
     await alertIn(form).filter({ hasText: 'current password is not correct' }).waitFor();
     expect(await panel.getByRole('listitem').count()).toBe(0);
+    await expectAccessible(page, 'dashboard: Add a Passkey, wrong password');
 
     await form.getByLabel('Current Password').fill(user.password);
     await form.getByRole('button', { name: 'Add a Passkey' }).click();
     await page.getByRole('heading', { name: 'Save your recovery codes' }).waitFor();
     expect(await page.locator('#codes-list li').count()).toBe(10);
+    await expectAccessible(page, 'dashboard: recovery codes after the first passkey');
     await shot(page, 'passkey-recovery-codes');
     await codesSaved(page);
 
@@ -136,6 +140,7 @@ describe('passkeys in a real browser', () => {
     await panel.getByText('Two-factor authentication is on: a passkey is set up for your account.').waitFor();
     // Google Authenticator stays on offer beside it.
     expect(await page.getByRole('button', { name: 'Set Up Google Authenticator' }).isVisible()).toBe(true);
+    await expectAccessible(page, 'dashboard: Profile with a passkey');
     await shot(page, 'profile-passkeys');
 
     const credentials = await laptop.credentials();
@@ -150,6 +155,7 @@ describe('passkeys in a real browser', () => {
     await verifyForm.getByText('Your account is protected with a passkey').waitFor();
     expect(await page.getByRole('textbox', { name: 'Passcode', exact: true }).isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Use a recovery code instead' }).isVisible()).toBe(true);
+    await expectAccessible(page, 'dashboard: second step, a passkey');
     await shot(page, 'second-step-methods');
     const signCount = (await laptop.credentials())[0].signCount;
     await page.getByRole('button', { name: 'Use a Passkey' }).click();
@@ -184,6 +190,7 @@ describe('passkeys in a real browser', () => {
       .waitFor({ timeout: 60_000 });
     expect(await welcome(other, user.username).isVisible()).toBe(false);
     expect(await phone.credentials()).toEqual([]);
+    await expectAccessible(other, "dashboard: another browser's passkey refused");
     await shot(other, 'other-browser-refused');
     await context.close();
   });
@@ -194,6 +201,8 @@ describe('passkeys in a real browser', () => {
     const item = panel.getByRole('listitem').filter({ hasText: 'Work laptop' });
     await item.getByRole('button', { name: 'Remove' }).click();
     const form = page.getByRole('form', { name: /Remove the passkey/ });
+    await form.waitFor();
+    await expectAccessible(page, 'dashboard: Remove the passkey');
     await form.getByLabel('Current Password').fill(user.password);
     await form.getByRole('button', { name: 'Remove Passkey' }).click();
     await panel.getByText('You have no passkeys yet.').waitFor();
@@ -212,6 +221,8 @@ describe('passkeys in a real browser', () => {
     await desk.goto(`${base}/desk`);
     await logIn(desk, agent.username, agent.password);
     await desk.getByRole('heading', { name: 'Set up two-factor authentication' }).waitFor();
+    await desk.getByRole('img', { name: 'QR code for Google Authenticator' }).waitFor();
+    await expectAccessible(desk, 'desk: agent set-up under the real policy');
     const form = desk.getByRole('form', { name: 'Add a Passkey' });
     await form.getByLabel('Passkey name').fill('Security key');
     await form.getByLabel('Current Password').fill(agent.password);

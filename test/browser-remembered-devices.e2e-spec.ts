@@ -2,6 +2,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { connect, type Gateway } from './support/api';
 import {
   checkAndCloseAfterTests,
+  expectAccessible,
   logIn as typeCredentials,
   openBrowser,
   profileLink,
@@ -78,6 +79,7 @@ describe('remembered devices in a real browser', () => {
     await passcodeBox(page).waitFor();
     await expect(rememberBox(page).isVisible()).resolves.toBe(true);
     await expect(rememberBox(page).isChecked()).resolves.toBe(false);
+    await expectAccessible(page, 'dashboard: second step with Remember this device');
     await page.getByRole('button', { name: 'Start over' }).click();
   });
 
@@ -99,6 +101,7 @@ describe('remembered devices in a real browser', () => {
     await page.getByRole('heading', { name: 'Remembered Devices' }).waitFor();
     const devices = page.getByRole('list', { name: 'Remembered Devices' }).getByRole('listitem');
     await expect(devices.count()).resolves.toBe(1);
+    await expectAccessible(page, 'dashboard: Remembered Devices with one device');
     await devices
       .first()
       .getByRole('button', { name: /^Forget/ })
@@ -106,6 +109,7 @@ describe('remembered devices in a real browser', () => {
     await page.getByText('is forgotten: it is asked for a second factor at its next sign-in').waitFor();
     await page.getByText('No device is remembered.').waitFor();
     await expect(devices.count()).resolves.toBe(0);
+    await expectAccessible(page, 'dashboard: Remembered Devices, the device forgotten');
     await logOut(page);
 
     expect(await logInNoting(page, user)).toBe(true);

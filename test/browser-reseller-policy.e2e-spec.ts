@@ -3,6 +3,7 @@ import { connect, eventually, type CreatedUser, type Gateway, type SignedInUser 
 import {
   checkAndCloseAfterTests,
   codesSaved,
+  expectAccessible,
   isFocused,
   logIn,
   openBrowser,
@@ -64,6 +65,16 @@ describe('a reseller that requires two-factor authentication, in a real browser'
     await eventually(async () => applied((await admin.client.get('/auth/me')).body.twoFactor));
   }
 
+  /** An agent's Users view, once it lists the reseller named: `listed` is the status it says then. */
+  async function agentsUsersView(reseller: string, listed: string): Promise<Page> {
+    const page = await pageSignedInAs(await browser.newContext(), stack.authUrl, gw.agentToken, '/#users');
+    await page.getByRole('heading', { name: 'Users' }).waitFor();
+    await page.getByLabel('Reseller', { exact: true }).fill(reseller);
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByRole('status').filter({ hasText: listed }).waitFor();
+    return page;
+  }
+
   const setUpHeading = (page: Page) => page.getByRole('heading', { name: 'Set up two-factor authentication' });
   const welcome = (page: Page, username: string) => page.getByRole('heading', { name: `Welcome, ${username}` });
 
@@ -74,11 +85,13 @@ describe('a reseller that requires two-factor authentication, in a real browser'
     await logIn(page, noah.username, noah.password);
     await welcome(page, noah.username).waitFor();
     await page.getByText('Your reseller requires two-factor authentication: set it up within 1 day').waitFor();
+    await expectAccessible(page, 'dashboard: home inside the grace period');
     await shot(page, 'grace-period-home');
 
     await profileLink(page).click();
     await security(page).getByText('set it up within 1 day').waitFor();
     expect(await page.getByRole('button', { name: 'Set Up Google Authenticator' }).isVisible()).toBe(true);
+    await expectAccessible(page, 'dashboard: security page inside the grace period');
     await page.context().close();
   });
 
@@ -93,6 +106,7 @@ describe('a reseller that requires two-factor authentication, in a real browser'
     await page.getByRole('img', { name: 'QR code for Google Authenticator' }).waitFor();
     expect(await isFocused(passcode)).toBe(true);
     expect(await page.getByRole('navigation', { name: 'Account' }).isVisible()).toBe(false);
+    await expectAccessible(page, 'dashboard: required set-up after the password');
     await shot(page, 'sent-to-set-up');
 
     // Every address of the dashboard still shows the set-up, also after a reload.
@@ -120,12 +134,14 @@ describe('a reseller that requires two-factor authentication, in a real browser'
     expect(await recoveryCodesShown(page)).toHaveLength(10);
     expect(await page.getByRole('navigation', { name: 'Account' }).isVisible()).toBe(false);
     expect(await page.getByRole('button', { name: 'Done' }).isDisabled()).toBe(true);
+    await expectAccessible(page, 'dashboard: recovery codes of a required set-up');
     await codesSaved(page);
     await welcome(page, noah.username).waitFor();
     expect(await page.getByRole('navigation', { name: 'Account' }).isVisible()).toBe(true);
     expect(
       await page.getByText('Your reseller requires two-factor authentication').filter({ visible: true }).count(),
     ).toBe(0);
+    await expectAccessible(page, 'dashboard: home once enrolled');
     await shot(page, 'enrolled-home');
     await page.context().close();
   });
@@ -153,6 +169,7 @@ describe('a reseller that requires two-factor authentication, in a real browser'
     expect(everyone.get(eve.username)).toEqual({ role: 'Reseller user', twoFactor: 'Google Authenticator' });
     expect(everyone.get(noah.username)?.twoFactor).toBe('Google Authenticator');
     expect(everyone.get(mia.username)?.twoFactor).toBe('Not set up');
+    await expectAccessible(page, 'dashboard: Users, everyone');
     await shot(page, 'users-everyone');
 
     await page
@@ -161,6 +178,7 @@ describe('a reseller that requires two-factor authentication, in a real browser'
     await page.getByRole('button', { name: 'Show' }).click();
     const missing = await shown(`2 users who still have to enroll of ${resellerId}.`);
     expect([...missing.keys()].sort()).toEqual([admin.username, mia.username].sort());
+    await expectAccessible(page, 'dashboard: Users, still has to enroll');
     await shot(page, 'users-still-to-enroll');
 
     await page.getByRole('combobox', { name: 'Two-factor authentication' }).selectOption({ label: 'Set up' });
@@ -175,18 +193,34 @@ describe('a reseller that requires two-factor authentication, in a real browser'
     await welcome(userPage, eve.username).waitFor();
     expect(await userPage.getByRole('link', { name: 'Users' }).isVisible()).toBe(false);
     expect(await userPage.getByRole('heading', { name: 'Users' }).isVisible()).toBe(false);
+    await expectAccessible(userPage, 'dashboard: home of a reseller user asking for Users');
     await userPage.context().close();
 
-    const agentPage = await pageSignedInAs(await browser.newContext(), stack.authUrl, gw.agentToken, '/#users');
-    await agentPage.getByRole('heading', { name: 'Users' }).waitFor();
-    await agentPage.getByLabel('Reseller', { exact: true }).fill(otherResellerId);
-    await agentPage.getByRole('button', { name: 'Show' }).click();
-    await agentPage
-      .getByRole('status')
-      .filter({ hasText: `of ${otherResellerId}.` })
-      .waitFor();
+    const agentPage = await agentsUsersView(otherResellerId, `of ${otherResellerId}.`);
     expect(await agentPage.getByRole('cell', { name: stranger.username }).isVisible()).toBe(true);
     expect(await agentPage.getByRole('cell', { name: admin.username }).count()).toBe(0);
+    await expectAccessible(agentPage, 'dashboard: Users of a reseller an agent named');
     await agentPage.context().close();
+  });
+
+  it('keeps the keyboard after the last Load more of Users: on the first user it brought', async () => {
+    const crowded = (await gw.factory.reseller({ name: 'Eastwind Phones' })).id;
+    const usernames: string[] = [];
+    for (let i = 0; i < 21; i++) usernames.push((await gw.factory.user({ resellerId: crowded })).username);
+    usernames.sort();
+    const page = await agentsUsersView(crowded, `20+ users of ${crowded}.`);
+    const more = page.getByRole('button', { name: 'Load more' });
+    await more.click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `21 users of ${crowded}.` })
+      .waitFor();
+    expect(await more.isVisible()).toBe(false);
+    const focused = await page.evaluate<string | null>(
+      "document.activeElement?.closest('#users-rows tr')?.cells[0]?.textContent ?? null",
+    );
+    expect(focused).toBe(usernames[20]);
+    await expectAccessible(page, 'dashboard: Users after the last Load more');
+    await page.context().close();
   });
 });

@@ -5,6 +5,8 @@ import { connect, type CreatedUser, type Gateway } from './support/api';
 import {
   checkAndCloseAfterTests,
   codesSaved,
+  expectAccessible,
+  inLiveRegion,
   isFocused,
   logIn,
   openBrowser,
@@ -88,9 +90,11 @@ describe('the dashboard and the desk in a real browser', () => {
     await userPage.goto(stack.authUrl);
     expect(await userPage.title()).toBe('PBX Dashboard');
     expect(await isFocused(userPage.getByLabel('Username'))).toBe(true);
+    await expectAccessible(userPage, 'dashboard: sign-in');
 
     await logIn(userPage, user.username, 'not-the-password');
     await alertIn(userPage).filter({ hasText: 'username or password is incorrect' }).waitFor();
+    await expectAccessible(userPage, 'dashboard: sign-in, wrong password');
 
     await logIn(userPage, user.username, user.password);
     await userPage.getByRole('heading', { name: `Welcome, ${user.username}` }).waitFor();
@@ -99,24 +103,31 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(await account.getByRole('link', { name: 'Profile' }).isVisible()).toBe(true);
     expect(await account.getByRole('button', { name: 'Log out' }).isVisible()).toBe(true);
     expect(await userPage.evaluate<string[]>('Object.keys(sessionStorage)')).toEqual(['pbx2fa.accessToken']);
+    await expectAccessible(userPage, 'dashboard: home');
     await shot(userPage, 'signed-in');
   });
 
   it('requests two-factor authentication on the Profile page and shows the ticket and its status', async () => {
     await profileLink(userPage).click();
     await security(userPage).getByRole('heading', { name: 'Change Account Security' }).waitFor();
+    await userPage.getByRole('button', { name: 'Request Two-Factor Authentication' }).waitFor();
+    await expectAccessible(userPage, 'dashboard: Profile, Request Two-Factor Authentication');
     await userPage.getByRole('button', { name: 'Request Two-Factor Authentication' }).click();
 
     const request = userPage.getByRole('heading', { name: 'Your request' });
     await request.waitFor();
     expect(await isFocused(request)).toBe(true);
+    // Said in words, with what happens next; the badge's bare word is not read out.
     await security(userPage)
       .getByRole('status')
-      .filter({ hasText: /^open$/ })
+      .filter({ hasText: 'Your request is open: support will review it.' })
       .waitFor();
+    expect(await userPage.locator('#request-ticket-status').textContent()).toBe('open');
+    expect(await inLiveRegion(userPage.locator('#request-ticket-status'))).toBe(false);
     ticketSubject = (await userPage.locator('#request-ticket-subject').textContent()) ?? '';
     expect(ticketSubject).toBe('Please enable two-factor authentication');
     expect(await userPage.getByRole('button', { name: 'Request Two-Factor Authentication' }).isVisible()).toBe(false);
+    await expectAccessible(userPage, 'dashboard: Profile, 2FA requested');
     await shot(userPage, 'profile-2fa-requested');
   });
 
@@ -126,6 +137,7 @@ describe('the dashboard and the desk in a real browser', () => {
     // The keyboard alone: the page starts in Username, Tab moves to Password, Enter logs in.
     await deskPage.getByLabel('Username').waitFor();
     expect(await isFocused(deskPage.getByLabel('Username'))).toBe(true);
+    await expectAccessible(deskPage, 'desk: sign-in');
     await deskPage.keyboard.type(deskAgent.username);
     await deskPage.keyboard.press('Tab');
     await deskPage.keyboard.type(deskAgent.password);
@@ -141,6 +153,7 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(await isFocused(passcode)).toBe(true);
     expect(await deskPage.getByRole('navigation', { name: 'Account' }).isVisible()).toBe(false);
     expect(await deskPage.getByRole('heading', { name: 'Ticket queue' }).isVisible()).toBe(false);
+    await expectAccessible(deskPage, 'desk: agent set-up with the QR code');
     await shot(deskPage, 'desk-agent-enrollment');
 
     // The key for manual entry, as someone without a camera would type it; the QR code says the same.
@@ -159,6 +172,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await form.getByLabel('Current Password').fill(deskAgent.password);
     await form.getByRole('button', { name: 'Save' }).click();
     await alertIn(form).filter({ hasText: '30 seconds' }).waitFor();
+    await expectAccessible(deskPage, 'desk: agent set-up, wrong passcode');
 
     await awayFromStepEdge();
     const step = stepAt();
@@ -173,6 +187,7 @@ describe('the dashboard and the desk in a real browser', () => {
     const codes = await deskPage.locator('#enroll-codes-list li').allTextContents();
     expect(codes).toHaveLength(10);
     expect(await deskPage.getByRole('heading', { name: 'Ticket queue' }).isVisible()).toBe(false);
+    await expectAccessible(deskPage, 'desk: agent recovery codes');
     await shot(deskPage, 'desk-agent-recovery-codes');
 
     await codesSaved(deskPage);
@@ -180,6 +195,7 @@ describe('the dashboard and the desk in a real browser', () => {
     const account = deskPage.getByRole('navigation', { name: 'Account' });
     expect(await account.getByText(deskAgent.username).isVisible()).toBe(true);
     expect(await deskPage.getByRole('heading', { name: 'Set up two-factor authentication' }).isVisible()).toBe(false);
+    await expectAccessible(deskPage, 'desk: the queue after the set-up');
     // From now on this agent is asked for a passcode.
     expect(
       (await gw.anon.post('/auth/login', { username: deskAgent.username, password: deskAgent.password })).body.status,
@@ -196,6 +212,7 @@ describe('the dashboard and the desk in a real browser', () => {
     // Cancel gives the set-up up: signed out, the enrollment token ended.
     await page.getByRole('button', { name: 'Cancel' }).click();
     await page.getByRole('status').filter({ hasText: 'The set-up was cancelled' }).waitFor();
+    await expectAccessible(page, 'dashboard: set-up cancelled');
     expect(await page.evaluate<number>('sessionStorage.length')).toBe(0);
 
     // A reload in the middle of the set-up comes back to it, with a new key.
@@ -223,6 +240,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await security(page).getByText('Support agents always use two-factor authentication').waitFor();
     expect(await page.getByRole('form', { name: 'New Recovery Codes' }).isVisible()).toBe(true);
     expect(await page.getByRole('form', { name: 'Turn Off Two-Factor Authentication' }).isVisible()).toBe(false);
+    await expectAccessible(page, "dashboard: an agent's Profile");
     await page.context().close();
   });
 
@@ -241,6 +259,7 @@ describe('the dashboard and the desk in a real browser', () => {
       '—',
       'open',
     ]);
+    await expectAccessible(deskPage, 'desk: the queue filtered to Enable 2FA');
     await shot(deskPage, 'desk-queue');
 
     await row.getByRole('link', { name: ticketSubject }).click();
@@ -252,6 +271,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await ticket.getByText('Checked with the reseller by phone; approving.').waitFor();
     expect(await ticket.getByRole('button', { name: 'Reject' }).isVisible()).toBe(true);
     expect(await ticket.getByLabel('Reason').isVisible()).toBe(true);
+    await expectAccessible(deskPage, 'desk: a ticket with a reply');
     await shot(deskPage, 'desk-ticket');
 
     // Nothing below may reload the page: a mark left in it now must still be there at the end.
@@ -263,8 +283,9 @@ describe('the dashboard and the desk in a real browser', () => {
     await ticket.getByRole('button', { name: 'Approve' }).click();
     await ticket
       .getByRole('status')
-      .filter({ hasText: /^resolved$/ })
+      .filter({ hasText: `“${ticketSubject}” is resolved: the change has taken effect.` })
       .waitFor({ timeout: 20_000 });
+    expect(await ticket.locator('#ticket-status').textContent()).toBe('resolved');
     expect(await deskPage.evaluate<boolean>('window.stillTheSamePage')).toBe(true);
     expect(navigations).toEqual([]);
     await ticket.getByRole('listitem').filter({ hasText: 'approved → resolved' }).waitFor();
@@ -275,15 +296,18 @@ describe('the dashboard and the desk in a real browser', () => {
       "[...document.querySelectorAll('#queue-rows tr')].find((tr) => tr.textContent.includes('Acme Telecom'))?.cells[5]?.textContent ?? null",
     );
     expect([null, 'resolved']).toContain(rowStatus);
+    await expectAccessible(deskPage, 'desk: a ticket resolved');
     await shot(deskPage, 'desk-resolved');
   });
 
   it("updates the user's Profile page by itself: the request is resolved and setup is offered", async () => {
     await security(userPage)
       .getByRole('status')
-      .filter({ hasText: /^resolved$/ })
+      .filter({ hasText: 'Done: two-factor authentication is on for your reseller.' })
       .waitFor({ timeout: 20_000 });
+    expect(await userPage.locator('#request-ticket-status').textContent()).toBe('resolved');
     await userPage.getByRole('button', { name: 'Set Up Google Authenticator' }).waitFor({ timeout: 20_000 });
+    await expectAccessible(userPage, 'dashboard: Profile, 2FA available');
     await shot(userPage, 'profile-2fa-available');
   });
 
@@ -293,20 +317,24 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(opened.status).toBe(201);
     await deskPage.goto(`${stack.authUrl}/desk#ticket=${opened.body.id}`);
     const ticket = deskPage.getByRole('region', { name: 'Please call us back', exact: true });
-    await ticket
-      .getByRole('status')
-      .filter({ hasText: /^open$/ })
-      .waitFor();
+    const badge = ticket.locator('#ticket-status');
+    await badge.filter({ hasText: /^open$/ }).waitFor();
     await ticket.getByRole('button', { name: 'Reject' }).click();
     // An empty reason is refused by the browser before anything is sent.
-    expect(await ticket.getByRole('status').textContent()).toBe('open');
+    expect(await badge.textContent()).toBe('open');
     await ticket.getByLabel('Reason').fill('Phone support is not part of your plan.');
     await ticket.getByRole('button', { name: 'Reject' }).click();
+    // The reason is read out with the decision.
     await ticket
       .getByRole('status')
-      .filter({ hasText: /^rejected$/ })
+      .filter({
+        hasText:
+          'You rejected “Please call us back”. Reason given to the reseller: Phone support is not part of your plan.',
+      })
       .waitFor();
+    expect(await badge.textContent()).toBe('rejected');
     await ticket.getByText('Phone support is not part of your plan.').first().waitFor();
+    await expectAccessible(deskPage, 'desk: a ticket rejected with a reason');
     expect(await ticket.getByRole('button', { name: 'Approve' }).isVisible()).toBe(false);
     expect((await userClient.get(`/tickets/${opened.body.id}`)).body).toMatchObject({
       status: 'rejected',
@@ -339,6 +367,7 @@ describe('the dashboard and the desk in a real browser', () => {
       .locator('code')
       .textContent();
     expect(manualKey?.replace(/\s/g, '')).toBe(secret);
+    await expectAccessible(userPage, 'dashboard: Set Up Google Authenticator with the QR code');
     await shot(userPage, 'setup-google-authenticator');
   });
 
@@ -352,6 +381,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await save.click();
     await alertIn(security(userPage)).filter({ hasText: 'current password is not correct' }).waitFor();
     expect(await isFocused(currentPassword)).toBe(true);
+    await expectAccessible(userPage, 'dashboard: set-up, wrong current password');
 
     await passcode.fill(wrongPasscode(secret));
     await currentPassword.fill(user.password);
@@ -361,6 +391,7 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(await advice.textContent()).toContain('enter the one it shows now');
     expect(await isFocused(passcode)).toBe(true);
     expect(await passcode.inputValue()).toBe('');
+    await expectAccessible(userPage, 'dashboard: set-up, wrong passcode');
     await shot(userPage, 'wrong-passcode');
   });
 
@@ -378,6 +409,7 @@ describe('the dashboard and the desk in a real browser', () => {
     firstCodes = await userPage.locator('#codes-list li').allTextContents();
     expect(firstCodes).toHaveLength(10);
     expect(new Set(firstCodes).size).toBe(10);
+    await expectAccessible(userPage, 'dashboard: the recovery codes');
     await shot(userPage, 'recovery-codes');
 
     const [download] = await Promise.all([
@@ -393,6 +425,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await userPage.getByRole('status').filter({ hasText: 'Copied the 10 codes' }).waitFor();
     const copied = await userPage.evaluate<string>('navigator.clipboard.readText()');
     for (const code of firstCodes) expect(copied).toContain(code);
+    await expectAccessible(userPage, 'dashboard: the recovery codes copied');
 
     await codesSaved(userPage);
     await security(userPage).getByText('Two-factor authentication is on: Google Authenticator is set up').waitFor();
@@ -400,6 +433,7 @@ describe('the dashboard and the desk in a real browser', () => {
     // Shown once Done has read the account again.
     await userPage.getByRole('form', { name: 'New Recovery Codes' }).waitFor();
     expect(await userPage.getByRole('form', { name: 'Turn Off Two-Factor Authentication' }).isVisible()).toBe(true);
+    await expectAccessible(userPage, 'dashboard: security page, 2FA on');
   });
 
   it('logs out, then logs in with the password and a passcode', async () => {
@@ -407,11 +441,13 @@ describe('the dashboard and the desk in a real browser', () => {
     await userPage.getByRole('status').filter({ hasText: 'You have logged out.' }).waitFor();
     expect(await isFocused(userPage.getByLabel('Username'))).toBe(true);
     expect(await userPage.evaluate<number>('sessionStorage.length')).toBe(0);
+    await expectAccessible(userPage, 'dashboard: logged out');
 
     await logIn(userPage, user.username, user.password);
     const passcode = userPage.getByRole('textbox', { name: 'Passcode', exact: true });
     await passcode.waitFor();
     expect(await isFocused(passcode)).toBe(true);
+    await expectAccessible(userPage, 'dashboard: second step, passcode');
     await shot(userPage, 'passcode-asked');
 
     await passcode.fill(await authenticator.freshPasscode());
@@ -427,6 +463,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await page.goto(ringos);
     await page.getByRole('heading', { name: 'RingOS single sign-on' }).waitFor();
     expect(await page.getByLabel('Username').isVisible()).toBe(true);
+    await expectAccessible(page, 'dashboard: RingOS single sign-on');
 
     const now = Math.floor(Date.now() / 1000);
     const claims = { sub: user.username, iss: ISSUER, aud: AUDIENCE, iat: now, exp: now + 120, jti: randomUUID() };
@@ -465,6 +502,7 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(await page.getByText(`wants to sign this tab in as ${other.username}`).isVisible()).toBe(true);
     const stay = page.getByRole('button', { name: `Stay signed in as ${user.username}` });
     expect(await isFocused(stay)).toBe(true);
+    await expectAccessible(page, 'dashboard: Switch account?');
     await shot(page, 'ringos-switch-asked');
     expect(exchanged).toHaveLength(1);
     await stay.click();
@@ -507,6 +545,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await field.fill(firstCodes[0]);
     await userPage.getByRole('button', { name: 'Verify' }).click();
     await alertIn(userPage).filter({ hasText: 'recovery code is not valid' }).waitFor();
+    await expectAccessible(userPage, 'dashboard: second step, wrong recovery code');
     await field.fill(newCodes[0]);
     await userPage.getByRole('button', { name: 'Verify' }).click();
     await userPage.getByRole('heading', { name: `Welcome, ${user.username}` }).waitFor();
@@ -520,6 +559,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await form.getByRole('button', { name: 'Turn Off Two-Factor Authentication' }).click();
     await userPage.getByText('Two-factor authentication is off for your account.').first().waitFor();
     await userPage.getByRole('button', { name: 'Set Up Google Authenticator' }).waitFor();
+    await expectAccessible(userPage, 'dashboard: security page, 2FA turned off');
     const me = await gw.anon.post('/auth/login', { username: user.username, password: user.password });
     expect(me.body.status).toBe('authenticated');
   });
@@ -541,6 +581,7 @@ describe('the dashboard and the desk in a real browser', () => {
     expect(readQrCode(`data:image/png;base64,${(await qr.screenshot()).toString('base64')}`)).toContain(
       `otpauth://totp/`,
     );
+    await expectAccessible(page, 'dashboard: set-up at 375 px');
     await shot(page, 'security-page-375px');
 
     const desk = await phone.newPage();
@@ -551,6 +592,7 @@ describe('the dashboard and the desk in a real browser', () => {
     await desk.getByLabel('Status').selectOption('');
     await desk.getByRole('row').filter({ hasText: 'Acme Telecom' }).first().waitFor();
     expect(await fitsWidth(desk)).toBe(true);
+    await expectAccessible(desk, 'desk: the queue at 375 px');
     await shot(desk, 'desk-375px');
     await phone.close();
   });

@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { AxeResults, ImpactValue, RunOptions } from 'axe-core';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { takeServerErrors } from './api';
 import type { Stack } from './stack';
@@ -183,6 +184,37 @@ export const describedBy = (locator: Locator): Promise<string> =>
       .join(' '),
   );
 
+/**
+ * Whether a screen reader reads out changes of the element as they happen: it is, or is inside, a
+ * status, alert or aria-live region.
+ */
+export const inLiveRegion = (locator: Locator): Promise<boolean> =>
+  locator.evaluate(
+    (node) =>
+      node.closest('[role="status"], [role="alert"], [role="log"], [aria-live]:not([aria-live="off"])') !== null,
+  );
+
+/** The focused element's text, as a screen reader's "where am I" would start. */
+export const focusedText = (page: Page): Promise<string> =>
+  page.evaluate<string>('document.activeElement?.textContent?.trim() ?? ""');
+
+/**
+ * Presses Tab (Shift+Tab with `backwards`) until `target` has the focus, as someone with only a
+ * keyboard gets there; fails when `limit` presses do not reach it. Answers how many it took.
+ */
+export async function tabTo(
+  page: Page,
+  target: Locator,
+  { backwards = false, limit = 40 }: { backwards?: boolean; limit?: number } = {},
+): Promise<number> {
+  await target.waitFor();
+  for (let presses = 1; presses <= limit; presses++) {
+    await page.keyboard.press(backwards ? 'Shift+Tab' : 'Tab');
+    if (await isFocused(target)) return presses;
+  }
+  throw new Error(`${limit} presses of ${backwards ? 'Shift+Tab' : 'Tab'} did not reach ${target.toString()}`);
+}
+
 export const profileLink = (page: Page): Locator =>
   page.getByRole('navigation', { name: 'Account' }).getByRole('link', { name: 'Profile' });
 
@@ -198,4 +230,36 @@ export async function recoveryCodesShown(page: Page): Promise<string[]> {
 export async function codesSaved(page: Page): Promise<void> {
   await page.getByRole('checkbox', { name: 'I have saved these codes' }).check();
   await page.getByRole('button', { name: 'Done' }).click();
+}
+
+/** axe-core's engine, put into a page by `expectAccessible` (evaluated by the browser's debugger, so the page's policy allows it). */
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+/** What fails a page: what axe-core rates as keeping someone from using it. */
+const BLOCKING_IMPACTS: readonly ImpactValue[] = ['serious', 'critical'];
+
+/** Every rule axe-core runs by default: WCAG 2.0–2.2 A and AA, and its best practices. */
+const AXE_OPTIONS: RunOptions = { resultTypes: ['violations'] };
+
+/** One line per failing rule: its id, impact and help, then each element it found and why. */
+function describeViolations(results: AxeResults): string[] {
+  return results.violations
+    .filter((violation) => BLOCKING_IMPACTS.includes(violation.impact ?? null))
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.help}\n` +
+        violation.nodes
+          .map((node) => `    ${node.target.join(' ')}: ${(node.failureSummary ?? '').replace(/\s+/g, ' ')}`)
+          .join('\n'),
+    );
+}
+
+/**
+ * axe-core over the page as it is now (what is on screen, in this state): no serious or critical
+ * violation. `state` names the state in the failure, which lists each rule and element.
+ */
+export async function expectAccessible(page: Page, state: string): Promise<void> {
+  if (!(await page.evaluate<boolean>("typeof window.axe === 'object'"))) await page.evaluate(AXE_SOURCE);
+  const results = await page.evaluate<AxeResults>(`axe.run(document, ${JSON.stringify(AXE_OPTIONS)})`);
+  expect({ state, violations: describeViolations(results) }).toEqual({ state, violations: [] });
 }

@@ -200,11 +200,11 @@ function renderSecurity() {
 
 /** @type {Record<string, string>} */
 const STATUS_NOTES = {
-  open: 'Support will review your request. This page updates by itself when it is done.',
-  approved: 'Approved. Two-factor authentication is being turned on for your reseller…',
+  open: 'Your request is open: support will review it. This page updates by itself when it is done.',
+  approved: 'Support approved your request. Two-factor authentication is being turned on for your reseller…',
   resolved: 'Done: two-factor authentication is on for your reseller. You can set up Google Authenticator now.',
-  rejected: 'Support declined this request.',
-  closed: 'This request was withdrawn.',
+  rejected: 'Support declined your request for two-factor authentication.',
+  closed: 'Your request for two-factor authentication was withdrawn.',
 };
 
 /**
@@ -240,7 +240,11 @@ function showRequest(ticket, { moveFocus }) {
   status.textContent = ticket.status;
   status.className = `badge status-${ticket.status}`;
   const reason = ticket.status === 'rejected' && ticket.resolution ? ` Reason: ${ticket.resolution}` : '';
-  byId('request-ticket-note').textContent = `${STATUS_NOTES[ticket.status] ?? ''}${reason}`;
+  // A status region: a change is read out in these words (the badge's bare word never is); a poll
+  // that finds nothing new leaves it alone, so nothing is read twice.
+  const note = byId('request-ticket-note');
+  const text = `${STATUS_NOTES[ticket.status] ?? ''}${reason}`;
+  if (note.textContent !== text) announce(note, text);
   if (moveFocus) byId('request-ticket-title').focus();
   if (ticket.status === 'open' || ticket.status === 'approved') watchRequest(ticket);
   if (ticket.status === 'resolved') void untilPolicyArrives(generation, 30);

@@ -169,7 +169,7 @@ export function deskQueue() {
       nextCursor = page.nextCursor;
       byId('queue-more').hidden = !nextCursor;
       // The last Load more removes its button: focus goes to the first ticket it brought.
-      if (more && !nextCursor && page.items[0]) rowOf(page.items[0].id)?.querySelector('a')?.focus();
+      if (more && !nextCursor) (rowOf(page.items[0]?.id ?? '') ?? rows.lastElementChild)?.querySelector('a')?.focus();
       announce(status, describe(rows.children.length));
     } catch (error) {
       if (mine === generation) showError(queueError, error);

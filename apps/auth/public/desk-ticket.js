@@ -2,6 +2,8 @@
 // asks first, naming the reseller) and Reject; replies and internal notes. When another agent
 // decided first, the page says who did what and when, keeps what this agent typed, and puts the
 // keyboard on that message. An approved ticket is asked for every second until it is resolved.
+// A change of status is said in a sentence that names the ticket, who and why (a screen reader
+// reads the status region out), never as the badge's bare word.
 
 import { get, post } from './api.js';
 import { announce, byId, clearError, el, formatTime, showError, whileBusy } from './dom.js';
@@ -71,7 +73,28 @@ export function deskTicket({ me, onChange, onTitle }) {
     button.textContent = mine ? 'Unassign me' : ticket.assignee ? `Take over from ${ticket.assignee}` : 'Assign to me';
   }
 
+  /** What changed, said in words: "You rejected “Phones ring twice”. Reason given to the reseller: …" */
+  function statusChange(ticket, before) {
+    const subject = `“${ticket.subject}”`;
+    const who = ticket.decidedBy === me().username ? 'You' : (ticket.decidedBy ?? 'Another agent');
+    switch (ticket.status) {
+      case 'approved':
+        return `${who} approved ${subject}. The change is under way: this page says when it has taken effect.`;
+      case 'resolved':
+        return before === 'approved'
+          ? `${subject} is resolved: the change has taken effect.`
+          : `${who} approved ${subject}: it is resolved.`;
+      case 'rejected':
+        return `${who} rejected ${subject}. Reason given to the reseller: ${ticket.resolution ?? 'none'}`;
+      case 'closed':
+        return `${ticket.openedBy} withdrew ${subject}.`;
+      default:
+        return `${subject} is ${ticket.status} again.`;
+    }
+  }
+
   function render(ticket) {
+    const before = shown?.id === ticket.id ? shown.status : null;
     shown = ticket;
     section.hidden = false;
     byId('ticket-title').textContent = ticket.subject;
@@ -104,6 +127,7 @@ export function deskTicket({ me, onChange, onTitle }) {
     byId('no-comments').hidden = ticket.comments.length > 0;
     onTitle(ticket.subject);
     onChange(ticket);
+    if (before && before !== ticket.status) announce(ticketNotice, statusChange(ticket, before));
   }
 
   function resetForms() {
@@ -180,6 +204,8 @@ export function deskTicket({ me, onChange, onTitle }) {
     }
     if (mine !== generation) return;
     if (ticket) render(ticket);
+    // The alert below says it all, who decided included: once is enough.
+    announce(ticketNotice, '');
     const kept = typed
       ? ' What you typed is kept in the comment box below as an internal note: add it, or copy it.'
       : '';
@@ -207,7 +233,8 @@ export function deskTicket({ me, onChange, onTitle }) {
         if (mine !== generation) return;
         form.reset();
         render(ticket);
-        byId('ticket-status').focus();
+        // The form is gone: the keyboard goes to the ticket's title, the status region says what happened.
+        byId('ticket-title').focus();
         if (ticket.status === 'approved') watch(id, mine);
       } catch (error) {
         if (mine !== generation) return;

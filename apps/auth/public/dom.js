@@ -41,6 +41,19 @@ export function el(tag, attributes = {}, ...children) {
 }
 
 /**
+ * `Skip to main content`, the first stop of the Tab key on both pages, puts the keyboard on
+ * `<main>`. The pages route by the address's fragment, so following `#main` as a link would
+ * change the view: the link's click is taken over here instead.
+ */
+export function wireSkipLink() {
+  const main = byId('main');
+  byId('skip-link').addEventListener('click', (event) => {
+    event.preventDefault();
+    main.focus();
+  });
+}
+
+/**
  * @param {HTMLElement[]} visible
  * @param {HTMLElement[]} all
  */

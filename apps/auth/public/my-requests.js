@@ -51,9 +51,12 @@ export function myRequests() {
       const page = await get('/tickets', { sort: 'newest', limit: PAGE_SIZE, cursor: more ? nextCursor : undefined });
       if (mine !== generation) return;
       if (!more) rows.replaceChildren();
-      rows.append(...page.items.map(row));
+      const added = page.items.map(row);
+      rows.append(...added);
       nextCursor = page.nextCursor;
       byId('my-requests-more').hidden = !nextCursor;
+      // The last Load more removes its button: the keyboard goes to the first request it brought.
+      if (more && !nextCursor) (added[0] ?? rows.lastElementChild)?.querySelector('a')?.focus();
       const count = rows.children.length;
       announce(
         byId('my-requests-status'),

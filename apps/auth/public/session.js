@@ -1,4 +1,4 @@
-// Sign-in, the account bar and log-out, shared by the dashboard and the desk.
+// Sign-in, the account bar, the skip link and log-out, shared by the dashboard and the desk.
 //   1. Username and Password, then Log in;
 //   2. when the account has a second factor: its methods — Passcode then Verify, Use a Passkey, or a
 //      recovery code — and, when the reseller offers it, Remember this device (a remembered browser
@@ -18,6 +18,7 @@ import {
   showError,
   showFieldError,
   whileBusy,
+  wireSkipLink,
 } from './dom.js';
 import { enrollmentStep } from './enrollment.js';
 import { passkeyAssertion } from './passkeys.js';
@@ -71,6 +72,7 @@ export function startSession({ onSignedIn, onSignedOut }) {
   /** Who is signing in: whose device token a Remember this device keeps. */
   let signingInAs = '';
   const remember = rememberOption();
+  wireSkipLink();
   const enrollment = enrollmentStep({
     onDone: () => void enter(),
     onCancel: (message) => showSignIn(message),

@@ -56,9 +56,16 @@ export function usersView({ roleName }) {
         cursor: append ? cursor : undefined,
       });
       if (mine !== generation) return;
-      rows.append(...page.items.map(row));
+      const added = page.items.map(row);
+      rows.append(...added);
       cursor = page.nextCursor;
       more.hidden = !cursor;
+      // The last Load more removes its button: the keyboard goes to the first user it brought.
+      const first = append && !cursor ? (added[0] ?? rows.lastElementChild) : null;
+      if (first) {
+        first.tabIndex = -1;
+        first.focus();
+      }
       const shown = rows.children.length;
       announce(
         status,
